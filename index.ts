@@ -1,0 +1,77 @@
+/**
+ * Composition root (DESIGN.md §2): load and validate the stack config, build the selected
+ * layer(s), export outputs. No resource is registered before the whole config has been validated.
+ */
+import { isDeepStrictEqual } from "node:util";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { createPlatform } from "./components/platform/index.ts";
+import { platformContract, type PlatformContract } from "./components/platform/contract.ts";
+import { FineTune } from "./components/training/fine-tune.ts";
+import { ModelMirror } from "./components/training/mirror.ts";
+import { VllmService } from "./components/serving/vllm-service.ts";
+import { loadStack, rawFromEngine, type LoadedStack } from "./stacks/load.ts";
+
+export default function main(): Record<string, unknown> {
+  const loaded = loadStack(pulumi.getStack(), rawFromEngine(pulumi.runtime.allConfig()));
+  const { config } = loaded;
+
+  if (config.layer === "workloads") {
+    const { provider, contract } = consumePlatformStack(loaded);
+    return deployWorkloads(loaded, contract, provider);
+  }
+
+  const platform = createPlatform("platform", loaded.platform);
+  const platformOutputs = {
+    contract: platform.contract,
+    kubeconfig: platform.kubeconfig,
+  };
+  if (config.layer === "platform") return platformOutputs;
+  return { ...platformOutputs, ...deployWorkloads(loaded, platform.contract, platform.k8sProvider) };
+}
+
+/**
+ * A workloads stack reads the platform stack's outputs. The contract it renders with is derived
+ * from the platform stack's file (validated offline); deploying refuses if the platform stack's
+ * exported contract differs, i.e. the platform change has not been applied yet.
+ */
+function consumePlatformStack(loaded: LoadedStack): { provider: k8s.Provider; contract: PlatformContract } {
+  const platformStack = loaded.config.platformStack!;
+  const ref = new pulumi.StackReference(`${pulumi.getOrganization()}/${pulumi.getProject()}/${platformStack}`);
+  const contract = platformContract(loaded.platform);
+  const kubeconfig = pulumi
+    .all([ref.requireOutput("kubeconfig"), ref.requireOutput("contract")])
+    .apply(([kc, deployed]) => {
+      if (!isDeepStrictEqual(deployed, contract)) {
+        throw new Error(
+          `platform stack "${platformStack}" exports a different contract than stacks/Pulumi.${platformStack}.yaml describes: run "pulumi up" on ${platformStack} first`,
+        );
+      }
+      return kc as string;
+    });
+  const provider = new k8s.Provider("platform", { kubeconfig: pulumi.secret(kubeconfig) });
+  return { provider, contract };
+}
+
+function deployWorkloads(loaded: LoadedStack, contract: PlatformContract, provider: k8s.Provider) {
+  const { config } = loaded;
+  const opts = { provider };
+  const models = new Map(config.models.map((m) => [m.name, m]));
+  const model = (name: string) => models.get(name)!; // references were validated by the schema
+
+  for (const m of config.models) new ModelMirror(m.name, { model: m, contract }, opts);
+
+  const runs: Record<string, pulumi.Output<string>> = {};
+  for (const spec of config.fineTunes) {
+    const job = new FineTune(spec.name, { spec, model: model(spec.baseModel), contract }, opts);
+    runs[spec.name] = job.runId;
+  }
+
+  const endpoints: Record<string, pulumi.Output<string>> = {};
+  for (const spec of config.serving) {
+    const adapters = spec.adapters.map((name) => ({ name, ...config.release.adapters[name]! }));
+    const service = new VllmService(spec.name, { spec, model: model(spec.baseModel), adapters, contract }, opts);
+    endpoints[spec.name] = service.endpoint;
+  }
+  return { runIds: runs, endpoints };
+}

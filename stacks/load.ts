@@ -1,0 +1,140 @@
+/**
+ * Loading a stack's config: from a stack file on disk (render, tests, promotion) or from the
+ * Pulumi engine (the program). Both paths end in `parseStackConfig`, so they refuse the same input.
+ * Nothing is registered before this succeeds.
+ */
+import { readFileSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import { parse as parseYaml } from "yaml";
+import { explainIssue, formatIssues, configPath } from "./errors.ts";
+import { poolProblems } from "./rules.ts";
+import { stackConfigSchema, CONFIG_KEYS, type PlatformConfig, type StackConfig } from "./schema.ts";
+
+export const NAMESPACE = "llmkit";
+export const STACKS_DIR = new URL(".", import.meta.url).pathname;
+
+/** All config problems of a stack, one line each. */
+export class ConfigError extends Error {
+  readonly stackName: string;
+  readonly problems: readonly string[];
+  constructor(stack: string, problems: readonly string[]) {
+    super(`stack "${stack}" has ${problems.length} config error(s):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+    this.stackName = stack;
+    this.problems = problems;
+  }
+}
+
+export interface LoadedStack {
+  readonly stack: string;
+  readonly config: StackConfig;
+  /** The platform this stack deploys, or for a workloads stack, the one it runs on. */
+  readonly platform: PlatformConfig;
+}
+
+export function stackFilePath(stack: string, dir = STACKS_DIR): string {
+  return join(dir, `Pulumi.${stack}.yaml`);
+}
+
+/** The `llmkit:`-namespaced entries of a stack file's `config`, with the namespace stripped. */
+export function readStackFile(stack: string, dir = STACKS_DIR): Record<string, unknown> {
+  const file = stackFilePath(stack, dir);
+  if (!existsSync(file)) throw new ConfigError(stack, [`${file}: no such stack file: create it or check the stack name`]);
+  let doc: unknown;
+  try {
+    doc = parseYaml(readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new ConfigError(stack, [`${file}: not valid YAML: ${(err as Error).message.split("\n")[0]}`]);
+  }
+  const config = (doc as { config?: unknown } | null)?.config ?? {};
+  if (typeof config !== "object" || config === null || Array.isArray(config)) {
+    throw new ConfigError(stack, [`${file}: "config" must be a map of "<namespace>:<key>" entries`]);
+  }
+  return namespaced(config as Record<string, unknown>);
+}
+
+/** Keeps `llmkit:<key>` entries (provider config such as `aws:region` is the providers' business). */
+export function namespaced(all: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(all)) {
+    if (key.startsWith(`${NAMESPACE}:`)) out[key.slice(NAMESPACE.length + 1)] = value;
+  }
+  return out;
+}
+
+function secureValuePaths(value: unknown, path: (string | number)[] = []): (string | number)[][] {
+  if (Array.isArray(value)) return value.flatMap((v, i) => secureValuePaths(v, [...path, i]));
+  if (typeof value !== "object" || value === null) return [];
+  if ("secure" in value && Object.keys(value).length === 1) return [path];
+  return Object.entries(value).flatMap(([k, v]) => secureValuePaths(v, [...path, k]));
+}
+
+export type ParseResult = { ok: true; config: StackConfig } | { ok: false; problems: string[] };
+
+/** Validates raw config (namespace stripped); every problem is reported, not just the first. */
+export function parseStackConfig(raw: Record<string, unknown>): ParseResult {
+  const secure = secureValuePaths(raw).map(
+    (p) => `${configPath(p)}: is a secure value, but llmkit config is never secret: keep secrets in a Kubernetes Secret or ESC and reference it by name`,
+  );
+  if (secure.length > 0) return { ok: false, problems: secure };
+  const result = stackConfigSchema.safeParse(raw, { error: explainIssue });
+  if (!result.success) return { ok: false, problems: formatIssues(result.error.issues) };
+  return { ok: true, config: result.data };
+}
+
+/**
+ * Loads and validates a stack. A workloads stack is also checked against the platform stack it
+ * names, so an unknown pool is refused offline, before anything is registered.
+ */
+export function loadStack(stack: string, raw: Record<string, unknown>, dir = STACKS_DIR): LoadedStack {
+  const parsed = parseStackConfig(raw);
+  if (!parsed.ok) throw new ConfigError(stack, parsed.problems);
+  const config = parsed.config;
+  if (config.platform !== undefined) return { stack, config, platform: config.platform };
+
+  const platformStack = config.platformStack!; // the schema requires it for layer workloads
+  const platformParsed = parseStackConfig(readStackFile(platformStack, dir));
+  if (!platformParsed.ok) {
+    throw new ConfigError(stack, [`llmkit:platformStack: stack "${platformStack}" is invalid: ${platformParsed.problems.join("; ")}`]);
+  }
+  const platform = platformParsed.config.platform;
+  if (platformParsed.config.layer !== "platform" || platform === undefined) {
+    throw new ConfigError(stack, [`llmkit:platformStack: "${platformStack}" is not a platform stack (its layer is "${platformParsed.config.layer}")`]);
+  }
+  const problems = poolProblems(config, platform, `platform stack "${platformStack}"`);
+  if (problems.length > 0) throw new ConfigError(stack, problems.map((p) => `${configPath(p.path)}: ${p.message}`));
+  return { stack, config, platform };
+}
+
+/** Convenience for the CLIs and tests: read the file and load it. */
+export function loadStackFile(stack: string, dir = STACKS_DIR): LoadedStack {
+  return loadStack(stack, readStackFile(stack, dir), dir);
+}
+
+/**
+ * Config as the Pulumi engine hands it to the program: `llmkit:<key>` → string (objects arrive
+ * as JSON text).
+ */
+export function rawFromEngine(all: Record<string, string>): Record<string, unknown> {
+  const raw: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(namespaced(all))) {
+    raw[key] = decodeEngineValue(value as string);
+  }
+  return raw;
+}
+
+function decodeEngineValue(value: string): unknown {
+  const trimmed = value.trim();
+  if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
+    try {
+      return JSON.parse(trimmed);
+    } catch {
+      return value;
+    }
+  }
+  if (/^-?\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed);
+  if (trimmed === "true" || trimmed === "false") return trimmed === "true";
+  return value;
+}
+
+export { CONFIG_KEYS };

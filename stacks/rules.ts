@@ -1,0 +1,135 @@
+/**
+ * Cross-field rules of the stack config. Each problem names its exact path and says how to fix it;
+ * all problems are reported at once. Environment policy lives here too (DESIGN.md §4).
+ */
+import type { z } from "zod";
+import { poolContracts } from "../components/platform/contract.ts";
+import type { PoolContract } from "../components/lib/scheduling.ts";
+import type { PlatformConfig, StackConfig } from "./schema.ts";
+
+export interface Problem {
+  readonly path: (string | number)[];
+  readonly message: string;
+}
+
+type Ctx = z.RefinementCtx;
+
+export function crossFieldRules(cfg: StackConfig, ctx: Ctx): void {
+  for (const p of stackProblems(cfg)) ctx.addIssue({ code: "custom", path: p.path, message: p.message });
+}
+
+export function stackProblems(cfg: StackConfig): Problem[] {
+  const problems: Problem[] = [];
+  const add = (path: (string | number)[], message: string) => problems.push({ path, message });
+
+  // Layers decide which blocks a stack may hold.
+  if (cfg.layer !== "workloads" && cfg.platform === undefined) {
+    add(["platform"], `is required when layer is "${cfg.layer}": describe the cluster, store and pools`);
+  }
+  if (cfg.layer === "workloads") {
+    if (cfg.platform !== undefined) add(["platform"], 'must not be set when layer is "workloads": it belongs to the platform stack');
+    if (cfg.platformStack === undefined) add(["platformStack"], 'is required when layer is "workloads": name the platform stack, e.g. platform-dev');
+  } else if (cfg.platformStack !== undefined) {
+    add(["platformStack"], `is only for layer "workloads" (this stack's layer is "${cfg.layer}"): remove it`);
+  }
+  if (cfg.layer === "platform") {
+    for (const key of ["models", "fineTunes", "serving"] as const) {
+      if (cfg[key].length > 0) add([key], 'belongs to a workloads stack: a layer "platform" stack holds only platform');
+    }
+    if (Object.keys(cfg.release.adapters).length > 0) add(["release"], 'belongs to a workloads stack: remove it from this platform stack');
+  }
+
+  uniqueNames(cfg.models, "models", add);
+  uniqueNames(cfg.fineTunes, "fineTunes", add);
+  uniqueNames(cfg.serving, "serving", add);
+  const jobNames = new Set(cfg.fineTunes.map((f) => f.name));
+  cfg.serving.forEach((s, i) => {
+    if (jobNames.has(s.name)) add(["serving", i, "name"], `"${s.name}" is also a fine-tune name: object names would collide, rename one`);
+  });
+
+  const models = new Set(cfg.models.map((m) => m.name));
+  const modelList = [...models].join(", ") || "none defined";
+  const fineTuneBase = new Map(cfg.fineTunes.map((f) => [f.name, f.baseModel]));
+
+  cfg.fineTunes.forEach((f, i) => {
+    if (!models.has(f.baseModel)) add(["fineTunes", i, "baseModel"], `unknown model "${f.baseModel}": use one of llmkit:models (${modelList})`);
+    if (f.method === "qlora" && f.quantBits === undefined) add(["fineTunes", i, "quantBits"], "is required for method qlora: set 4 or 8");
+    if (f.method === "lora" && f.quantBits !== undefined) add(["fineTunes", i, "quantBits"], 'applies only to method "qlora": remove it or set method: qlora');
+    if (f.gpus === 0 && f.method === "qlora") add(["fineTunes", i, "gpus"], "QLoRA quantises with bitsandbytes on a GPU: request at least 1 GPU");
+  });
+
+  for (const [adapter, entry] of Object.entries(cfg.release.adapters)) {
+    if (!models.has(entry.baseModel) && cfg.layer !== "platform") {
+      add(["release", "adapters", adapter, "baseModel"], `unknown model "${entry.baseModel}": use one of llmkit:models (${modelList})`);
+    }
+    const trainedOn = fineTuneBase.get(adapter);
+    if (trainedOn !== undefined && trainedOn !== entry.baseModel) {
+      add(["release", "adapters", adapter, "baseModel"], `is "${entry.baseModel}" but fine-tune "${adapter}" trains on "${trainedOn}": make them match`);
+    }
+  }
+
+  cfg.serving.forEach((s, i) => {
+    if (!models.has(s.baseModel)) add(["serving", i, "baseModel"], `unknown model "${s.baseModel}": use one of llmkit:models (${modelList})`);
+    if (s.replicas.min > s.replicas.max) add(["serving", i, "replicas", "min"], `(${s.replicas.min}) exceeds replicas.max (${s.replicas.max})`);
+    const seen = new Set<string>();
+    s.adapters.forEach((a, j) => {
+      if (seen.has(a)) add(["serving", i, "adapters", j], `"${a}" is listed twice: remove the duplicate`);
+      seen.add(a);
+      const pinned = cfg.release.adapters[a];
+      if (pinned === undefined) {
+        add(["serving", i, "adapters", j], `adapter "${a}" is not pinned in llmkit:release.adapters: add ${a}: {runId, baseModel}`);
+      } else if (pinned.baseModel !== s.baseModel) {
+        add(["serving", i, "adapters", j], `adapter "${a}" was trained on base "${pinned.baseModel}" but this service serves "${s.baseModel}"`);
+      }
+    });
+    if (s.engine?.maxLoras !== undefined && s.engine.maxCpuLoras !== undefined && s.engine.maxCpuLoras < s.engine.maxLoras) {
+      add(["serving", i, "engine", "maxCpuLoras"], `(${s.engine.maxCpuLoras}) must be ≥ engine.maxLoras (${s.engine.maxLoras}) as vLLM requires`);
+    }
+    if (s.gpus === 0 && s.engine?.device !== "cpu") add(["serving", i, "gpus"], 'is 0: request at least 1 GPU, or set engine.device: cpu (local clusters)');
+    if (s.gpus > 0 && s.engine?.device === "cpu") add(["serving", i, "engine", "device"], `is cpu but gpus is ${s.gpus}: set gpus: 0 or device: gpu`);
+  });
+
+  envPolicy(cfg, add);
+  if (cfg.platform !== undefined) problems.push(...poolProblems(cfg, cfg.platform));
+  return problems;
+}
+
+/** Prod is available and closed by construction; local/dev/staging may relax by explicit config. */
+function envPolicy(cfg: StackConfig, add: (path: (string | number)[], message: string) => void): void {
+  if (cfg.env !== "prod") return;
+  cfg.serving.forEach((s, i) => {
+    if (s.replicas.min < 2) add(["serving", i, "replicas", "min"], `is ${s.replicas.min} but prod needs at least 2 replicas (no scale to zero, survives a node loss)`);
+    if (s.auth.type === "none") add(["serving", i, "auth"], 'is "none" but prod endpoints must authenticate: use type: api-key');
+  });
+  const p = cfg.platform;
+  if (p?.provider === "local") add(["platform", "provider"], 'is "local" but prod needs durable, retained storage: use aws or existing');
+  if (p?.provider === "aws" && !p.store.retainOnDelete) add(["platform", "store", "retainOnDelete"], "must be true in prod so destroying the stack never deletes models and adapters");
+}
+
+/** Every pool a workload names must exist in the platform's contract and have room for its GPUs. */
+export function poolProblems(cfg: StackConfig, platform: PlatformConfig, platformLabel = "platform"): Problem[] {
+  const pools = new Map(poolContracts(platform).map((p) => [p.name, p]));
+  const names = [...pools.keys()].join(", ");
+  const problems: Problem[] = [];
+  const check = (path: (string | number)[], pool: string, gpus: number) => {
+    const contract: PoolContract | undefined = pools.get(pool);
+    if (contract === undefined) {
+      problems.push({ path: [...path, "pool"], message: `unknown pool "${pool}": use one of ${platformLabel}'s pools (${names})` });
+    } else if (gpus > contract.gpusPerNode) {
+      const has = contract.gpusPerNode === 0 ? "has no GPUs" : `has ${contract.gpusPerNode} GPU(s) per node`;
+      problems.push({ path: [...path, "gpus"], message: `requests ${gpus} GPU(s) but pool "${pool}" ${has}: lower gpus or pick a larger pool` });
+    }
+  };
+  cfg.fineTunes.forEach((f, i) => check(["fineTunes", i], f.pool, f.gpus));
+  cfg.serving.forEach((s, i) => check(["serving", i], s.pool, s.gpus));
+  return problems;
+}
+
+function uniqueNames(items: readonly { name: string }[], key: string, add: (path: (string | number)[], message: string) => void): void {
+  const seen = new Map<string, number>();
+  items.forEach((item, i) => {
+    const first = seen.get(item.name);
+    if (first !== undefined) add([key, i, "name"], `"${item.name}" is already used by ${key}[${first}]: names must be unique`);
+    else seen.set(item.name, i);
+  });
+}
