@@ -1,0 +1,64 @@
+/**
+ * CI-only cross-check (DESIGN.md §7.6): every key the renderers emit must exist in the pinned
+ * upstream's accepted keys, listed in ../shared/contracts/. Skips with a note when ../shared is absent.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import type { FineTuneConfig } from "../../stacks/schema.ts";
+import { resolveFineTune } from "./defaults.ts";
+import { renderDatasetInfo, renderLlamaFactoryConfig } from "./llamafactory.ts";
+import { renderSwiftArgs, swiftKeys } from "./ms-swift.ts";
+import { qloraSwift, seedLora } from "./__fixtures__/specs.ts";
+
+const CONTRACTS = new URL("../../../shared/contracts/", import.meta.url);
+const present = existsSync(CONTRACTS);
+if (!present) console.log(`contracts.test.ts: skipped, ${CONTRACTS.pathname} is absent (the upstream contract lists live outside the repo)`);
+
+const load = (file: string) => JSON.parse(readFileSync(new URL(file, CONTRACTS), "utf8"));
+
+/** Every variant the renderers branch on: method, quant bits, targets, precision, eval on/off, formats, samples. */
+const variants: FineTuneConfig[] = [
+  seedLora,
+  { ...seedLora, method: "qlora", quantBits: 4 },
+  { ...seedLora, method: "qlora", quantBits: 8, training: { precision: "fp16", valRatio: 0 } },
+  {
+    ...seedLora,
+    lora: { targets: ["q_proj", "v_proj"] },
+    training: { precision: "fp32" },
+    datasets: [
+      { path: "datasets/a.jsonl", format: "openai", purpose: "domain", samples: 10 },
+      { path: "datasets/b.jsonl", format: "query-response", purpose: "general" },
+    ],
+  },
+];
+
+describe.skipIf(!present)("upstream contracts", () => {
+  it("LLaMA-Factory: every emitted key, dataset_info key, column, tag, formatting and template exists", () => {
+    const lf = load("llamafactory.json");
+    for (const spec of variants) {
+      const ft = resolveFineTune(spec);
+      const keys = Object.keys(renderLlamaFactoryConfig(ft));
+      expect(keys.filter((k) => !lf.keys.includes(k))).toEqual([]);
+      // keys only one transformers major accepts would break on the other
+      expect(keys.filter((k) => lf.transformers_v5_only_keys.includes(k))).toEqual([]);
+      expect(keys.filter((k) => lf.transformers_v4_only_keys.includes(k) && !lf.llamafactory_keys.includes(k))).toEqual([]);
+      expect(lf.templates).toContain(ft.template);
+      for (const entry of Object.values(renderDatasetInfo(ft))) {
+        expect(Object.keys(entry).filter((k) => !lf.dataset_info_keys.includes(k))).toEqual([]);
+        expect(lf.dataset_info_formatting_values).toContain(entry.formatting);
+        expect(Object.keys(entry.columns ?? {}).filter((k) => !lf.dataset_info_column_keys.includes(k))).toEqual([]);
+        expect(Object.keys(entry.tags ?? {}).filter((k) => !lf.dataset_info_tag_keys.includes(k))).toEqual([]);
+      }
+    }
+  });
+
+  it("ms-swift: every emitted flag is an sft key of both transformers majors, never --train_type", () => {
+    const swift = load("ms-swift.json");
+    for (const spec of [qloraSwift, ...variants.map((v) => ({ ...v, engine: "ms-swift" as const }))]) {
+      const keys = swiftKeys(renderSwiftArgs(resolveFineTune(spec)));
+      expect(keys.filter((k) => !swift.sft_keys.includes(k))).toEqual([]);
+      expect(keys.filter((k) => !swift.sft_keys_transformers_v5_snapshot.includes(k) || !swift.sft_keys_transformers_v4_57.includes(k))).toEqual([]);
+      expect(keys).not.toContain("train_type");
+    }
+  });
+});

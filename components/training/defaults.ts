@@ -1,0 +1,148 @@
+/**
+ * Technical defaults of a fine-tune, all written out (DESIGN.md §4, §8). LLaMA-Factory and ms-swift
+ * disagree on several defaults (LoRA alpha 16 vs 32, cutoff 1024 vs max_length from the model,
+ * fp16 vs bf16), so nothing is left to an engine: the effective spec names every value, the
+ * renderers emit every key, and the run id hashes the whole of it.
+ */
+import type { FineTuneConfig } from "../../stacks/schema.ts";
+
+export type Precision = "bf16" | "fp16" | "fp32";
+
+export interface EffectiveLora {
+  readonly rank: number;
+  readonly alpha: number;
+  readonly dropout: number;
+  /** `"all-linear"` or explicit module names (e.g. `q_proj`). */
+  readonly targets: "all-linear" | readonly string[];
+}
+
+export interface EffectiveDataset {
+  readonly path: string;
+  readonly format: "alpaca" | "sharegpt" | "openai" | "query-response";
+  readonly purpose: "domain" | "general";
+  /** Rows to draw; `null` = every row. */
+  readonly samples: number | null;
+}
+
+export interface EffectiveTraining {
+  readonly epochs: number;
+  readonly learningRate: number;
+  readonly microBatchSize: number;
+  readonly gradientAccumulation: number;
+  readonly maxLength: number;
+  readonly lrScheduler: "cosine";
+  readonly warmupRatio: number;
+  readonly valRatio: number;
+  readonly saveSteps: number;
+  readonly keepCheckpoints: number;
+  readonly precision: Precision;
+  readonly gradientCheckpointing: boolean;
+}
+
+/** A fine-tune with every default resolved: the input of validation, rendering and the run id. */
+export interface EffectiveFineTune {
+  readonly name: string;
+  readonly baseModel: string;
+  readonly engine: "llamafactory" | "ms-swift";
+  readonly method: "lora" | "qlora";
+  /** `null` for plain LoRA. */
+  readonly quantBits: 4 | 8 | null;
+  readonly template: string;
+  readonly lora: EffectiveLora;
+  readonly datasets: readonly EffectiveDataset[];
+  readonly training: EffectiveTraining;
+  readonly pool: string;
+  readonly gpus: number;
+  readonly resources: { readonly cpu: number; readonly memoryGiB: number };
+  readonly maxRuntimeHours: number;
+}
+
+export const LORA_DEFAULTS = {
+  /** @default 8 — the common LoRA starting point (PEFT, ms-swift); small adapters load fast in vLLM. */
+  rank: 8,
+  /** @default 32 — ms-swift's default; LLaMA-Factory would use 2×rank (16). alpha/rank = 4 scales updates. */
+  alpha: 32,
+  /** @default 0.05 — light regularisation, ms-swift's default (LLaMA-Factory's is 0). */
+  dropout: 0.05,
+  /** @default "all-linear" — adapting every linear layer beats attention-only at the same rank (QLoRA paper). */
+  targets: "all-linear",
+} as const satisfies EffectiveLora;
+
+export const TRAINING_DEFAULTS = {
+  /** @default 3 — enough passes for a small instruction set without heavy over-fitting. */
+  epochs: 3,
+  /** @default 1e-4 — the usual LoRA rate; full fine-tuning would use ~1e-5. */
+  learningRate: 1e-4,
+  /** @default 1 — fits long sequences on one GPU; throughput comes from accumulation. */
+  microBatchSize: 1,
+  /** @default 16 — effective batch 16 per GPU, stable gradients at micro batch 1. */
+  gradientAccumulation: 16,
+  /** @default 2048 — LLaMA-Factory's cutoff_len default is 1024, ms-swift's follows the model: pin one. */
+  maxLength: 2048,
+  /** @default "cosine" — both engines' examples use it; decays smoothly to 0 at the end of training. */
+  lrScheduler: "cosine",
+  /** @default 0.05 — a short warm-up keeps the first steps of a fresh adapter from diverging. */
+  warmupRatio: 0.05,
+  /** @default 0.1 — hold out 10% to watch eval loss for over-fitting. */
+  valRatio: 0.1,
+  /** @default 50 — a spot preemption loses at most 50 optimizer steps. */
+  saveSteps: 50,
+  /** @default 2 — the newest checkpoint plus one in case the newest is incomplete. */
+  keepCheckpoints: 2,
+  /** @default "bf16" — fp16's range overflows on modern LLMs; every supported training GPU has bf16. */
+  precision: "bf16",
+  /** @default true — trades ~20% speed for far less activation memory, so long sequences fit. */
+  gradientCheckpointing: true,
+} as const satisfies EffectiveTraining;
+
+/**
+ * Trainer container resources when `resources` is absent.
+ * GPU jobs: 8 CPUs feed tokenisation and data loading for one node's GPUs; 64 GiB of host memory
+ * holds the full bf16 weights of a ~14B model while they load (~28 GiB) plus data workers and
+ * /dev/shm. CPU-only jobs (local clusters, tiny models): 4 CPUs and 16 GiB fit a laptop.
+ */
+export const RESOURCE_DEFAULTS = {
+  gpu: { cpu: 8, memoryGiB: 64 },
+  cpuOnly: { cpu: 4, memoryGiB: 16 },
+} as const;
+
+/** @default 24 — a bounded runtime (DESIGN.md §6): a hung run stops paying for GPUs after a day. */
+export const MAX_RUNTIME_HOURS_DEFAULT = 24;
+
+export function resolveFineTune(spec: FineTuneConfig): EffectiveFineTune {
+  const lora = spec.lora ?? {};
+  const t = spec.training ?? {};
+  return {
+    name: spec.name,
+    baseModel: spec.baseModel,
+    engine: spec.engine,
+    method: spec.method,
+    quantBits: spec.quantBits ?? null,
+    template: spec.template,
+    lora: {
+      rank: lora.rank ?? LORA_DEFAULTS.rank,
+      alpha: lora.alpha ?? LORA_DEFAULTS.alpha,
+      dropout: lora.dropout ?? LORA_DEFAULTS.dropout,
+      targets: lora.targets === undefined ? LORA_DEFAULTS.targets : typeof lora.targets === "string" ? lora.targets : [...lora.targets],
+    },
+    datasets: spec.datasets.map((d) => ({ path: d.path, format: d.format, purpose: d.purpose, samples: d.samples ?? null })),
+    training: {
+      epochs: t.epochs ?? TRAINING_DEFAULTS.epochs,
+      learningRate: t.learningRate ?? TRAINING_DEFAULTS.learningRate,
+      microBatchSize: t.microBatchSize ?? TRAINING_DEFAULTS.microBatchSize,
+      gradientAccumulation: t.gradientAccumulation ?? TRAINING_DEFAULTS.gradientAccumulation,
+      maxLength: t.maxLength ?? TRAINING_DEFAULTS.maxLength,
+      lrScheduler: TRAINING_DEFAULTS.lrScheduler,
+      warmupRatio: t.warmupRatio ?? TRAINING_DEFAULTS.warmupRatio,
+      valRatio: t.valRatio ?? TRAINING_DEFAULTS.valRatio,
+      saveSteps: t.saveSteps ?? TRAINING_DEFAULTS.saveSteps,
+      keepCheckpoints: t.keepCheckpoints ?? TRAINING_DEFAULTS.keepCheckpoints,
+      precision: t.precision ?? TRAINING_DEFAULTS.precision,
+      gradientCheckpointing: TRAINING_DEFAULTS.gradientCheckpointing,
+    },
+    pool: spec.pool,
+    gpus: spec.gpus,
+    resources: { ...(spec.resources ?? (spec.gpus > 0 ? RESOURCE_DEFAULTS.gpu : RESOURCE_DEFAULTS.cpuOnly)) },
+    maxRuntimeHours: spec.maxRuntimeHours ?? MAX_RUNTIME_HOURS_DEFAULT,
+  };
+}

@@ -1,0 +1,129 @@
+import { stringify } from "yaml";
+import { describe, expect, it } from "vitest";
+import { TRAINING_SCRIPTS } from "./scripts.ts";
+import { installMocks, registeredOf } from "./__fixtures__/mocks.ts";
+import { contract, qloraSwift, qwen7b, seedLora } from "./__fixtures__/specs.ts";
+
+const registered = await installMocks();
+const { FineTune, planFineTune } = await import("./fine-tune.ts");
+
+const seed = planFineTune({ spec: seedLora, model: qwen7b, contract });
+const qlora = planFineTune({ spec: qloraSwift, model: qwen7b, contract });
+
+/** The rendered objects without the scripts (those are golden files of their own: scripts/*.sh). */
+function golden(plan: typeof seed): string {
+  const data = Object.fromEntries(Object.entries(plan.config.data).filter(([k]) => !k.endsWith(".sh")));
+  return stringify([{ ...plan.config, data }, plan.job]);
+}
+
+describe("planFineTune", () => {
+  it("names the run, its Job and its adapter prefix from the run id", () => {
+    expect(seed.runId).toMatch(/^[0-9a-f]{12}$/);
+    expect(seed.job.metadata.name).toBe(`support-bot-train-${seed.runId}`);
+    expect(seed.config.metadata.name).toBe(`support-bot-train-${seed.runId}`);
+    expect(seed.config.immutable).toBe(true);
+    expect(seed.adapterUri).toBe(`s3://acme-llmkit-dev-models/adapters/support-bot/${seed.runId}/`);
+    expect(qlora.job.metadata.name.length).toBeLessThanOrEqual(63);
+  });
+
+  it("gives an unchanged spec the same run and a changed spec a new one", () => {
+    expect(planFineTune({ spec: structuredClone(seedLora), model: qwen7b, contract }).runId).toBe(seed.runId);
+    expect(planFineTune({ spec: { ...seedLora, training: { epochs: 2 } }, model: qwen7b, contract }).runId).not.toBe(seed.runId);
+    expect(planFineTune({ spec: { ...seedLora, engine: "ms-swift" }, model: qwen7b, contract }).runId).not.toBe(seed.runId);
+  });
+
+  it("renders the seed LLaMA-Factory LoRA run exactly", async () => {
+    await expect(golden(seed)).toMatchFileSnapshot("__golden__/fine-tune-seed-lora.yaml");
+  });
+
+  it("renders the ms-swift QLoRA run exactly", async () => {
+    await expect(golden(qlora)).toMatchFileSnapshot("__golden__/fine-tune-qlora-ms-swift.yaml");
+  });
+
+  it("places the trainer on the pool with its GPUs, runs restore → train → publish and classifies failures", () => {
+    const spec = seed.job.spec;
+    const pod = spec.template.spec;
+    expect(pod.nodeSelector).toEqual({ "llmkit.dev/pool": "training-l40s" });
+    expect(pod.tolerations).toEqual([{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]);
+    expect(pod.serviceAccountName).toBe("llmkit-trainer");
+    expect(pod.initContainers.map((c) => [c.name, c.image, c.command])).toEqual([
+      ["restore", "amazon/aws-cli:2.36.7", ["bash", "/config/restore.sh"]],
+      ["train", "hiyouga/llamafactory:0.9.5", ["bash", "/config/train.sh"]],
+    ]);
+    expect(pod.containers.map((c) => [c.name, c.command])).toEqual([["publish", ["bash", "/config/publish.sh"]]]);
+    const train = pod.initContainers[1]!;
+    const trainerResources = { cpu: "8", memory: "64Gi", "nvidia.com/gpu": "1" };
+    expect(train.resources).toEqual({ requests: trainerResources, limits: trainerResources });
+    expect(spec.template.metadata.annotations).toEqual({ "karpenter.sh/do-not-disrupt": "true" });
+    expect(seed.job.metadata.annotations).toEqual({ "pulumi.com/skipAwait": "true" });
+    expect(spec.activeDeadlineSeconds).toBe(24 * 3600);
+    expect(pod.restartPolicy).toBe("Never");
+    expect(spec.podFailurePolicy.rules).toEqual([
+      { action: "Ignore", onPodConditions: [{ type: "DisruptionTarget", status: "True" }] },
+      { action: "FailJob", onExitCodes: { operator: "In", values: [3] } },
+    ]);
+    expect(pod.volumes).toEqual([
+      { name: "work", emptyDir: { sizeLimit: "40Gi" } },
+      { name: "dshm", emptyDir: { medium: "Memory", sizeLimit: "16Gi" } },
+      { name: "config", configMap: { name: `support-bot-train-${seed.runId}`, defaultMode: 0o444 } },
+    ]);
+  });
+
+  it("ships the engine config the engine reads, the dataset list and the manifest", () => {
+    expect(Object.keys(seed.config.data)).toEqual([
+      "train.yaml", "dataset_info.json", "datasets.txt", "manifest.json", "store.sh", "restore.sh", "train.sh", "publish.sh",
+    ]);
+    expect(Object.keys(qlora.config.data)).toEqual([
+      "swift-args.txt", "datasets.txt", "manifest.json", "store.sh", "restore.sh", "train.sh", "publish.sh",
+    ]);
+    expect(seed.config.data["datasets.txt"]).toBe(
+      "datasets/support/v3/train.jsonl 0-train.jsonl\ndatasets/general/alpaca-gpt4-en.json 1-alpaca-gpt4-en.json\n",
+    );
+    expect(JSON.parse(seed.config.data["manifest.json"])).toEqual({
+      name: "support-bot",
+      runId: seed.runId,
+      engine: "llamafactory",
+      engineImage: "hiyouga/llamafactory:0.9.5",
+      baseModel: { name: "qwen2-5-7b", hub: "huggingface", repo: "Qwen/Qwen2.5-7B-Instruct", revision: "a09a35458c702b33eeacc393d103063234e8bc28" },
+      datasets: seed.effective.datasets,
+      lora: { rank: 8, alpha: 32, dropout: 0.05, targets: "all-linear" },
+      createdAt: "@CREATED_AT@",
+    });
+  });
+
+  it("runs CPU-only jobs without GPU requests or tolerations", () => {
+    const cpu = planFineTune({ spec: { ...seedLora, pool: "cpu", gpus: 0, training: { precision: "fp32" } }, model: qwen7b, contract });
+    const pod = cpu.job.spec.template.spec;
+    expect(pod.tolerations).toEqual([]);
+    expect(pod.initContainers[1]!.resources.limits).toEqual({ cpu: "4", memory: "16Gi" });
+  });
+
+  it("refuses an invalid spec with every problem", () => {
+    expect(() => planFineTune({ spec: { ...seedLora, pool: "nope" }, model: { ...qwen7b, name: "x" }, contract })).toThrow(
+      'fine-tune "support-bot" is invalid:\n  - baseModel is "qwen2-5-7b" but model "x" was passed\n  - pool "nope" is not in the platform contract (pools: training-l40s, cpu)',
+    );
+  });
+});
+
+describe("FineTune", () => {
+  it("registers the ConfigMap and the run's Job under the component and outputs the run", async () => {
+    const k8s = await import("@pulumi/kubernetes");
+    const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
+    const ft = new FineTune("support-bot", { spec: seedLora, model: qwen7b, contract }, { provider });
+    const [id, uri] = await Promise.all([ft.runId, ft.adapterUri].map((o) => new Promise((resolve) => o.apply(resolve))));
+    expect([id, uri]).toEqual([seed.runId, seed.adapterUri]);
+    const children = await registeredOf(registered, ["llmkit:training:FineTune", "kubernetes:core/v1:ConfigMap", "kubernetes:batch/v1:Job"], 3);
+    expect(children.map((r) => [r.type, r.name])).toEqual([
+      ["llmkit:training:FineTune", "support-bot"],
+      ["kubernetes:core/v1:ConfigMap", "support-bot-train-config"],
+      ["kubernetes:batch/v1:Job", `support-bot-train-${seed.runId}`],
+    ]);
+    expect(children[1]!.inputs.data).toEqual(seed.config.data);
+    expect(children[1]!.inputs.metadata.name).toBe(`support-bot-train-${seed.runId}`);
+    expect(children[1]!.inputs.immutable).toBe(true);
+    expect(children[1]!.inputs.data["restore.sh"]).toBe(TRAINING_SCRIPTS["restore.sh"]);
+    expect(children[2]!.inputs.metadata).toEqual(seed.job.metadata);
+    expect(children[2]!.inputs.spec.template.spec.initContainers[1].image).toBe("hiyouga/llamafactory:0.9.5");
+    expect(children.slice(1).map((c) => c.provider)).toEqual([expect.stringContaining("::k8s::"), expect.stringContaining("::k8s::")]);
+  });
+});

@@ -1,0 +1,54 @@
+/**
+ * FineTune: one LoRA/QLoRA training run on LLaMA-Factory or ms-swift, published as an immutable
+ * adapter at adapters/<name>/<runId>/. The run id hashes the effective spec, so an unchanged spec
+ * is a no-op and a changed one is a new Job writing to a new prefix (DESIGN.md §1).
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { childName } from "../lib/naming.ts";
+import { imageRef } from "../lib/versions.ts";
+import type { PlatformContract } from "../platform/contract.ts";
+import type { FineTuneConfig, ModelConfig } from "../../stacks/schema.ts";
+import { resolveFineTune, type EffectiveFineTune } from "./defaults.ts";
+import { runId as computeRunId } from "./run-id.ts";
+import { ENGINE_IMAGES, adapterUri, renderTrainConfig, renderTrainJob } from "./train-job.ts";
+import { validateFineTune } from "./validate.ts";
+
+export interface FineTuneArgs {
+  /** The fine-tune as the stack config gives it; defaults are in ./defaults.ts. */
+  readonly spec: FineTuneConfig;
+  /** The base model `spec.baseModel` names. */
+  readonly model: ModelConfig;
+  readonly contract: PlatformContract;
+}
+
+/** Everything a run renders to, from pure functions: what the class registers and tests inspect. */
+export function planFineTune(args: FineTuneArgs) {
+  const effective: EffectiveFineTune = resolveFineTune(args.spec);
+  validateFineTune(effective, args.model, args.contract);
+  const id = computeRunId(effective, args.model, imageRef(ENGINE_IMAGES[effective.engine]));
+  return {
+    effective,
+    runId: id,
+    adapterUri: adapterUri(effective, id, args.contract),
+    config: renderTrainConfig(effective, args.model, args.contract, id),
+    job: renderTrainJob(effective, args.model, args.contract, id),
+  };
+}
+
+export class FineTune extends pulumi.ComponentResource {
+  public readonly runId: pulumi.Output<string>;
+  /** s3://<bucket>/adapters/<name>/<runId>/ — complete once `_SUCCESS` exists there. */
+  public readonly adapterUri: pulumi.Output<string>;
+
+  constructor(name: string, args: FineTuneArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("llmkit:training:FineTune", name, {}, opts);
+    const plan = planFineTune(args);
+    const child = { parent: this, provider: opts.provider };
+    const config = new k8s.core.v1.ConfigMap(childName(name, "train-config"), { metadata: plan.config.metadata, immutable: plan.config.immutable, data: plan.config.data }, child);
+    new k8s.batch.v1.Job(childName(name, `train-${plan.runId}`), { metadata: plan.job.metadata, spec: plan.job.spec }, { ...child, dependsOn: [config] });
+    this.runId = pulumi.output(plan.runId);
+    this.adapterUri = pulumi.output(plan.adapterUri);
+    this.registerOutputs({ runId: this.runId, adapterUri: this.adapterUri });
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * Pieces every llmkit batch Job shares: failure classification (DESIGN.md §6: disruption ≠ bug),
+ * bounded runtime, script invocation and the small aws-cli containers.
+ */
+import { containerSecurityContext } from "../lib/pod-security.ts";
+import { CONFIG_DIR, CONFIG_ERROR_EXIT } from "./layout.ts";
+
+export interface EnvVar {
+  readonly name: string;
+  readonly value?: string;
+  readonly valueFrom?: { readonly secretKeyRef: { readonly name: string; readonly key: string } };
+}
+
+export interface VolumeMount {
+  readonly name: string;
+  readonly mountPath: string;
+  readonly readOnly?: boolean;
+}
+
+/** Keep finished Jobs (and their pods' logs) for a week, then let Kubernetes delete them. */
+export const TTL_AFTER_FINISHED_SECONDS = 7 * 24 * 3600;
+
+/** Scripts are mounted read-only from the ConfigMap and run with bash (they need bash ≥ 4). */
+export function scriptCommand(script: string): string[] {
+  return ["bash", `${CONFIG_DIR}/${script}`];
+}
+
+/** ConfigMap volume with the scripts and configs; read-only files (0444). */
+export function configVolume(configMapName: string) {
+  return { name: "config", configMap: { name: configMapName, defaultMode: 0o444 } };
+}
+
+export const CONFIG_MOUNT: VolumeMount = { name: "config", mountPath: CONFIG_DIR, readOnly: true };
+
+/**
+ * Store transfers are network-bound: half a CPU and 1 GiB cover `aws s3 sync` of multi-GiB
+ * files (it streams in 8 MiB parts); the limits leave room for its parallel transfers.
+ */
+export const AWS_CLI_RESOURCES = {
+  requests: { cpu: "500m", memory: "1Gi" },
+  limits: { cpu: "2", memory: "2Gi" },
+};
+
+/**
+ * podFailurePolicy: a pod killed by a disruption (preemption, node drain, spot reclaim) does not
+ * count against backoffLimit; a configuration error (exit 3 from the kit's scripts, in any
+ * container) fails the Job at once; other failures are retried up to backoffLimit.
+ * Rules apply in order, first match wins (batch/v1 JobSpec.podFailurePolicy).
+ */
+export function podFailurePolicy() {
+  return {
+    rules: [
+      { action: "Ignore", onPodConditions: [{ type: "DisruptionTarget", status: "True" }] },
+      { action: "FailJob", onExitCodes: { operator: "In", values: [CONFIG_ERROR_EXIT] } },
+    ],
+  };
+}
+
+export function awsCliContainer(args: {
+  name: string;
+  image: string;
+  script: string;
+  env: readonly EnvVar[];
+  volumeMounts: readonly VolumeMount[];
+}) {
+  return {
+    name: args.name,
+    image: args.image,
+    command: scriptCommand(args.script),
+    env: [...args.env],
+    resources: AWS_CLI_RESOURCES,
+    securityContext: containerSecurityContext(),
+    volumeMounts: [...args.volumeMounts],
+  };
+}

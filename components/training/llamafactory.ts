@@ -1,0 +1,136 @@
+/**
+ * LLaMA-Factory training config (`llamafactory-cli train /config/train.yaml`) and its
+ * dataset_info.json. Every key is written out, because LLaMA-Factory's defaults differ from
+ * ms-swift's and from ours (DESIGN.md §8). Keys are checked against the pinned release:
+ *   - hparams: hiyouga/LLaMA-Factory@v0.9.5 src/llamafactory/hparams/{model,data,finetuning,training}_args.py
+ *     plus transformers TrainingArguments (shared/contracts/llamafactory.json `keys`);
+ *   - auto-resume: src/llamafactory/hparams/parser.py resumes from the last `checkpoint-*` in
+ *     output_dir only when overwrite_output_dir is false;
+ *   - dataset_info.json: data/README.md and src/llamafactory/data/parser.py (DatasetAttr).
+ * Unknown keys are rejected (HfArgumentParser "Some specified arguments are not used").
+ */
+import { stringify } from "yaml";
+import type { EffectiveDataset, EffectiveFineTune } from "./defaults.ts";
+import { DATA_DIR, MODEL_DIR, OUTPUT_DIR, localDatasetFile } from "./layout.ts";
+
+/** Optimizer steps between loss log lines: frequent enough to follow a short run. */
+export const LOGGING_STEPS = 10;
+
+/** The dataset name LLaMA-Factory knows dataset `index` by (= its local file name). */
+export function datasetName(index: number, d: EffectiveDataset): string {
+  return localDatasetFile(index, d.path);
+}
+
+/**
+ * LLaMA-Factory's `lora_target`: a comma-separated module list, where "all" means every linear
+ * layer (finetuning_args.py, split_arg).
+ */
+function loraTarget(targets: EffectiveFineTune["lora"]["targets"]): string {
+  return targets === "all-linear" ? "all" : targets.join(",");
+}
+
+export function renderLlamaFactoryConfig(ft: EffectiveFineTune): Record<string, unknown> {
+  const t = ft.training;
+  const evaluate = t.valRatio > 0;
+  return {
+    // model (model_args.py); the base model is restored from the store, never pulled from a hub
+    model_name_or_path: MODEL_DIR,
+    trust_remote_code: false,
+    ...(ft.method === "qlora"
+      ? {
+          // on-the-fly bitsandbytes quantisation: QLoRA's NF4 with double quantisation
+          quantization_method: "bnb",
+          quantization_bit: ft.quantBits,
+          quantization_type: "nf4",
+          double_quantization: true,
+        }
+      : {}),
+    // gradient checkpointing is on unless disabled (model_args.py disable_gradient_checkpointing)
+    disable_gradient_checkpointing: !t.gradientCheckpointing,
+    // method (finetuning_args.py)
+    stage: "sft",
+    do_train: true,
+    finetuning_type: "lora",
+    lora_rank: ft.lora.rank,
+    lora_alpha: ft.lora.alpha,
+    lora_dropout: ft.lora.dropout,
+    lora_target: loraTarget(ft.lora.targets),
+    // dataset (data_args.py)
+    dataset: ft.datasets.map((d, i) => datasetName(i, d)).join(","),
+    dataset_dir: DATA_DIR,
+    template: ft.template,
+    cutoff_len: t.maxLength,
+    val_size: t.valRatio,
+    overwrite_cache: false,
+    // output: overwrite_output_dir false is what makes a restarted pod resume (parser.py)
+    output_dir: OUTPUT_DIR,
+    overwrite_output_dir: false,
+    save_strategy: "steps",
+    save_steps: t.saveSteps,
+    save_total_limit: t.keepCheckpoints,
+    // optimizer and scheduler state stay in checkpoints, or a resume restarts the schedule
+    save_only_model: false,
+    logging_steps: LOGGING_STEPS,
+    report_to: "none",
+    plot_loss: false,
+    // train (transformers TrainingArguments)
+    per_device_train_batch_size: t.microBatchSize,
+    gradient_accumulation_steps: t.gradientAccumulation,
+    learning_rate: t.learningRate,
+    num_train_epochs: t.epochs,
+    lr_scheduler_type: t.lrScheduler,
+    warmup_ratio: t.warmupRatio,
+    bf16: t.precision === "bf16",
+    fp16: t.precision === "fp16",
+    // eval on the held-out split, at the checkpoint cadence
+    eval_strategy: evaluate ? "steps" : "no",
+    ...(evaluate ? { eval_steps: t.saveSteps, per_device_eval_batch_size: t.microBatchSize } : {}),
+  };
+}
+
+/** One dataset_info.json entry per format (data/README.md "Alpaca Format", "Sharegpt Format", "OpenAI Format"). */
+function datasetEntry(file: string, d: EffectiveDataset): Record<string, unknown> {
+  const base = { file_name: file, ...(d.samples === null ? {} : { num_samples: d.samples }) };
+  switch (d.format) {
+    case "alpaca":
+      return { ...base, formatting: "alpaca", columns: { prompt: "instruction", query: "input", response: "output" } };
+    case "query-response":
+      // alpaca converter with the user turn read from `query` (columns not named here become None)
+      return { ...base, formatting: "alpaca", columns: { prompt: "query", response: "response" } };
+    case "sharegpt":
+      return {
+        ...base,
+        formatting: "sharegpt",
+        columns: { messages: "conversations" },
+        tags: {
+          role_tag: "from",
+          content_tag: "value",
+          user_tag: "human",
+          assistant_tag: "gpt",
+          observation_tag: "observation",
+          function_tag: "function_call",
+          system_tag: "system",
+        },
+      };
+    case "openai":
+      // the documented spelling: sharegpt formatting with OpenAI role/content tags
+      return {
+        ...base,
+        formatting: "sharegpt",
+        columns: { messages: "messages" },
+        tags: { role_tag: "role", content_tag: "content", user_tag: "user", assistant_tag: "assistant", system_tag: "system" },
+      };
+  }
+}
+
+export function renderDatasetInfo(ft: EffectiveFineTune): Record<string, Record<string, unknown>> {
+  return Object.fromEntries(ft.datasets.map((d, i) => [datasetName(i, d), datasetEntry(localDatasetFile(i, d.path), d)]));
+}
+
+/**
+ * YAML text of the config. LLaMA-Factory reads it with OmegaConf (parser.py read_args), whose
+ * loader also takes exponent floats such as 1e-07 as numbers.
+ */
+export function llamaFactoryYaml(ft: EffectiveFineTune): string {
+  return stringify(renderLlamaFactoryConfig(ft));
+}

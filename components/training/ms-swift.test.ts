@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import { resolveFineTune } from "./defaults.ts";
+import { renderSwiftArgs, swiftKeys } from "./ms-swift.ts";
+import { qloraSwift } from "./__fixtures__/specs.ts";
+
+const qlora = resolveFineTune(qloraSwift);
+
+describe("renderSwiftArgs", () => {
+  it("renders every flag for the QLoRA spec", () => {
+    expect(renderSwiftArgs(qlora)).toEqual([
+      "--model", "/work/model",
+      "--tuner_type", "lora",
+      "--template", "qwen2_5",
+      "--dataset", "/work/data/0-train.jsonl",
+      "--split_dataset_ratio", "0.1",
+      "--max_length", "2048",
+      "--lora_rank", "16",
+      "--lora_alpha", "32",
+      "--lora_dropout", "0.05",
+      "--target_modules", "all-linear",
+      "--quant_method", "bnb",
+      "--quant_bits", "4",
+      "--bnb_4bit_quant_type", "nf4",
+      "--bnb_4bit_use_double_quant", "true",
+      "--bnb_4bit_compute_dtype", "bfloat16",
+      "--torch_dtype", "bfloat16",
+      "--bf16", "true",
+      "--fp16", "false",
+      "--num_train_epochs", "3",
+      "--learning_rate", "0.0001",
+      "--per_device_train_batch_size", "1",
+      "--gradient_accumulation_steps", "16",
+      "--lr_scheduler_type", "cosine",
+      "--warmup_ratio", "0.05",
+      "--gradient_checkpointing", "true",
+      "--eval_strategy", "steps",
+      "--eval_steps", "50",
+      "--per_device_eval_batch_size", "1",
+      "--save_strategy", "steps",
+      "--save_steps", "50",
+      "--save_total_limit", "2",
+      "--save_only_model", "false",
+      "--logging_steps", "10",
+      "--report_to", "none",
+      "--output_dir", "/work/output",
+      "--add_version", "false",
+    ]);
+  });
+
+  it("never uses v3's removed --train_type", () => {
+    expect(swiftKeys(renderSwiftArgs(qlora))).not.toContain("train_type");
+  });
+
+  it("renders plain LoRA without quantisation, explicit module lists, samples and fp32", () => {
+    const args = renderSwiftArgs(
+      resolveFineTune({
+        ...qloraSwift,
+        method: "lora",
+        quantBits: undefined,
+        lora: { targets: ["q_proj", "v_proj"] },
+        datasets: [
+          { path: "datasets/a/train.jsonl", format: "alpaca", purpose: "domain", samples: 300 },
+          { path: "datasets/b/train.jsonl", format: "query-response", purpose: "general" },
+        ],
+        training: { precision: "fp32", valRatio: 0 },
+      }),
+    );
+    const keys = swiftKeys(args);
+    expect(keys.filter((k) => k.startsWith("quant") || k.startsWith("bnb"))).toEqual([]);
+    expect(keys).not.toContain("eval_steps");
+    const at = (k: string, n = 1) => args.slice(args.indexOf(`--${k}`) + 1, args.indexOf(`--${k}`) + 1 + n);
+    expect(at("dataset", 2)).toEqual(["/work/data/0-train.jsonl#300", "/work/data/1-train.jsonl"]);
+    expect(at("target_modules", 2)).toEqual(["q_proj", "v_proj"]);
+    expect([at("torch_dtype"), at("bf16"), at("fp16"), at("eval_strategy")]).toEqual([["float32"], ["false"], ["false"], ["no"]]);
+  });
+
+  it("renders 8-bit QLoRA without the 4-bit-only flags", () => {
+    const keys = swiftKeys(renderSwiftArgs(resolveFineTune({ ...qloraSwift, quantBits: 8 })));
+    expect(keys).toContain("quant_bits");
+    expect(keys.filter((k) => k.startsWith("bnb_4bit"))).toEqual([]);
+  });
+
+  it("matches the golden argument file", async () => {
+    await expect(`${renderSwiftArgs(qlora).join("\n")}\n`).toMatchFileSnapshot("__golden__/ms-swift-qlora.args.txt");
+  });
+});

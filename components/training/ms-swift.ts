@@ -1,0 +1,83 @@
+/**
+ * `swift sft` arguments for ms-swift v4 (pinned image: 4.5.3; keys checked against tag v4.5.2,
+ * whose argument classes equal main 4.6.0.dev0). Sources, modelscope/ms-swift@v4.5.2:
+ *   - swift/arguments/sft_args.py (SftArguments: add_version, output_dir, eval_strategy, fp16/bf16)
+ *   - swift/arguments/base_args/base_args.py (tuner_type; v3's --train_type is gone in v4)
+ *   - swift/arguments/tuner_args.py (target_modules, lora_rank, lora_alpha: int, lora_dropout)
+ *   - swift/arguments/base_args/{model,data,template,quant}_args.py (model, torch_dtype, dataset
+ *     "path#count", split_dataset_ratio, template, max_length, quant_method/quant_bits/bnb_4bit_*)
+ *   - swift/trainers/arguments.py (TrainArgumentsMixin: batch sizes, lr scheduler, warmup_ratio,
+ *     gradient_checkpointing, logging_steps, report_to)
+ * Unknown flags fail (`remaining_argv`). Every value is explicit: with float32, for example,
+ * ms-swift would otherwise turn fp16 mixed precision on (model_args.py _init_mixed_precision).
+ * ms-swift never auto-resumes: scripts/train.sh appends --resume_from_checkpoint itself.
+ */
+import type { EffectiveFineTune, Precision } from "./defaults.ts";
+import { DATA_DIR, MODEL_DIR, OUTPUT_DIR, localDatasetFile } from "./layout.ts";
+import { LOGGING_STEPS } from "./llamafactory.ts";
+
+const TORCH_DTYPE: Record<Precision, "bfloat16" | "float16" | "float32"> = {
+  bf16: "bfloat16",
+  fp16: "float16",
+  fp32: "float32",
+};
+
+const flag = (name: string, ...values: (string | number | boolean)[]): string[] => [`--${name}`, ...values.map(String)];
+
+/** QLoRA: on-the-fly bitsandbytes quantisation, NF4 with double quantisation for 4 bits (quant_args.py). */
+function quantFlags(ft: EffectiveFineTune, dtype: string): string[] {
+  if (ft.method !== "qlora" || ft.quantBits === null) return [];
+  const fourBit =
+    ft.quantBits === 4
+      ? [...flag("bnb_4bit_quant_type", "nf4"), ...flag("bnb_4bit_use_double_quant", true), ...flag("bnb_4bit_compute_dtype", dtype)]
+      : [];
+  return [...flag("quant_method", "bnb"), ...flag("quant_bits", ft.quantBits), ...fourBit];
+}
+
+export function renderSwiftArgs(ft: EffectiveFineTune): string[] {
+  const t = ft.training;
+  const dtype = TORCH_DTYPE[t.precision];
+  const evaluate = t.valRatio > 0;
+  // "path#count" samples count rows (with repetition past the dataset size): data_args.py
+  const datasets = ft.datasets.map((d, i) => `${DATA_DIR}/${localDatasetFile(i, d.path)}${d.samples === null ? "" : `#${d.samples}`}`);
+  return [
+    ...flag("model", MODEL_DIR),
+    ...flag("tuner_type", "lora"),
+    ...flag("template", ft.template),
+    ...flag("dataset", ...datasets),
+    ...flag("split_dataset_ratio", t.valRatio),
+    ...flag("max_length", t.maxLength),
+    ...flag("lora_rank", ft.lora.rank),
+    ...flag("lora_alpha", ft.lora.alpha),
+    ...flag("lora_dropout", ft.lora.dropout),
+    ...flag("target_modules", ...(ft.lora.targets === "all-linear" ? ["all-linear"] : ft.lora.targets)),
+    ...quantFlags(ft, dtype),
+    ...flag("torch_dtype", dtype),
+    ...flag("bf16", t.precision === "bf16"),
+    ...flag("fp16", t.precision === "fp16"),
+    ...flag("num_train_epochs", t.epochs),
+    ...flag("learning_rate", t.learningRate),
+    ...flag("per_device_train_batch_size", t.microBatchSize),
+    ...flag("gradient_accumulation_steps", t.gradientAccumulation),
+    ...flag("lr_scheduler_type", t.lrScheduler),
+    ...flag("warmup_ratio", t.warmupRatio),
+    ...flag("gradient_checkpointing", t.gradientCheckpointing),
+    ...flag("eval_strategy", evaluate ? "steps" : "no"),
+    ...(evaluate ? [...flag("eval_steps", t.saveSteps), ...flag("per_device_eval_batch_size", t.microBatchSize)] : []),
+    ...flag("save_strategy", "steps"),
+    ...flag("save_steps", t.saveSteps),
+    ...flag("save_total_limit", t.keepCheckpoints),
+    // optimizer and scheduler state stay in checkpoints so a resume continues the schedule
+    ...flag("save_only_model", false),
+    ...flag("logging_steps", LOGGING_STEPS),
+    ...flag("report_to", "none"),
+    ...flag("output_dir", OUTPUT_DIR),
+    // no "<version>-<timestamp>" subdirectory: a restarted pod must find its checkpoints
+    ...flag("add_version", false),
+  ];
+}
+
+/** The keys (without `--`) an argument list sets, for contract checks. */
+export function swiftKeys(args: readonly string[]): string[] {
+  return args.filter((a) => a.startsWith("--")).map((a) => a.slice(2));
+}

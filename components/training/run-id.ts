@@ -1,0 +1,31 @@
+/**
+ * A training run's identity (DESIGN.md §1): the first 12 hex characters of the sha256 of the
+ * effective spec, the base model's pinned location and the engine image. An unchanged spec gives
+ * the same id (a no-op on `pulumi up`); any change gives a new id and so a new store prefix.
+ */
+import { createHash } from "node:crypto";
+import type { ModelConfig } from "../../stacks/schema.ts";
+import type { EffectiveFineTune } from "./defaults.ts";
+
+/** JSON with object keys sorted at every level, so key order never changes the hash. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== "object") {
+    if (typeof value === "number" && !Number.isFinite(value)) throw new Error(`cannot hash non-finite number ${value}`);
+    if (value === undefined) throw new Error("cannot hash undefined: resolve defaults first");
+    return JSON.stringify(value);
+  }
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+}
+
+export function runId(effective: EffectiveFineTune, model: ModelConfig, engineImage: string): string {
+  const identity = {
+    spec: effective,
+    model: { hub: model.hub, repo: model.repo, revision: model.revision },
+    engineImage,
+  };
+  return createHash("sha256").update(canonicalJson(identity)).digest("hex").slice(0, 12);
+}

@@ -1,0 +1,24 @@
+/**
+ * The shell scripts pods run, read once at module load and shipped in ConfigMaps. They live as
+ * real files in scripts/ so they can be linted and run on their own.
+ */
+import { readFileSync } from "node:fs";
+
+const read = (file: string): string => readFileSync(new URL(`./scripts/${file}`, import.meta.url), "utf8");
+
+/** Sourced by the others: `require`, `object_exists`, `put_marker`, exit code 3 for configuration errors. */
+const store = read("store.sh");
+
+export const MIRROR_SCRIPTS = {
+  "store.sh": store,
+  "mirror-check.sh": read("mirror-check.sh"),
+  "mirror-download.sh": read("mirror-download.sh"),
+  "mirror-upload.sh": read("mirror-upload.sh"),
+} as const;
+
+export const TRAINING_SCRIPTS = {
+  "store.sh": store,
+  "restore.sh": read("restore.sh"),
+  "train.sh": read("train.sh"),
+  "publish.sh": read("publish.sh"),
+} as const;

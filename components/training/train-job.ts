@@ -1,0 +1,190 @@
+/**
+ * The rendered objects of one fine-tune run: a ConfigMap (engine config, dataset list, manifest,
+ * scripts) and a Job whose pod runs restore → train → publish in sequence:
+ *   init `restore` (aws-cli): base model, datasets and the newest complete checkpoint from the store;
+ *   init `train` (engine image): LLaMA-Factory or ms-swift, then stage the adapter files;
+ *   main `publish` (aws-cli): adapter files, manifest.json, `_SUCCESS` last.
+ * If the run's adapter is already published, restore leaves a marker and every step skips.
+ * All three share one scratch volume, so a checkpoint-sync sidecar can later watch /work/output.
+ */
+import { recommendedLabels } from "../lib/labels.ts";
+import { placement } from "../lib/scheduling.ts";
+import { containerSecurityContext, podSecurityContext } from "../lib/pod-security.ts";
+import { storeEnv } from "../lib/store-env.ts";
+import { adapterPrefix, checkpointPrefix, modelPrefix, s3Uri } from "../lib/store.ts";
+import { imageRef, images, type PinnedImage } from "../lib/versions.ts";
+import type { PlatformContract } from "../platform/contract.ts";
+import type { ModelConfig } from "../../stacks/schema.ts";
+import type { EffectiveFineTune } from "./defaults.ts";
+import { CONFIG_MOUNT, TTL_AFTER_FINISHED_SECONDS, awsCliContainer, configVolume, podFailurePolicy, scriptCommand, type EnvVar } from "./job.ts";
+import { CONFIG_DIR, DATA_DIR, DONE_MARKER, MODEL_DIR, OUTPUT_DIR, WORK_DIR, gi, localDatasetFile } from "./layout.ts";
+import { llamaFactoryYaml, renderDatasetInfo } from "./llamafactory.ts";
+import { renderManifest } from "./manifest.ts";
+import { MIRROR_DEADLINE_SECONDS } from "./mirror.ts";
+import { renderSwiftArgs } from "./ms-swift.ts";
+import { TRAINING_SCRIPTS } from "./scripts.ts";
+
+export const ENGINE_IMAGES: Record<EffectiveFineTune["engine"], PinnedImage> = {
+  llamafactory: images.llamafactory,
+  "ms-swift": images.msSwift,
+};
+
+export const RUN_ID_LABEL = "llmkit.dev/run-id";
+/** Where train.sh stages the final adapter files for publish.sh. */
+export const ADAPTER_DIR = `${WORK_DIR}/adapter`;
+/** @default 2 — a crash (not a preemption: those are ignored) is retried twice, then someone should look. */
+export const TRAIN_BACKOFF_LIMIT = 2;
+
+/** Weights (+25%) plus 20 GiB for datasets, checkpoints and the datasets cache. */
+export function trainScratchGiB(model: ModelConfig): number {
+  return Math.ceil(model.sizeGiB * 1.25) + 20;
+}
+
+/** /dev/shm for data-loader workers and NCCL: a quarter of the trainer's memory (it counts against it). */
+export function shmGiB(ft: EffectiveFineTune): number {
+  return Math.max(1, Math.floor(ft.resources.memoryGiB / 4));
+}
+
+/**
+ * Kubernetes names of a run's objects. The ConfigMap is per run (and immutable) like the Job:
+ * a shared, updated ConfigMap would hand a still-running or retried pod of the previous run the
+ * next run's config, and it would publish that under the previous run id.
+ */
+export function trainNames(ft: EffectiveFineTune, runId: string) {
+  return { config: `${ft.name}-train-${runId}`, job: `${ft.name}-train-${runId}` };
+}
+
+export function adapterUri(ft: EffectiveFineTune, runId: string, contract: PlatformContract): string {
+  return s3Uri(contract.store.bucket, adapterPrefix(ft.name, runId));
+}
+
+function labels(ft: EffectiveFineTune, runId: string) {
+  const image = ENGINE_IMAGES[ft.engine];
+  return {
+    ...recommendedLabels({ name: ft.engine, instance: ft.name, component: "training", version: image.version }),
+    [RUN_ID_LABEL]: runId,
+  };
+}
+
+function engineConfig(ft: EffectiveFineTune): Record<string, string> {
+  return ft.engine === "llamafactory"
+    ? { "train.yaml": llamaFactoryYaml(ft), "dataset_info.json": `${JSON.stringify(renderDatasetInfo(ft), null, 2)}\n` }
+    : { "swift-args.txt": `${renderSwiftArgs(ft).join("\n")}\n` };
+}
+
+export function renderTrainConfig(ft: EffectiveFineTune, model: ModelConfig, contract: PlatformContract, runId: string) {
+  const engineImage = imageRef(ENGINE_IMAGES[ft.engine]);
+  return {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: trainNames(ft, runId).config, namespace: contract.namespace, labels: labels(ft, runId) },
+    immutable: true,
+    data: {
+      ...engineConfig(ft),
+      "datasets.txt": ft.datasets.map((d, i) => `${d.path} ${localDatasetFile(i, d.path)}\n`).join(""),
+      "manifest.json": `${JSON.stringify(renderManifest(ft, model, runId, engineImage), null, 2)}\n`,
+      ...TRAINING_SCRIPTS,
+    },
+  };
+}
+
+export function renderTrainJob(ft: EffectiveFineTune, model: ModelConfig, contract: PlatformContract, runId: string) {
+  const pool = contract.pools.find((p) => p.name === ft.pool);
+  if (pool === undefined) throw new Error(`fine-tune "${ft.name}": pool "${ft.pool}" is not in the platform contract`);
+  const place = placement(pool, ft.gpus);
+  const names = trainNames(ft, runId);
+  const image = ENGINE_IMAGES[ft.engine];
+  const awsImage = imageRef(images.awsCli);
+  const work = { name: "work", mountPath: WORK_DIR };
+  const store: EnvVar[] = [...storeEnv(contract.store), { name: "STORE_BUCKET", value: contract.store.bucket }];
+  const paths: EnvVar[] = [
+    { name: "CONFIG_DIR", value: CONFIG_DIR },
+    { name: "WORK_DIR", value: WORK_DIR },
+    { name: "DONE_MARKER", value: DONE_MARKER },
+  ];
+  const trainerResources = { cpu: String(ft.resources.cpu), memory: gi(ft.resources.memoryGiB), ...place.gpuLimits };
+  return {
+    apiVersion: "batch/v1",
+    kind: "Job",
+    metadata: {
+      name: names.job,
+      namespace: contract.namespace,
+      labels: labels(ft, runId),
+      annotations: { "pulumi.com/skipAwait": "true" },
+    },
+    spec: {
+      backoffLimit: TRAIN_BACKOFF_LIMIT,
+      activeDeadlineSeconds: Math.round(ft.maxRuntimeHours * 3600),
+      ttlSecondsAfterFinished: TTL_AFTER_FINISHED_SECONDS,
+      podFailurePolicy: podFailurePolicy(),
+      template: {
+        metadata: {
+          labels: labels(ft, runId),
+          // Karpenter must not consolidate a node away under a running training pod (DESIGN.md §8)
+          annotations: { "karpenter.sh/do-not-disrupt": "true" },
+        },
+        spec: {
+          serviceAccountName: contract.serviceAccounts.trainer,
+          restartPolicy: "Never",
+          // The engine images have no non-root user and torch needs a passwd entry for its uid
+          // (getpass), so this pod runs as root: no privilege escalation, every capability dropped.
+          securityContext: podSecurityContext({}),
+          nodeSelector: place.nodeSelector,
+          tolerations: place.tolerations,
+          initContainers: [
+            awsCliContainer({
+              name: "restore",
+              image: awsImage,
+              script: "restore.sh",
+              env: [
+                ...store,
+                ...paths,
+                { name: "MODEL_PREFIX", value: modelPrefix(model.repo, model.revision) },
+                { name: "ADAPTER_PREFIX", value: adapterPrefix(ft.name, runId) },
+                { name: "CHECKPOINT_PREFIX", value: checkpointPrefix(ft.name, runId) },
+                { name: "MODEL_DIR", value: MODEL_DIR },
+                { name: "DATA_DIR", value: DATA_DIR },
+                { name: "OUTPUT_DIR", value: OUTPUT_DIR },
+                // the mirror Job of the same `pulumi up` may still be copying the base model
+                { name: "MODEL_WAIT_SECONDS", value: String(MIRROR_DEADLINE_SECONDS) },
+              ],
+              volumeMounts: [work, CONFIG_MOUNT],
+            }),
+            {
+              name: "train",
+              image: imageRef(image),
+              command: scriptCommand("train.sh"),
+              env: [
+                ...paths,
+                { name: "ENGINE", value: ft.engine },
+                { name: "OUTPUT_DIR", value: OUTPUT_DIR },
+                { name: "ADAPTER_DIR", value: ADAPTER_DIR },
+                // caches on the sized scratch volume; nothing is fetched from a hub at run time
+                { name: "HF_HOME", value: `${WORK_DIR}/cache/huggingface` },
+                { name: "MODELSCOPE_CACHE", value: `${WORK_DIR}/cache/modelscope` },
+                { name: "HF_HUB_OFFLINE", value: "1" },
+              ],
+              resources: { requests: trainerResources, limits: trainerResources },
+              securityContext: containerSecurityContext(),
+              volumeMounts: [work, CONFIG_MOUNT, { name: "dshm", mountPath: "/dev/shm" }],
+            },
+          ],
+          containers: [
+            awsCliContainer({
+              name: "publish",
+              image: awsImage,
+              script: "publish.sh",
+              env: [...store, ...paths, { name: "ADAPTER_PREFIX", value: adapterPrefix(ft.name, runId) }, { name: "ADAPTER_DIR", value: ADAPTER_DIR }],
+              volumeMounts: [work, CONFIG_MOUNT],
+            }),
+          ],
+          volumes: [
+            { name: "work", emptyDir: { sizeLimit: gi(trainScratchGiB(model)) } },
+            { name: "dshm", emptyDir: { medium: "Memory", sizeLimit: gi(shmGiB(ft)) } },
+            configVolume(names.config),
+          ],
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * Checks a resolved fine-tune against its base model and the platform contract. Collects every
+ * problem and throws once (DESIGN.md §3). Shape rules live in stacks/schema.ts and
+ * stacks/rules.ts; these are the ones only the training area knows.
+ */
+import { DNS_LABEL_MAX } from "../lib/naming.ts";
+import type { PlatformContract } from "../platform/contract.ts";
+import type { ModelConfig } from "../../stacks/schema.ts";
+import type { EffectiveFineTune } from "./defaults.ts";
+
+/** `${name}-train-${runId}`: the Job name suffix after the fine-tune name. */
+export const TRAIN_JOB_SUFFIX_LENGTH = "-train-".length + 12;
+
+export function fineTuneProblems(ft: EffectiveFineTune, model: ModelConfig, contract: PlatformContract): string[] {
+  const problems: string[] = [];
+  if (ft.baseModel !== model.name) problems.push(`baseModel is "${ft.baseModel}" but model "${model.name}" was passed`);
+  if (ft.name.length + TRAIN_JOB_SUFFIX_LENGTH > DNS_LABEL_MAX) {
+    problems.push(`name "${ft.name}" is too long: the Job name "<name>-train-<runId>" must fit ${DNS_LABEL_MAX} characters`);
+  }
+  const pool = contract.pools.find((p) => p.name === ft.pool);
+  if (pool === undefined) {
+    problems.push(`pool "${ft.pool}" is not in the platform contract (pools: ${contract.pools.map((p) => p.name).join(", ") || "none"})`);
+  } else if (ft.gpus > 0 && pool.gpuResource === undefined) {
+    problems.push(`pool "${pool.name}" has no GPUs but gpus is ${ft.gpus}: use a GPU pool or gpus: 0`);
+  } else if (ft.gpus > pool.gpusPerNode && pool.gpuResource !== undefined) {
+    problems.push(`gpus is ${ft.gpus} but nodes of pool "${pool.name}" have ${pool.gpusPerNode}: one pod cannot span nodes`);
+  }
+  if (ft.method === "qlora" && ft.quantBits === null) problems.push("method qlora needs quantBits (4 or 8)");
+  if (ft.method === "lora" && ft.quantBits !== null) problems.push('quantBits applies only to method "qlora"');
+  if (ft.method === "qlora" && ft.gpus === 0) problems.push("QLoRA quantises with bitsandbytes on a GPU: request at least 1 GPU");
+  if (ft.engine === "ms-swift" && !Number.isInteger(ft.lora.alpha)) {
+    problems.push(`lora.alpha ${ft.lora.alpha} must be a whole number for ms-swift (tuner_args.py lora_alpha: int)`);
+  }
+  if (ft.engine === "llamafactory" && ft.lora.targets !== "all-linear" && ft.lora.targets.some((t) => t.includes(","))) {
+    problems.push("lora.targets entries must not contain ',' (LLaMA-Factory splits lora_target on commas)");
+  }
+  return problems;
+}
+
+export function validateFineTune(ft: EffectiveFineTune, model: ModelConfig, contract: PlatformContract): void {
+  const problems = fineTuneProblems(ft, model, contract);
+  if (problems.length > 0) {
+    throw new Error(`fine-tune "${ft.name}" is invalid:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  }
+}
