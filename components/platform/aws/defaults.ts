@@ -1,0 +1,97 @@
+/**
+ * Technical defaults and checks of the AWS platform (pure). Environment policy (prod retains the
+ * bucket) lives in stacks/rules.ts; what is here is how the cluster is built.
+ */
+import type { PlatformConfig } from "../../../stacks/schema.ts";
+
+export type AwsPlatformConfig = Extract<PlatformConfig, { provider: "aws" }>;
+
+/**
+ * @default m7i.large × 2..3 — the system pool only runs add-ons (CoreDNS, the Pod Identity agent,
+ * later Karpenter and the gateway); two nodes keep them up through a node replacement.
+ */
+export const DEFAULT_SYSTEM_NODES = { instanceType: "m7i.large", min: 2, max: 3 } as const;
+
+/** @default api, audit, authenticator — who did what, and who could not authenticate. */
+export const CONTROL_PLANE_LOGS = ["api", "audit", "authenticator"] as const;
+
+/** @default 50 GiB gp3, encrypted — room for add-on images; the AMI's 20 GiB fills up with image layers. */
+export const SYSTEM_NODE_DISK_GIB = 50;
+
+/**
+ * IMDSv2 only, one hop: pods on the pod network cannot reach the node's instance role
+ * (EKS best practice "Restrict access to the instance profile"). Pods get AWS credentials from
+ * EKS Pod Identity, whose agent runs on the host network. @pulumi/eks's `enableIMDSv2` sets a hop
+ * limit of 2 (pulumi/pulumi-eks@v4.3.0 nodejs/eks/nodes/nodegroup.ts), so llmkit brings its
+ * own launch template instead.
+ */
+export const NODE_METADATA_OPTIONS = {
+  httpEndpoint: "enabled",
+  httpTokens: "required",
+  httpPutResponseHopLimit: 1,
+} as const;
+
+/**
+ * eks-pod-identity-agent add-on version per Kubernetes minor. v1.3.10-eksbuild.2 is listed for
+ * 1.32–1.34 in awslabs/cdk-eks-blueprints@2ae00be3 lib/addons/eks-pod-identity-agent/index.ts,
+ * and for 1.31–1.35 in a later (aws-eks-v2) revision of that file. A minor not listed here is refused: pin
+ * it after `aws eks describe-addon-versions --addon-name eks-pod-identity-agent --kubernetes-version <v>`.
+ */
+export const POD_IDENTITY_AGENT_VERSIONS: Readonly<Record<string, string>> = {
+  "1.32": "v1.3.10-eksbuild.2",
+  "1.33": "v1.3.10-eksbuild.2",
+  "1.34": "v1.3.10-eksbuild.2",
+  "1.35": "v1.3.10-eksbuild.2",
+};
+
+/** Graviton families carry a `g` right after the generation digit (m7g, c7gn, t4g, g5g). */
+export function amiTypeFor(instanceType: string): "AL2023_ARM_64_STANDARD" | "AL2023_x86_64_STANDARD" {
+  return /^[a-z]+\d+g[a-z]*\./.test(instanceType) ? "AL2023_ARM_64_STANDARD" : "AL2023_x86_64_STANDARD";
+}
+
+/** AWS partition of a region (ARNs of managed policies and access policies depend on it). */
+export function partitionOf(region: string): "aws" | "aws-us-gov" | "aws-cn" {
+  if (region.startsWith("us-gov-")) return "aws-us-gov";
+  if (region.startsWith("cn-")) return "aws-cn";
+  return "aws";
+}
+
+export interface ResolvedAws {
+  readonly platform: AwsPlatformConfig;
+  readonly partition: "aws" | "aws-us-gov";
+  readonly systemNodes: { readonly instanceType: string; readonly min: number; readonly max: number };
+  readonly amiType: ReturnType<typeof amiTypeFor>;
+  readonly podIdentityAgentVersion: string;
+}
+
+/** Every problem at once, each naming its config path. */
+export function validateAws(platform: AwsPlatformConfig): string[] {
+  const problems: string[] = [];
+  const version = platform.cluster.kubernetesVersion;
+  if (POD_IDENTITY_AGENT_VERSIONS[version] === undefined) {
+    problems.push(
+      `platform.cluster.kubernetesVersion: "${version}" has no pinned eks-pod-identity-agent version (pinned: ${Object.keys(POD_IDENTITY_AGENT_VERSIONS).join(", ")})`,
+    );
+  }
+  if (partitionOf(platform.region) === "aws-cn") {
+    problems.push(`platform.region: "${platform.region}" is in the aws-cn partition, which llmkit does not support`);
+  }
+  const nodes = platform.cluster.systemNodes;
+  if (nodes !== undefined && nodes.min > nodes.max) {
+    problems.push(`platform.cluster.systemNodes: min (${nodes.min}) is greater than max (${nodes.max})`);
+  }
+  return problems;
+}
+
+export function resolveAws(platform: AwsPlatformConfig): ResolvedAws {
+  const problems = validateAws(platform);
+  if (problems.length > 0) throw new Error(`aws platform:\n  ${problems.join("\n  ")}`);
+  const systemNodes = platform.cluster.systemNodes ?? DEFAULT_SYSTEM_NODES;
+  return {
+    platform,
+    partition: partitionOf(platform.region) as "aws" | "aws-us-gov",
+    systemNodes,
+    amiType: amiTypeFor(systemNodes.instanceType),
+    podIdentityAgentVersion: POD_IDENTITY_AGENT_VERSIONS[platform.cluster.kubernetesVersion]!,
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * The model store on AWS (DESIGN.md §6): private, KMS-encrypted with a customer-managed key,
+ * versioned, TLS-only, lifecycle on incomplete uploads and old versions. @pulumi/aws v7:
+ * `aws.s3.Bucket` is the former BucketV2, each setting is its own resource (aws/s3/bucket.d.ts
+ * marks the inline arguments deprecated).
+ */
+import * as aws from "@pulumi/aws";
+import type * as pulumi from "@pulumi/pulumi";
+import { childName } from "../../lib/naming.ts";
+import type { AwsPlatformConfig } from "./defaults.ts";
+import { bucketTlsPolicy } from "./store-policies.ts";
+
+/** @default 7 days — any real upload finishes within hours; older parts are paid-for garbage. */
+export const ABORT_INCOMPLETE_UPLOAD_DAYS = 7;
+/** @default 30 days — the pending-deletion window AWS allows at most, for a key that guards every model. */
+export const KEY_DELETION_WINDOW_DAYS = 30;
+
+/** Lifecycle rules; the empty filter applies them to the whole bucket. */
+export function lifecycleRules(noncurrentVersionDays: number) {
+  return [
+    {
+      id: "abort-incomplete-multipart-uploads",
+      status: "Enabled",
+      filter: {},
+      abortIncompleteMultipartUpload: { daysAfterInitiation: ABORT_INCOMPLETE_UPLOAD_DAYS },
+    },
+    {
+      id: "expire-noncurrent-versions",
+      status: "Enabled",
+      filter: {},
+      noncurrentVersionExpiration: { noncurrentDays: noncurrentVersionDays },
+    },
+  ];
+}
+
+export interface ModelStore {
+  readonly bucket: aws.s3.Bucket;
+  readonly key: aws.kms.Key;
+  /** Every resource a client needs in place before its first request. */
+  readonly ready: pulumi.Resource[];
+}
+
+export function registerModelStore(name: string, platform: AwsPlatformConfig, parent: pulumi.Resource): ModelStore {
+  const { store } = platform;
+  // A retained bucket keeps its guards too: deleting the access block or encryption config on
+  // `pulumi destroy` would leave a kept bucket less protected than it was.
+  const opts = { parent, retainOnDelete: store.retainOnDelete };
+  const tags = { "llmkit.dev/store": store.bucket };
+
+  const key = new aws.kms.Key(
+    childName(name, "store-key"),
+    {
+      description: `llmkit model store s3://${store.bucket}`,
+      enableKeyRotation: true,
+      deletionWindowInDays: KEY_DELETION_WINDOW_DAYS,
+      tags,
+    },
+    opts,
+  );
+  const bucket = new aws.s3.Bucket(childName(name, "store"), { bucket: store.bucket, tags }, opts);
+  const inBucket = { ...opts, dependsOn: [bucket] };
+
+  const ownership = new aws.s3.BucketOwnershipControls(
+    childName(name, "store-ownership"),
+    { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+    inBucket,
+  );
+  const publicAccess = new aws.s3.BucketPublicAccessBlock(
+    childName(name, "store-public-access"),
+    { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+    inBucket,
+  );
+  const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
+    childName(name, "store-encryption"),
+    {
+      bucket: bucket.id,
+      rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn }, bucketKeyEnabled: true }],
+    },
+    inBucket,
+  );
+  const versioning = new aws.s3.BucketVersioning(
+    childName(name, "store-versioning"),
+    { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
+    inBucket,
+  );
+  // Noncurrent-version rules only act on a versioned bucket: configure versioning first.
+  const lifecycle = new aws.s3.BucketLifecycleConfiguration(
+    childName(name, "store-lifecycle"),
+    { bucket: bucket.id, rules: lifecycleRules(store.noncurrentVersionDays) },
+    { ...opts, dependsOn: [versioning] },
+  );
+  // With BlockPublicPolicy on, S3 still accepts this policy (it grants nothing, it only denies).
+  const policy = new aws.s3.BucketPolicy(
+    childName(name, "store-policy"),
+    { bucket: bucket.id, policy: bucket.arn.apply((arn) => JSON.stringify(bucketTlsPolicy(arn))) },
+    { ...opts, dependsOn: [publicAccess] },
+  );
+  return { bucket, key, ready: [ownership, publicAccess, encryption, versioning, lifecycle, policy] };
+}

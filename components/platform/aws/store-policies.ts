@@ -1,0 +1,116 @@
+/**
+ * IAM documents for the model store, as pure functions of ARNs (DESIGN.md §6: readers cannot
+ * write; writers are scoped to their prefixes; workload identity, never static keys).
+ */
+import type { StorePrefix } from "../../lib/store.ts";
+import type { ServiceAccountRole } from "../namespace.ts";
+
+export interface RoleAccess {
+  /** Prefixes the role lists and reads. */
+  readonly read: readonly StorePrefix[];
+  /** Prefixes the role writes (always also readable: uploads are checked before and after). */
+  readonly write: readonly StorePrefix[];
+}
+
+/**
+ * What each role touches, from the kit's own scripts (components/training/scripts):
+ * - mirror: `head-object models/…/_SUCCESS`, then `s3 sync` into models/;
+ * - trainer: reads the base model and datasets, resumes from checkpoints/ (`s3 ls`, `s3 sync`),
+ *   checks adapters/…/_SUCCESS before training, uploads checkpoints/ and adapters/;
+ * - serving: reads base weights and adapters only.
+ */
+export const STORE_ACCESS: Readonly<Record<ServiceAccountRole, RoleAccess>> = {
+  mirror: { read: ["models/"], write: ["models/"] },
+  trainer: { read: ["models/", "datasets/", "checkpoints/", "adapters/"], write: ["checkpoints/", "adapters/"] },
+  serving: { read: ["models/", "adapters/"], write: [] },
+};
+
+/** Multipart uploads (`aws s3 cp/sync` of files over 8 MiB) need PutObject and, on failure, Abort. */
+export const WRITE_ACTIONS = ["s3:PutObject", "s3:AbortMultipartUpload"] as const;
+export const READ_ACTIONS = ["s3:GetObject"] as const;
+
+/**
+ * SSE-KMS: readers need kms:Decrypt; writers also need kms:GenerateDataKey, and kms:Decrypt to
+ * complete multipart uploads. Only through S3 (kms:ViaService), never directly.
+ */
+function keyStatement(keyArn: string, writes: boolean) {
+  return {
+    Sid: "StoreKeyViaS3",
+    Effect: "Allow",
+    Action: writes ? ["kms:Decrypt", "kms:GenerateDataKey"] : ["kms:Decrypt"],
+    Resource: keyArn,
+    Condition: { StringLike: { "kms:ViaService": "s3.*.amazonaws.com" } },
+  };
+}
+
+export function rolePolicy(bucketArn: string, keyArn: string, access: RoleAccess) {
+  const objects = (prefixes: readonly StorePrefix[]) => prefixes.map((p) => `${bucketArn}/${p}*`);
+  const statements: object[] = [
+    {
+      Sid: "ListOwnPrefixes",
+      Effect: "Allow",
+      Action: "s3:ListBucket",
+      Resource: bucketArn,
+      Condition: { StringLike: { "s3:prefix": access.read.map((p) => `${p}*`) } },
+    },
+    { Sid: "ReadOwnPrefixes", Effect: "Allow", Action: [...READ_ACTIONS], Resource: objects(access.read) },
+  ];
+  if (access.write.length > 0) {
+    statements.push({ Sid: "WriteOwnPrefixes", Effect: "Allow", Action: [...WRITE_ACTIONS], Resource: objects(access.write) });
+  }
+  statements.push(keyStatement(keyArn, access.write.length > 0));
+  return { Version: "2012-10-17", Statement: statements };
+}
+
+/** One least-privilege policy document per service-account role. */
+export function storePolicies(bucketArn: string, keyArn: string): Record<ServiceAccountRole, ReturnType<typeof rolePolicy>> {
+  return {
+    mirror: rolePolicy(bucketArn, keyArn, STORE_ACCESS.mirror),
+    trainer: rolePolicy(bucketArn, keyArn, STORE_ACCESS.trainer),
+    serving: rolePolicy(bucketArn, keyArn, STORE_ACCESS.serving),
+  };
+}
+
+/** Bucket policy: TLS only (DESIGN.md §6), for every principal including the account's admins. */
+export function bucketTlsPolicy(bucketArn: string) {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [bucketArn, `${bucketArn}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
+    ],
+  };
+}
+
+/**
+ * Trust policy for EKS Pod Identity roles: the EKS Auth service assumes the role and tags the
+ * session with the pod's cluster, namespace and service account
+ * (https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html).
+ */
+export function podIdentityTrustPolicy() {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "EksPodIdentity",
+        Effect: "Allow",
+        Principal: { Service: "pods.eks.amazonaws.com" },
+        Action: ["sts:AssumeRole", "sts:TagSession"],
+      },
+    ],
+  };
+}
+
+/** Trust policy for the system node group's instance role. */
+export function nodeTrustPolicy() {
+  return {
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+  };
+}
