@@ -11,10 +11,12 @@ import { FineTune } from "./components/training/fine-tune.ts";
 import { ModelMirror } from "./components/training/mirror.ts";
 import { VllmService } from "./components/serving/vllm-service.ts";
 import { loadStack, rawFromEngine, type LoadedStack } from "./stacks/load.ts";
+import { pinnedAdapters, preflight } from "./stacks/preflight.ts";
 
 export default function main(): Record<string, unknown> {
   const loaded = loadStack(pulumi.getStack(), rawFromEngine(pulumi.runtime.allConfig()));
   const { config } = loaded;
+  preflight(loaded, platformContract(loaded.platform));
 
   if (config.layer === "workloads") {
     const { provider, contract } = consumePlatformStack(loaded);
@@ -69,7 +71,7 @@ function deployWorkloads(loaded: LoadedStack, contract: PlatformContract, provid
 
   const endpoints: Record<string, pulumi.Output<string>> = {};
   for (const spec of config.serving) {
-    const adapters = spec.adapters.map((name) => ({ name, ...config.release.adapters[name]! }));
+    const adapters = pinnedAdapters(loaded, spec.adapters);
     const service = new VllmService(spec.name, { spec, model: model(spec.baseModel), adapters, contract }, opts);
     endpoints[spec.name] = service.endpoint;
   }

@@ -58,7 +58,12 @@ export function stackProblems(cfg: StackConfig): Problem[] {
     if (f.gpus === 0 && f.method === "qlora") add(["fineTunes", i, "gpus"], "QLoRA quantises with bitsandbytes on a GPU: request at least 1 GPU");
   });
 
+  const fineTuneRank = new Map(cfg.fineTunes.map((f) => [f.name, f.lora?.rank]));
   for (const [adapter, entry] of Object.entries(cfg.release.adapters)) {
+    const trainedRank = fineTuneRank.get(adapter);
+    if (entry.rank !== undefined && trainedRank !== undefined && entry.rank !== trainedRank) {
+      add(["release", "adapters", adapter, "rank"], `is ${entry.rank} but fine-tune "${adapter}" trains rank ${trainedRank}: make them match or drop rank`);
+    }
     if (!models.has(entry.baseModel) && cfg.layer !== "platform") {
       add(["release", "adapters", adapter, "baseModel"], `unknown model "${entry.baseModel}": use one of llmkit:models (${modelList})`);
     }

@@ -247,6 +247,9 @@ export const releaseSchema = z.strictObject({
       z.strictObject({
         runId: quotedString().regex(RUN_ID, "must be a 12-character run id as printed by render/up"),
         baseModel: resourceName.describe("the base the adapter was trained on"),
+        rank: positiveInt
+          .optional()
+          .describe("LoRA rank, sizes vLLM's --max-lora-rank; taken from the fine-tune when it is in this stack, else 16"),
       }),
     )
     .default({}),

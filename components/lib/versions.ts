@@ -94,6 +94,21 @@ export const images = {
   },
 
   /**
+   * vLLM 0.21.0 CPU backend (the `local` stack serves on CPU), the same release as `vllm`.
+   * vLLM's release script builds docker/Dockerfile.cpu into this ECR repository as
+   * `v${RELEASE_VERSION}` and re-tags it as `vllm/vllm-openai-cpu:v<ver>-x86_64` on Docker Hub.
+   * The v0.21.0 tag is seen in third-party material only (a vLLM bug report and a benchmark
+   * script pulling it). Image facts (docker/Dockerfile.cpu, vllm@002c42b2): final stage
+   * `vllm-openai`, `ENTRYPOINT ["vllm","serve"]`, no USER (no `vllm` user in this image).
+   */
+  vllmCpu: {
+    repository: "public.ecr.aws/q9t5s3a7/vllm-cpu-release-repo",
+    tag: "v0.21.0",
+    version: "0.21.0",
+    source: "vllm-project/vllm:docker/Dockerfile.cpu and the release pipeline's CPU image push",
+  },
+
+  /**
    * AWS CLI v2.36.7 (tag 2.36.7 in aws/aws-cli, commit 73fb33bb171ace3e9eaa03308f76e5de50c21393,
    * 2026-07-23; awscli/__init__.py __version__ = '2.36.7').
    * How it is published: scripts/installers/make-docker tags `amazon/aws-cli`, built from

@@ -1,0 +1,145 @@
+/**
+ * fetch.sh runs for real (DESIGN.md §7.5): bash, the AWS CLI and an S3-compatible server (moto)
+ * on loopback. Skips the store runs with a note when `aws` or `moto_server` is not installed.
+ */
+import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FETCH_SCRIPT } from "./scripts.ts";
+
+const SCRIPT = new URL(`./scripts/${FETCH_SCRIPT}`, import.meta.url).pathname;
+const has = (cmd: string) => spawnSync("sh", ["-c", `command -v ${cmd}`]).status === 0;
+const tools = has("aws") && has("moto_server");
+if (!tools) console.log("scripts.test.ts: store runs skipped, `aws` and `moto_server` (pip install 'moto[server]') are needed");
+
+it("fetch.sh parses with bash -n", () => {
+  expect(spawnSync("bash", ["-n", SCRIPT]).status).toBe(0);
+});
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const REV = "a09a35458c702b33eeacc393d103063234e8bc28";
+const MODEL = `models/Qwen/Qwen2.5-7B-Instruct/${REV}/`;
+const manifest = (revision: string) => JSON.stringify({ name: "x", baseModel: { name: "qwen2-5-7b", repo: "Qwen/Qwen2.5-7B-Instruct", revision } }, null, 2);
+const adapter = (prefix: string, rank: number, revision = REV, success = true) => ({
+  [`${prefix}adapter_config.json`]: JSON.stringify({ r: rank, lora_alpha: 32 }),
+  [`${prefix}adapter_model.safetensors`]: "weights",
+  [`${prefix}manifest.json`]: manifest(revision),
+  ...(success ? { [`${prefix}_SUCCESS`]: "" } : {}),
+});
+
+describe.skipIf(!tools)("fetch.sh against an S3-compatible server", { timeout: 60_000 }, () => {
+  let server: ChildProcess;
+  let env: Record<string, string>;
+  const bucket = "llmkit-test";
+
+  beforeAll(async () => {
+    const port = await freePort();
+    server = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], { stdio: "ignore" });
+    env = {
+      PATH: process.env.PATH ?? "",
+      HOME: mkdtempSync(join(tmpdir(), "llmkit-home-")),
+      AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`,
+      AWS_ACCESS_KEY_ID: "test",
+      AWS_SECRET_ACCESS_KEY: "test",
+      AWS_DEFAULT_REGION: "us-east-1",
+      STORE_BUCKET: bucket,
+    };
+    for (let i = 0; i < 100; i++) {
+      if (spawnSync("aws", ["s3api", "create-bucket", "--bucket", bucket], { env }).status === 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const dir = mkdtempSync(join(tmpdir(), "llmkit-seed-"));
+    const objects = {
+      [`${MODEL}config.json`]: "{}",
+      [`${MODEL}model.safetensors`]: "base weights",
+      [`${MODEL}_SUCCESS`]: "",
+      ...adapter("adapters/good/aaaaaaaaaaaa/", 16),
+      ...adapter("adapters/wide/bbbbbbbbbbbb/", 64),
+      ...adapter("adapters/half/cccccccccccc/", 16, REV, false),
+      ...adapter("adapters/other/dddddddddddd/", 16, "0".repeat(40)),
+    };
+    for (const [key, body] of Object.entries(objects)) {
+      mkdirSync(join(dir, key, ".."), { recursive: true });
+      writeFileSync(join(dir, key), body);
+    }
+    execFileSync("aws", ["s3", "sync", "--only-show-errors", dir, `s3://${bucket}/`], { env });
+  }, 30_000);
+  afterAll(() => {
+    server?.kill();
+  });
+
+  const run = (adapters: string[], extra: Record<string, string> = {}) => {
+    const models = mkdtempSync(join(tmpdir(), "llmkit-models-"));
+    const vars = {
+      MODEL_PREFIX: MODEL,
+      MODEL_REVISION: REV,
+      MODELS_DIR: models,
+      BASE_MODEL_DIR: join(models, "base"),
+      MAX_LORA_RANK: "16",
+      ADAPTER_PREFIXES: adapters.join(" "),
+      ...extra,
+    };
+    return { models, ...spawnSync("bash", [SCRIPT], { env: { ...env, ...vars }, encoding: "utf8" }) };
+  };
+
+  it("restores exactly the base model and the pinned adapters, without markers", () => {
+    const r = run(["adapters/good/aaaaaaaaaaaa/", "adapters/wide/bbbbbbbbbbbb/"], { MAX_LORA_RANK: "64" });
+    expect([r.status, r.stdout.trim()]).toEqual([0, `restored s3://${bucket}/${MODEL} and 2 adapter(s)`]);
+    expect(readdirSync(join(r.models, "base")).sort()).toEqual(["config.json", "model.safetensors"]);
+    expect(readdirSync(join(r.models, "adapters")).sort()).toEqual(["good", "wide"]);
+    expect(readdirSync(join(r.models, "adapters/good/aaaaaaaaaaaa")).sort()).toEqual(["adapter_config.json", "adapter_model.safetensors", "manifest.json"]);
+    expect(readFileSync(join(r.models, "base/model.safetensors"), "utf8")).toBe("base weights");
+  });
+
+  it("restores the base model alone when no adapter is pinned", () => {
+    const r = run([]);
+    expect([r.status, readdirSync(r.models)]).toEqual([0, ["base"]]);
+  });
+
+  it("refuses an adapter prefix without _SUCCESS before downloading anything", () => {
+    const r = run(["adapters/good/aaaaaaaaaaaa/", "adapters/half/cccccccccccc/"]);
+    expect([r.status, r.stderr.trim()]).toEqual([
+      3,
+      `refusing adapter s3://${bucket}/adapters/half/cccccccccccc/: it has no _SUCCESS marker, so it is incomplete or still being written`,
+    ]);
+    expect(readdirSync(r.models)).toEqual([]);
+  });
+
+  it("refuses an unpublished run id and an unmirrored model", () => {
+    expect(run(["adapters/good/ffffffffffff/"]).status).toBe(3);
+    const r = run([], { MODEL_PREFIX: "models/Qwen/missing/x/" });
+    expect([r.status, r.stderr]).toEqual([3, expect.stringContaining("refusing base model s3://llmkit-test/models/Qwen/missing/x/: it has no _SUCCESS marker")]);
+  });
+
+  it("refuses an adapter whose rank exceeds --max-lora-rank", () => {
+    const r = run(["adapters/wide/bbbbbbbbbbbb/"]);
+    expect([r.status, r.stderr.trim()]).toEqual([
+      3,
+      "refusing adapter adapters/wide/bbbbbbbbbbbb/: its LoRA rank 64 exceeds --max-lora-rank 16 (set the adapter's rank in the service args)",
+    ]);
+  });
+
+  it("refuses an adapter trained on another base revision", () => {
+    const r = run(["adapters/other/dddddddddddd/"]);
+    expect([r.status, r.stderr.trim()]).toEqual([
+      3,
+      `refusing adapter adapters/other/dddddddddddd/: it was trained on base revision '${"0".repeat(40)}' but this service serves ${REV}`,
+    ]);
+  });
+
+  it("stops on a missing variable", () => {
+    const r = run([], { MAX_LORA_RANK: "" });
+    expect([r.status, r.stderr.trim()]).toEqual([3, "configuration error: environment variable MAX_LORA_RANK is not set"]);
+  });
+});
