@@ -3,7 +3,9 @@
  * Cases start from the shipped `local` (layer all) or `workloads-dev` stack and change one thing.
  */
 import { describe, expect, it } from "vitest";
+import { platformContract } from "../components/platform/contract.ts";
 import { ConfigError, loadStack, parseStackConfig, readStackFile } from "../stacks/load.ts";
+import { preflightProblems } from "../stacks/preflight.ts";
 
 type Raw = Record<string, any>;
 const local = () => structuredClone(readStackFile("local")) as Raw;
@@ -148,5 +150,37 @@ describe("workloads stacks are checked against their platform stack", () => {
 describe("shipped stacks", () => {
   it.each(["local", "platform-dev", "platform-prod", "workloads-dev", "workloads-prod"])("%s is valid", (stack) => {
     expect(problems(readStackFile(stack))).toEqual([]);
+  });
+});
+
+describe("preflight: component rules run over the whole stack before registration", () => {
+  const run = (stack: string, raw: Raw) => {
+    const loaded = loadStack(stack, raw);
+    return preflightProblems(loaded, platformContract(loaded.platform));
+  };
+
+  it("shipped stacks pass", () => {
+    for (const stack of ["local", "platform-dev", "platform-prod", "workloads-dev", "workloads-prod"]) {
+      expect(run(stack, readStackFile(stack))).toEqual([]);
+    }
+  });
+
+  it("reports every component's problems at once, each with its path", () => {
+    const raw = change(workloadsDev(), (r) => {
+      r.fineTunes[1].lora.alpha = 16.5;
+      r.release.adapters["support-bot"].rank = 1024;
+      r.fineTunes[0].lora = { rank: 1024 };
+    });
+    expect(run("workloads-dev", raw)).toEqual([
+      "llmkit:fineTunes[1]: lora.alpha 16.5 must be a whole number for ms-swift (tuner_args.py lora_alpha: int)",
+      expect.stringMatching(/^llmkit:serving\[0\]: .*1024/),
+    ]);
+  });
+
+  it("refuses a Kubernetes version without pinned add-ons", () => {
+    const raw = change(readStackFile("platform-dev") as Raw, (r) => (r.platform.cluster.kubernetesVersion = "1.29"));
+    expect(run("platform-dev", raw)).toEqual([
+      expect.stringMatching(/^llmkit:platform\.cluster\.kubernetesVersion: "1\.29" has no pinned eks-pod-identity-agent version/),
+    ]);
   });
 });
