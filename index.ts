@@ -14,7 +14,7 @@ import { loadStack, rawFromEngine, type LoadedStack } from "./stacks/load.ts";
 import { pinnedAdapters, preflight } from "./stacks/preflight.ts";
 
 export default function main(): Record<string, unknown> {
-  const loaded = loadStack(pulumi.getStack(), rawFromEngine(pulumi.runtime.allConfig()));
+  const loaded = loadStack(pulumi.getStack(), rawFromEngine(pulumi.runtime.allConfig(), isConfigSecret));
   const { config } = loaded;
   preflight(loaded, platformContract(loaded.platform));
 
@@ -30,6 +30,13 @@ export default function main(): Record<string, unknown> {
   };
   if (config.layer === "platform") return platformOutputs;
   return { ...platformOutputs, ...deployWorkloads(loaded, platform.contract, platform.k8sProvider) };
+}
+
+/** `isConfigSecret` is @internal in @pulumi/pulumi's typings; it reads the engine's secret-key list. */
+function isConfigSecret(key: string): boolean {
+  const check = (pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean }).isConfigSecret;
+  if (check === undefined) throw new Error("@pulumi/pulumi no longer exports runtime.isConfigSecret: update index.ts");
+  return check(key);
 }
 
 /**

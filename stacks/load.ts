@@ -113,12 +113,13 @@ export function loadStackFile(stack: string, dir = STACKS_DIR): LoadedStack {
 
 /**
  * Config as the Pulumi engine hands it to the program: `llmkit:<key>` → string (objects arrive
- * as JSON text).
+ * as JSON text, secure values already decrypted). A key the engine marks secret comes back as
+ * `{secure}` so the schema refuses it exactly as it does in the stack file, without its value.
  */
-export function rawFromEngine(all: Record<string, string>): Record<string, unknown> {
+export function rawFromEngine(all: Record<string, string>, isSecret: (key: string) => boolean): Record<string, unknown> {
   const raw: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(namespaced(all))) {
-    raw[key] = decodeEngineValue(value as string);
+    raw[key] = isSecret(`${NAMESPACE}:${key}`) ? { secure: "[secret]" } : decodeEngineValue(value as string);
   }
   return raw;
 }

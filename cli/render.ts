@@ -1,0 +1,82 @@
+/**
+ * `npm run render -- --stack <name> [--out <dir>] [--stacks-dir <dir>]`
+ *
+ * Runs the program offline under Pulumi mocks (no engine, credentials or network), writes every
+ * Kubernetes object to `<out>/manifests/<namespace>.<kind>.<name>.yaml` and every resource to
+ * `<out>/resources.json` (secrets redacted), validates the objects against their upstream
+ * schemas and prints a summary. Exit codes: 0 ok, 1 invalid objects or a failed program,
+ * 2 bad usage, unknown stack or config errors.
+ */
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { ConfigError, loadStackFile, stackFilePath, STACKS_DIR } from "../stacks/load.ts";
+import { runWithConfig } from "../test/harness.ts";
+import { describeObject } from "../test/manifests.ts";
+import { summaryLines, writeManifests, writeResources } from "../test/render-output.ts";
+import { listStacks, readEngineConfig } from "../test/stack-config.ts";
+import { formatVerdict, validateObjects } from "../test/validate.ts";
+import { parseCliArgs, required, UsageError } from "./args.ts";
+
+export const USAGE = "usage: npm run render -- --stack <name> [--out <dir>] [--stacks-dir <dir>]";
+const ROOT = resolve(import.meta.dirname, "..");
+
+function configErrorLines(err: ConfigError): string[] {
+  return [`stack "${err.stackName}" has ${err.problems.length} config error(s):`, ...err.problems.map((p) => `  - ${p}`)];
+}
+
+async function render(stack: string, outDir: string, stacksDir: string): Promise<number> {
+  // The same offline check `npm run up` makes first; it also refuses secure llmkit values,
+  // which the mocked engine could only pass on as placeholders.
+  loadStackFile(stack, stacksDir);
+  const run = await runWithConfig(stack, readEngineConfig(stack, stacksDir), { stacksDir });
+  if (run.error !== undefined) throw run.error;
+
+  writeResources(run.resources, outDir);
+  const files = writeManifests(run.objects, outDir);
+  const verdicts = await validateObjects(run.objects.map((o) => o.object));
+  for (const line of summaryLines(run.resources, verdicts)) console.log(line);
+  console.log(`wrote ${files.length} manifests to ${resolve(outDir, "manifests")} and ${resolve(outDir, "resources.json")}`);
+
+  const invalid = verdicts.filter((v) => v.status === "invalid");
+  if (invalid.length === 0) return 0;
+  console.error(`${invalid.length} invalid Kubernetes object(s):`);
+  for (const v of invalid) {
+    console.error(`  ${describeObject(v.object)}`);
+    for (const line of formatVerdict(v)) console.error(`    - ${line}`);
+  }
+  return 1;
+}
+
+export async function cli(argv: readonly string[]): Promise<number> {
+  let stack: string;
+  let outDir: string;
+  let stacksDir: string;
+  try {
+    const values = parseCliArgs(argv, { stack: { type: "string", short: "s" }, out: { type: "string" }, "stacks-dir": { type: "string" } }, USAGE);
+    stack = required(values.stack, "--stack", USAGE);
+    stacksDir = resolve(values["stacks-dir"] ?? STACKS_DIR);
+    outDir = resolve(values.out ?? resolve(ROOT, "out", stack));
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    console.error(err.message);
+    return 2;
+  }
+  if (!existsSync(stackFilePath(stack, stacksDir))) {
+    console.error(`unknown stack "${stack}": ${stackFilePath(stack, stacksDir)} does not exist (stacks: ${listStacks(stacksDir).join(", ") || "none"})`);
+    return 2;
+  }
+  try {
+    return await render(stack, outDir, stacksDir);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      for (const line of configErrorLines(err)) console.error(line);
+      return 2;
+    }
+    console.error(`llmkit render failed: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  process.exitCode = await cli(process.argv.slice(2));
+}
