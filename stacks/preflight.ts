@@ -4,12 +4,14 @@
  * problem in the third service never leaves the first two half-applied (DESIGN.md §3, §4).
  */
 import { validateAws } from "../components/platform/aws/defaults.ts";
+import { poolProblems } from "../components/platform/aws/karpenter/pools.ts";
 import { validateLocal } from "../components/platform/local/local-platform.ts";
 import type { PlatformContract } from "../components/platform/contract.ts";
 import { resolveFineTune } from "../components/training/defaults.ts";
 import { fineTuneProblems } from "../components/training/validate.ts";
 import { resolveService } from "../components/serving/defaults.ts";
 import { serviceProblems } from "../components/serving/validate.ts";
+import { fineTuneFit, serviceFit } from "../planner/fit.ts";
 import { ConfigError, type LoadedStack } from "./load.ts";
 
 export function preflightProblems(loaded: LoadedStack, contract: PlatformContract): string[] {
@@ -17,7 +19,7 @@ export function preflightProblems(loaded: LoadedStack, contract: PlatformContrac
   const problems: string[] = [];
   // A workloads stack's platform is the platform stack's business: it was validated there.
   if (config.platform !== undefined) {
-    const platformProblems = platform.provider === "aws" ? validateAws(platform) : platform.provider === "local" ? validateLocal(platform) : [];
+    const platformProblems = platform.provider === "aws" ? [...validateAws(platform), ...poolProblems(platform.gpuPools)] : platform.provider === "local" ? validateLocal(platform) : [];
     problems.push(...platformProblems.map((p) => `llmkit:${p}`));
   }
   const models = new Map(config.models.map((m) => [m.name, m]));
@@ -30,7 +32,41 @@ export function preflightProblems(loaded: LoadedStack, contract: PlatformContrac
     const adapters = pinnedAdapters(loaded, spec.adapters);
     for (const p of serviceProblems(resolveService(spec, model, adapters), contract)) problems.push(`llmkit:serving[${i}]: ${p}`);
   });
+  // GPU fit is only meaningful for an otherwise valid fine-tune/service (a rank of 1024 is already refused).
+  const item = (p: string) => /^llmkit:(fineTunes|serving)\[\d+\]:/.exec(p)?.[0] ?? "";
+  const flagged = new Set(problems.map(item));
+  problems.push(...fitFindings(loaded, contract).errors.filter((e) => !flagged.has(item(e))));
   return problems;
+}
+
+/**
+ * GPU memory fit of every fine-tune and service against its pool (planner/fit.ts): `errors` are
+ * config errors (preflightProblems includes them), `warnings` (oversized GPUs, models estimated
+ * from sizeGiB) never fail a deploy; `npm run plan` prints them.
+ */
+export function fitFindings(loaded: LoadedStack, contract: PlatformContract): { errors: string[]; warnings: string[] } {
+  const { config } = loaded;
+  const models = new Map(config.models.map((m) => [m.name, m]));
+  const pools = new Map(contract.pools.map((p) => [p.name, p]));
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  config.fineTunes.forEach((spec, i) => {
+    const fit = fineTuneFit(resolveFineTune(spec), models.get(spec.baseModel)!, pools.get(spec.pool));
+    errors.push(...fit.errors.map((e) => `llmkit:fineTunes[${i}]: ${e}`));
+    warnings.push(...fit.warnings.map((w) => `llmkit:fineTunes[${i}]: ${w}`));
+  });
+  config.serving.forEach((spec, i) => {
+    const svc = resolveService(spec, models.get(spec.baseModel)!, pinnedAdapters(loaded, spec.adapters));
+    const fit = serviceFit(svc, pools.get(spec.pool));
+    errors.push(...fit.errors.map((e) => `llmkit:serving[${i}]: ${e}`));
+    warnings.push(...fit.warnings.map((w) => `llmkit:serving[${i}]: ${w}`));
+  });
+  return { errors, warnings };
+}
+
+/** Warnings only (see fitFindings). */
+export function preflightWarnings(loaded: LoadedStack, contract: PlatformContract): string[] {
+  return fitFindings(loaded, contract).warnings;
 }
 
 /** The release entries a service serves, in its `adapters` order (the schema checked they exist). */

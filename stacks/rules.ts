@@ -5,6 +5,7 @@
 import type { z } from "zod";
 import { poolContracts } from "../components/platform/contract.ts";
 import type { PoolContract } from "../components/lib/scheduling.ts";
+import { platformProblems } from "./platform-rules.ts";
 import type { PlatformConfig, StackConfig } from "./schema.ts";
 
 export interface Problem {
@@ -95,7 +96,10 @@ export function stackProblems(cfg: StackConfig): Problem[] {
   });
 
   envPolicy(cfg, add);
-  if (cfg.platform !== undefined) problems.push(...poolProblems(cfg, cfg.platform));
+  if (cfg.platform !== undefined) {
+    platformProblems(cfg.platform, add);
+    problems.push(...poolProblems(cfg, cfg.platform));
+  }
   return problems;
 }
 

@@ -8,6 +8,7 @@ import { readStackFile } from "../stacks/load.ts";
 export type Raw = Record<string, any>;
 export const local = () => structuredClone(readStackFile("local")) as Raw;
 export const workloadsDev = () => structuredClone(readStackFile("workloads-dev")) as Raw;
+export const platformDev = () => structuredClone(readStackFile("platform-dev")) as Raw;
 
 export function change<T extends Raw>(raw: T, edit: (r: T) => void): T {
   edit(raw);
@@ -24,7 +25,7 @@ const SECOND_MODEL = {
 export interface BadConfig {
   readonly name: string;
   /** The shipped stack the case starts from. */
-  readonly stack: "local" | "workloads-dev";
+  readonly stack: "local" | "workloads-dev" | "platform-dev";
   readonly raw: Raw;
   readonly problems: string[];
 }
@@ -115,12 +116,61 @@ const cases: [string, Raw, string[]][] = [
     'llmkit:fineTunes[1].pool: unknown pool "training-l40s": use one of platform\'s pools (cpu)',
     'llmkit:serving[0].pool: unknown pool "serving-l4": use one of platform\'s pools (cpu)',
   ]],
+  ["GPU pool without a GPU limit", change(platformDev(), (r) => delete r.platform.gpuPools[0].gpuLimit), [
+    "llmkit:platform.gpuPools[0].gpuLimit: is required: add a number value",
+  ]],
+  ["EFA pool spanning zones", change(platformDev(), (r) => Object.assign(r.platform.gpuPools[1], {
+    preset: "training-efa",
+    gpu: { name: "h100", count: 8 },
+    zones: ["us-west-2a", "us-west-2b"],
+  })), [
+    "llmkit:platform.gpuPools[1].zones: an EFA pool must sit in exactly one availability zone (EFA traffic does not cross zones): list one zone",
+  ]],
+  ["EFA preset on GPUs without EFA", change(platformDev(), (r) => Object.assign(r.platform.gpuPools[1], { preset: "training-efa", zones: ["us-west-2a"] })), [
+    "llmkit:platform.gpuPools[1].preset: training-efa needs EFA-capable instances, and g6e has none: use a p4d/p5/p5e/p5en GPU",
+  ]],
+  ["unknown GPU instance family", change(platformDev(), (r) => (r.platform.gpuPools[0].instanceFamilies = ["m7i"])), [
+    'llmkit:platform.gpuPools[0].instanceFamilies[0]: "m7i" is not a GPU instance family llmkit knows: use one of g4dn, g5, g6, g6e, p4d, p5, p5e, p5en',
+  ]],
+  ["instance family with another GPU", change(platformDev(), (r) => (r.platform.gpuPools[0].instanceFamilies = ["g6e"])), [
+    'llmkit:platform.gpuPools[0].instanceFamilies[0]: "g6e" carries l40s, not l4: use one of g6',
+  ]],
+  ["GPU count no instance has", change(platformDev(), (r) => (r.platform.gpuPools[0].gpu.count = 2)), [
+    "llmkit:platform.gpuPools[0].gpu.count: no g6 instance has 2 l4 GPU(s): use one of 1, 4, 8",
+  ]],
+  ["overlapping pool names", change(platformDev(), (r) => (r.platform.gpuPools[1].name = "serving-l4")), [
+    'llmkit:platform.gpuPools[1].name: "serving-l4" is already used by gpuPools[0]: pool names must be unique',
+  ]],
+  ["floating AMI alias", change(platformDev(), (r) => (r.platform.gpuPools[0].ami = "bottlerocket@latest")), [
+    "llmkit:platform.gpuPools[0].ami: must pin a version: @latest changes nodes under you at the next launch; use e.g. bottlerocket@v1.50.0",
+  ]],
+  ["prod store without retention", change(platformDev(), (r) => (r.env = "prod")), [
+    "llmkit:platform.store.retainOnDelete: must be true in prod so destroying the stack never deletes models and adapters",
+  ]],
+  ["zone outside the region", change(platformDev(), (r) => (r.platform.gpuPools[0].zones = ["us-east-1a"])), [
+    'llmkit:platform.gpuPools[0].zones[0]: "us-east-1a" is not in region us-west-2',
+  ]],
+  ["consolidation delay on a training pool", change(platformDev(), (r) => (r.platform.gpuPools[1].consolidateAfter = "5m")), [
+    "llmkit:platform.gpuPools[1].consolidateAfter: applies to serving pools only: training-spot pools consolidate only when empty, so running jobs are never moved",
+  ]],
+  ["GPU limit below one node", change(platformDev(), (r) => Object.assign(r.platform.gpuPools[0], { gpu: { name: "l4", count: 4 }, gpuLimit: 2 })), [
+    "llmkit:platform.gpuPools[0].gpuLimit: (2) is below gpu.count (4): not even one node could launch",
+  ]],
+  ["device plugin switch on aws", change(platformDev(), (r) => (r.platform.addons = { nvidiaDevicePlugin: true })), [
+    "llmkit:platform.addons.nvidiaDevicePlugin: is decided per AMI family on aws (Bottlerocket ships its own, AL2023 gets the plugin): remove it",
+  ]],
+  ["existing VPC with one subnet", change(platformDev(), (r) => (r.platform.network = { mode: "existing", vpcId: "vpc-0a1b2c3d4e5f60718", privateSubnetIds: ["subnet-0a1b2c3d4e5f60001"] })), [
+    "llmkit:platform.network.privateSubnetIds: needs private subnets in at least 2 availability zones",
+  ]],
+  ["GPU add-on on a local cluster", change(local(), (r) => (r.platform.addons = { dcgmExporter: true })), [
+    "llmkit:platform.addons.dcgmExporter: local clusters have CPU pools only: remove it",
+  ]],
 ];
 
 /** Every case, tagged with the shipped stack it was built from. */
 export const BAD_CONFIGS: BadConfig[] = cases.map(([name, raw, problems]) => ({
   name,
-  stack: raw.layer === "workloads" ? "workloads-dev" : "local",
+  stack: raw.layer === "workloads" ? "workloads-dev" : raw.layer === "platform" ? "platform-dev" : "local",
   raw,
   problems,
 }));

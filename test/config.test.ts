@@ -71,6 +71,8 @@ describe("preflight: component rules run over the whole stack before registratio
     expect(run("workloads-dev", raw)).toEqual([
       "llmkit:fineTunes[1]: lora.alpha 16.5 must be a whole number for ms-swift (tuner_args.py lora_alpha: int)",
       expect.stringMatching(/^llmkit:serving\[0\]: .*1024/),
+      // planner fit check: rank 1024 on all linear layers of a 7B is ~2.6B trainable parameters
+      expect.stringMatching(/^llmkit:fineTunes\[0\]: does not fit pool "training-l40s": needs ~64\.0 GiB per GPU/),
     ]);
   });
 
@@ -78,6 +80,18 @@ describe("preflight: component rules run over the whole stack before registratio
     const raw = change(readStackFile("platform-dev") as Raw, (r) => (r.platform.cluster.kubernetesVersion = "1.29"));
     expect(run("platform-dev", raw)).toEqual([
       expect.stringMatching(/^llmkit:platform\.cluster\.kubernetesVersion: "1\.29" has no pinned eks-pod-identity-agent version/),
+      expect.stringMatching(/^llmkit:platform\.cluster\.kubernetesVersion: "1\.29" has no pinned eks-node-monitoring-agent version/),
+    ]);
+  });
+
+  it("refuses GPU pools no node could satisfy (components/platform/aws/karpenter/pools.ts)", () => {
+    const raw = change(readStackFile("platform-dev") as Raw, (r) => {
+      r.platform.gpuPools[0].gpu.memoryGiB = 80;
+      r.platform.gpuPools[1].disk = { rootGiB: 1 };
+    });
+    expect(run("platform-dev", raw)).toEqual([
+      "llmkit:platform.gpuPools[0].gpu.memoryGiB: l4 has 24 GiB per GPU, so no node could satisfy 80 GiB",
+      "llmkit:platform.gpuPools[1].disk.rootGiB: Bottlerocket's OS volume needs at least 4 GiB",
     ]);
   });
 });

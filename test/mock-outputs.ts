@@ -27,7 +27,14 @@ function eksClusterState(name: string, inputs: Record<string, unknown>, awsRegio
   const endpoint = `https://${clusterName}.gr7.${awsRegion}.eks.amazonaws.com`;
   const oidcIssuer = `oidc.eks.${awsRegion}.amazonaws.com/id/MOCK${clusterName.toUpperCase().replace(/[^A-Z0-9]/g, "")}`;
   const oidcProviderArn = `arn:aws:iam::${MOCK_ACCOUNT}:oidc-provider/${oidcIssuer}`;
-  const eksCluster = { name: clusterName, arn, endpoint, version: inputs.version, certificateAuthority: { data: CA_DATA } };
+  const eksCluster = {
+    name: clusterName,
+    arn,
+    endpoint,
+    version: inputs.version,
+    certificateAuthority: { data: CA_DATA },
+    vpcConfig: { clusterSecurityGroupId: "sg-0c0c0c0c0c0c0c0c0" },
+  };
   return {
     ...inputs,
     kubeconfig: JSON.parse(MOCK_KUBECONFIG),
@@ -53,6 +60,18 @@ function eksClusterState(name: string, inputs: Record<string, unknown>, awsRegio
   };
 }
 
+/** awsx:ec2:Vpc is a remote component too: the ids its VPC and per-zone subnets would report. */
+function awsxVpcState(name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  const count = typeof inputs.numberOfAvailabilityZones === "number" ? inputs.numberOfAvailabilityZones : 3;
+  const zones = Array.from({ length: count }, (_, i) => i + 1);
+  return {
+    ...inputs,
+    vpcId: `vpc-mock-${name}`,
+    privateSubnetIds: zones.map((i) => `subnet-mock-${name}-private-${i}`),
+    publicSubnetIds: zones.map((i) => `subnet-mock-${name}-public-${i}`),
+  };
+}
+
 /**
  * A StackReference reads the referenced platform stack's outputs; offline they are derived from
  * its stack file, which is exactly what the deployed platform stack exports.
@@ -71,6 +90,8 @@ export function mockState(args: pulumi.runtime.MockResourceArgs, stacksDir: stri
   switch (args.type) {
     case "eks:index:Cluster":
       return eksClusterState(args.name, inputs, r);
+    case "awsx:ec2:Vpc":
+      return awsxVpcState(args.name, inputs);
     case "pulumi:pulumi:StackReference":
       return stackReferenceState(inputs, stacksDir);
     case "random:index/randomPassword:RandomPassword":
@@ -83,6 +104,12 @@ export function mockState(args: pulumi.runtime.MockResourceArgs, stacksDir: stri
       return { ...inputs, name: str(inputs.name, args.name), arn: `arn:aws:iam::${MOCK_ACCOUNT}:role/${str(inputs.name, args.name)}` };
     case "aws:ec2/launchTemplate:LaunchTemplate":
       return { ...inputs, latestVersion: 1 };
+    case "aws:sqs/queue:Queue": {
+      const queue = str(inputs.name, args.name);
+      return { ...inputs, arn: `arn:aws:sqs:${r}:${MOCK_ACCOUNT}:${queue}`, url: `https://sqs.${r}.amazonaws.com/${MOCK_ACCOUNT}/${queue}` };
+    }
+    case "aws:cloudwatch/eventRule:EventRule":
+      return { ...inputs, name: str(inputs.name, args.name), arn: `arn:aws:events:${r}:${MOCK_ACCOUNT}:rule/${str(inputs.name, args.name)}` };
     default:
       return inputs;
   }

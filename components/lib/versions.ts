@@ -192,3 +192,20 @@ export const hubMirrorPackages = { huggingfaceHub: "1.28.0", modelscope: "1.37.1
 export function imageRef(image: PinnedImage): string {
   return `${image.repository}:${image.tag}`;
 }
+
+/**
+ * Default AMI alias of Karpenter GPU pools (EC2NodeClass amiSelectorTerms), pinned: an alias
+ * with a version resolves to one AMI per architecture and variant, so nodes change only when
+ * this line changes (Karpenter then drifts them, gracefully). Never `@latest`.
+ * - Bottlerocket v1.62.0, released 2026-06-04 (bottlerocket-os/bottlerocket#4849: "Bottlerocket
+ *   1.62.0 has been released", https://github.com/bottlerocket-os/bottlerocket/releases/v1.62.0).
+ *   NVIDIA variants use R580 drivers since v1.53.0 (bottlerocket-os/bottlerocket#4737), which
+ *   vLLM's CUDA 13 image needs (see `images.vllm`), and ship the NVIDIA device plugin
+ *   (awsdocs/amazon-eks-user-guide#939, latest/ug/ml/node-efa.adoc), plus EFA support since 1.28.0.
+ * - How Karpenter v1.12.1 resolves it: pkg/providers/amifamily/bottlerocket.go reads
+ *   /aws/service/bottlerocket/aws-k8s-<k8s>[-nvidia]/<arch>/<version without "v">/image_id and
+ *   picks the -nvidia variant for NVIDIA instance types (aws/karpenter-provider-aws@v1.12.1).
+ */
+export const amiAliases = {
+  bottlerocket: "bottlerocket@v1.62.0",
+} as const;

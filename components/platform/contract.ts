@@ -8,6 +8,7 @@ import { GPU_MEMORY_GIB } from "../../planner/gpus.ts";
 import { NVIDIA_GPU, POOL_LABEL, type PoolContract } from "../lib/scheduling.ts";
 import type { StoreRef } from "../lib/store.ts";
 import type { PlatformConfig } from "../../stacks/schema.ts";
+import { addonContract, resolveAddons, type AddonContract } from "./addons/defaults.ts";
 
 /** Service accounts, one per role, so each gets exactly the store access it needs. */
 export const SERVICE_ACCOUNTS = {
@@ -21,6 +22,7 @@ export interface PlatformContract {
   readonly pools: readonly PoolContract[];
   readonly store: StoreRef;
   readonly serviceAccounts: typeof SERVICE_ACCOUNTS;
+  readonly addons: AddonContract;
 }
 
 const GPU_TAINT = { key: NVIDIA_GPU, operator: "Exists", effect: "NoSchedule" } as const;
@@ -89,5 +91,6 @@ export function platformContract(platform: PlatformConfig): PlatformContract {
     pools: poolContracts(platform),
     store: storeRef(platform),
     serviceAccounts: SERVICE_ACCOUNTS,
+    addons: addonContract(resolveAddons(platform)),
   };
 }

@@ -4,7 +4,7 @@ import type { PlatformConfig } from "../../../stacks/schema.ts";
 type Of<P extends PlatformConfig["provider"]> = Extract<PlatformConfig, { provider: P }>;
 
 export function localPlatform(store: Partial<Of<"local">["store"]> = {}): Of<"local"> {
-  return { provider: "local", namespace: "llmkit", store: { bucket: "llmkit", sizeGiB: 20, ...store }, pools: [{ name: "cpu" }] };
+  return { provider: "local", namespace: "llmkit", store: { bucket: "llmkit", sizeGiB: 20, ...store }, pools: [{ name: "cpu" }], addons: {} };
 }
 
 export function existingPlatform(): Of<"existing"> {
@@ -13,6 +13,7 @@ export function existingPlatform(): Of<"existing"> {
     namespace: "ml",
     store: { bucket: "models", endpoint: "https://s3.internal.example", region: "us-east-1", credentialsSecret: "store-keys" },
     pools: [{ name: "a100", nodeSelector: { "gpu.example/type": "a100" }, gpu: { resource: "nvidia.com/gpu", perNode: 8, memoryGiB: 80 } }],
+    addons: {},
   };
 }
 
@@ -25,14 +26,10 @@ export function awsPlatform(
     provider: "aws",
     region,
     namespace: "llmkit",
-    cluster: {
-      name: "llmkit-dev",
-      kubernetesVersion: "1.34",
-      vpcId: "vpc-0a1b2c3d4e5f60718",
-      privateSubnetIds: ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"],
-      ...cluster,
-    },
+    network: { mode: "existing", vpcId: "vpc-0a1b2c3d4e5f60718", privateSubnetIds: ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"] },
+    cluster: { name: "llmkit-dev", kubernetesVersion: "1.34", admins: [], ...cluster },
     store: { bucket: "acme-llmkit-dev-models", retainOnDelete: false, noncurrentVersionDays: 14, ...store },
-    gpuPools: [{ name: "serving-l4", purpose: "serving", gpu: { name: "l4", count: 1 }, capacityTypes: ["on-demand"], gpuLimit: 4 }],
+    gpuPools: [{ name: "serving-l4", preset: "serving", gpu: { name: "l4", count: 1 }, gpuLimit: 4 }],
+    addons: {},
   };
 }

@@ -25,6 +25,8 @@ interface RegisterRequest {
 
 export const ACCOUNT = "111122223333";
 export const KUBECONFIG_JSON = '{"apiVersion":"v1","kind":"Config"}';
+/** The security group EKS creates for a cluster (eksCluster.vpcConfig.clusterSecurityGroupId). */
+export const CLUSTER_SECURITY_GROUP = "sg-0c1a5e7c1a5e7c1a5";
 
 /** Outputs the components consume, per resource type (everything else echoes its inputs). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -32,7 +34,23 @@ function computed(type: string, name: string, inputs: any): Record<string, unkno
   switch (type) {
     case "eks:index:Cluster":
       // eks.Cluster is a remote component: its outputs come from the eks plugin, not its inputs.
-      return { kubeconfigJson: KUBECONFIG_JSON, eksCluster: { name: inputs.name, arn: `arn:aws:eks:us-west-2:${ACCOUNT}:cluster/${inputs.name}` } };
+      return {
+        kubeconfigJson: KUBECONFIG_JSON,
+        eksCluster: {
+          name: inputs.name,
+          arn: `arn:aws:eks:us-west-2:${ACCOUNT}:cluster/${inputs.name}`,
+          vpcConfig: { clusterSecurityGroupId: CLUSTER_SECURITY_GROUP },
+        },
+      };
+    case "awsx:ec2:Vpc": {
+      // awsx.ec2.Vpc is a remote component too: ids per zone, as its subnets would report them.
+      const zones = Array.from({ length: inputs.numberOfAvailabilityZones ?? 3 }, (_, i) => i + 1);
+      return {
+        vpcId: `${name}-vpc-id`,
+        privateSubnetIds: zones.map((i) => `${name}-private-${i}-id`),
+        publicSubnetIds: zones.map((i) => `${name}-public-${i}-id`),
+      };
+    }
     case "aws:s3/bucket:Bucket":
       return { arn: `arn:aws:s3:::${inputs.bucket}` };
     case "aws:kms/key:Key":
@@ -43,6 +61,10 @@ function computed(type: string, name: string, inputs: any): Record<string, unkno
       return { result: `${name}-generated` };
     case "aws:ec2/launchTemplate:LaunchTemplate":
       return { latestVersion: 1 };
+    case "aws:sqs/queue:Queue":
+      return { arn: `arn:aws:sqs:us-west-2:${ACCOUNT}:${inputs.name}`, url: `https://sqs.us-west-2.amazonaws.com/${ACCOUNT}/${inputs.name}` };
+    case "aws:cloudwatch/eventRule:EventRule":
+      return { name: `${name}-physical`, arn: `arn:aws:events:us-west-2:${ACCOUNT}:rule/${name}-physical` };
     default:
       return {};
   }

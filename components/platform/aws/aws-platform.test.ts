@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { awsPlatform } from "../__fixtures__/configs.ts";
-import { ACCOUNT, KUBECONFIG_JSON, byName, installMocks, secretInput, settled, valueOf, type Registered } from "../__fixtures__/mocks.ts";
+import { ACCOUNT, CLUSTER_SECURITY_GROUP, KUBECONFIG_JSON, byName, installMocks, secretInput, settled, valueOf, type Registered } from "../__fixtures__/mocks.ts";
 import { storePolicies } from "./store-policies.ts";
 
 const BUCKET_ARN = "arn:aws:s3:::acme-llmkit-dev-models";
@@ -16,9 +16,11 @@ beforeAll(async () => {
   const { AwsPlatform } = await import("./aws-platform.ts");
   const { createPlatform } = await import("../index.ts");
   const platform = new AwsPlatform("platform", {
-    platform: awsPlatform({ systemNodes: { instanceType: "m7i.xlarge", min: 3, max: 6 } }),
-    adminPrincipalArns: [`arn:aws:iam::${ACCOUNT}:role/platform-admins`],
-    publicAccessCidrs: ["203.0.113.0/24"],
+    platform: awsPlatform({
+      systemNodes: { instanceType: "m7i.xlarge", min: 3, max: 6 },
+      admins: [`arn:aws:iam::${ACCOUNT}:role/platform-admins`],
+      publicAccessCidrs: ["203.0.113.0/24"],
+    }),
   });
   createPlatform("prod", awsPlatform({ name: "llmkit-prod" }, { bucket: "acme-llmkit-prod-models", retainOnDelete: true }));
   outputs = {
@@ -45,6 +47,8 @@ describe("AwsPlatform: cluster", () => {
         "aws:ec2/launchTemplate:LaunchTemplate platform-system-node-template",
         "eks:index:ManagedNodeGroup platform-system-nodes",
         "aws:eks/addon:Addon platform-pod-identity-agent",
+        "aws:eks/addon:Addon platform-node-monitoring-agent",
+        "aws:ec2/tag:Tag platform-cluster-sg-discovery",
         "aws:kms/key:Key platform-store-key",
         "aws:s3/bucket:Bucket platform-store",
         "aws:s3/bucketOwnershipControls:BucketOwnershipControls platform-store-ownership",
@@ -62,6 +66,32 @@ describe("AwsPlatform: cluster", () => {
         "kubernetes:core/v1:Namespace platform-namespace",
         "pulumi:providers:kubernetes platform-k8s",
         "pulumi:providers:kubernetes platform-workloads-k8s",
+        // Karpenter and the GPU pool (components/platform/aws/karpenter/, tested there in detail).
+        "aws:iam/role:Role platform-karpenter-node-role",
+        ...["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryPullOnly", "AmazonSSMManagedInstanceCore"].map(
+          (policy) => `aws:iam/rolePolicyAttachment:RolePolicyAttachment platform-karpenter-node-${policy}`,
+        ),
+        "aws:eks/accessEntry:AccessEntry platform-karpenter-node-access",
+        "aws:sqs/queue:Queue platform-karpenter-queue",
+        "aws:sqs/queuePolicy:QueuePolicy platform-karpenter-queue-policy",
+        ...["scheduled-change", "spot-interruption", "rebalance", "instance-state-change", "capacity-reservation-interruption"].flatMap((rule) => [
+          `aws:cloudwatch/eventRule:EventRule platform-karpenter-${rule}`,
+          `aws:cloudwatch/eventTarget:EventTarget platform-karpenter-${rule}-target`,
+        ]),
+        "aws:iam/role:Role platform-karpenter-controller-role",
+        "aws:iam/rolePolicy:RolePolicy platform-karpenter-controller-policy",
+        "aws:eks/podIdentityAssociation:PodIdentityAssociation platform-karpenter-identity",
+        "kubernetes:helm.sh/v3:Release platform-karpenter-crd",
+        "kubernetes:helm.sh/v3:Release platform-karpenter",
+        "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass platform-nodeclass-serving-l4",
+        "kubernetes:karpenter.sh/v1:NodePool platform-nodepool-serving-l4",
+        "kubernetes:helm.sh/v3:Release platform-dcgm-exporter",
+        // Cluster add-ons (components/platform/addons/, tested there in detail): all on by default on aws.
+        ...["prometheus-stack", "keda", "envoy-gateway"].flatMap((role) => [
+          `kubernetes:core/v1:Namespace platform-${role}-namespace`,
+          `kubernetes:helm.sh/v3:Release platform-${role}`,
+        ]),
+        "kubernetes:gateway.networking.k8s.io/v1:GatewayClass platform-gateway-class",
       ].sort(),
     );
   });
@@ -88,7 +118,16 @@ describe("AwsPlatform: cluster", () => {
       upgradePolicy: { supportType: "STANDARD" },
       enabledClusterLogTypes: ["api", "audit", "authenticator"],
       skipDefaultNodeGroup: true,
+      skipDefaultSecurityGroups: true,
       tags: { "llmkit.dev/cluster": "llmkit-dev" },
+    });
+  });
+
+  it("tags the security group EKS created for Karpenter discovery", () => {
+    expect(byName(registered, "platform-cluster-sg-discovery").inputs).toEqual({
+      resourceId: CLUSTER_SECURITY_GROUP,
+      key: "karpenter.sh/discovery",
+      value: "llmkit-dev",
     });
   });
 
@@ -118,7 +157,9 @@ describe("AwsPlatform: cluster", () => {
       { Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" },
     ]);
     expect(
-      registered.filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((r) => r.inputs.policyArn),
+      registered
+        .filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment" && r.name.startsWith("platform-system-node-"))
+        .map((r) => r.inputs.policyArn),
     ).toEqual([
       "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
       "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
@@ -132,6 +173,18 @@ describe("AwsPlatform: cluster", () => {
       clusterName: "llmkit-dev",
       addonName: "eks-pod-identity-agent",
       addonVersion: "v1.3.10-eksbuild.2",
+      resolveConflictsOnCreate: "OVERWRITE",
+      resolveConflictsOnUpdate: "OVERWRITE",
+    });
+    expect(addon.dependsOn).toContain("platform-system-nodes");
+  });
+
+  it("installs the pinned node monitoring agent once the nodes exist", () => {
+    const addon = byName(registered, "platform-node-monitoring-agent");
+    expect(addon.inputs).toEqual({
+      clusterName: "llmkit-dev",
+      addonName: "eks-node-monitoring-agent",
+      addonVersion: "v1.4.2-eksbuild.1",
       resolveConflictsOnCreate: "OVERWRITE",
       resolveConflictsOnUpdate: "OVERWRITE",
     });
@@ -245,7 +298,13 @@ describe("AwsPlatform: outputs", () => {
     const { platformContract } = await import("../contract.ts");
     expect(outputs.kubeconfig).toBe(KUBECONFIG_JSON);
     expect(outputs.kubeconfigSecret).toBe(true);
-    expect(outputs.contract).toEqual(platformContract(awsPlatform({ systemNodes: { instanceType: "m7i.xlarge", min: 3, max: 6 } })));
+    expect(outputs.contract).toEqual(platformContract(
+      awsPlatform({
+        systemNodes: { instanceType: "m7i.xlarge", min: 3, max: 6 },
+        admins: [`arn:aws:iam::${ACCOUNT}:role/platform-admins`],
+        publicAccessCidrs: ["203.0.113.0/24"],
+      }),
+    ));
     expect(byName(registered, "platform-k8s").inputs).toEqual({ kubeconfig: secretInput(KUBECONFIG_JSON) });
   });
 
@@ -271,6 +330,7 @@ describe("AwsPlatform: outputs", () => {
         "platform-store-encryption",
         "platform-store-policy",
         "platform-store-public-access",
+        "platform-nodepool-serving-l4",
       ]),
     );
   });

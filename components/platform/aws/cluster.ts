@@ -1,33 +1,24 @@
 /**
  * The EKS cluster of the AWS platform: control plane on the given private subnets, a small
- * managed system node group, and the Pod Identity agent. GPU pools (Karpenter) and the other
- * add-ons come later and attach to what is built here.
+ * managed system node group, the Pod Identity agent and the node monitoring agent. GPU pools
+ * (Karpenter) and the other add-ons attach to what is built here.
  */
 import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import type * as pulumi from "@pulumi/pulumi";
 import { childName } from "../../lib/naming.ts";
 import { POOL_LABEL } from "../../lib/scheduling.ts";
-import { CONTROL_PLANE_LOGS, NODE_METADATA_OPTIONS, SYSTEM_NODE_DISK_GIB, type ResolvedAws } from "./defaults.ts";
+import { CONTROL_PLANE_LOGS, DISCOVERY_TAG, NODE_METADATA_OPTIONS, SYSTEM_NODE_DISK_GIB, type ResolvedAws } from "./defaults.ts";
 import { nodeTrustPolicy } from "./store-policies.ts";
 
 export const SYSTEM_POOL = "system";
 /** Nodes of the system pool carry the pool label too, so add-ons can be pinned to them. */
 export const SYSTEM_POOL_LABELS = { [POOL_LABEL]: SYSTEM_POOL };
 
-export interface ClusterAccess {
-  /**
-   * IAM principals (role or user ARNs) granted cluster admin through EKS access entries.
-   * @default [] — the identity running `pulumi up` is the cluster creator and is admin already
-   * (@pulumi/eks sets bootstrapClusterCreatorAdminPermissions with authenticationMode).
-   */
-  readonly adminPrincipalArns?: readonly string[];
-  /**
-   * CIDRs allowed to reach the public API endpoint; `[]` turns the public endpoint off.
-   * @default all addresses — `pulumi up` usually runs outside the VPC (laptop, CI), and every
-   * request still needs an IAM identity with an access entry. Nodes use the private endpoint.
-   */
-  readonly publicAccessCidrs?: readonly string[];
+/** Where the cluster and its nodes live: a created VPC's or an existing one's ids. */
+export interface NetworkRefs {
+  readonly vpcId: pulumi.Input<string>;
+  readonly privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
 }
 
 function accessEntries(resolved: ResolvedAws, admins: readonly string[]) {
@@ -41,23 +32,33 @@ function accessEntries(resolved: ResolvedAws, admins: readonly string[]) {
 }
 
 /** Arguments of eks.Cluster (pure, so tests compare them whole). */
-export function clusterArgs(resolved: ResolvedAws, access: ClusterAccess): eks.ClusterArgs {
+export function clusterArgs(resolved: ResolvedAws, network: NetworkRefs): eks.ClusterArgs {
   const { cluster } = resolved.platform;
-  const publicCidrs = access.publicAccessCidrs;
+  // Default: the public endpoint is open to any address — `pulumi up` usually runs outside the
+  // VPC (laptop, CI) and every request still needs an IAM identity with an access entry. `[]`
+  // makes the API private-only; nodes always use the private endpoint.
+  const publicCidrs = cluster.publicAccessCidrs;
   return {
     name: cluster.name,
     version: cluster.kubernetesVersion,
-    vpcId: cluster.vpcId,
-    privateSubnetIds: [...cluster.privateSubnetIds],
+    vpcId: network.vpcId,
+    privateSubnetIds: network.privateSubnetIds,
     endpointPrivateAccess: true,
     endpointPublicAccess: publicCidrs === undefined || publicCidrs.length > 0,
     ...(publicCidrs !== undefined && publicCidrs.length > 0 ? { publicAccessCidrs: [...publicCidrs] } : {}),
     authenticationMode: eks.AuthenticationMode.Api,
-    accessEntries: accessEntries(resolved, access.adminPrincipalArns ?? []),
+    // The identity running `pulumi up` is admin already (@pulumi/eks sets
+    // bootstrapClusterCreatorAdminPermissions with authenticationMode).
+    accessEntries: accessEntries(resolved, cluster.admins),
     // STANDARD: upgrade at the end of standard support instead of paying for extended support.
     upgradePolicy: { supportType: "STANDARD" },
     enabledClusterLogTypes: [...CONTROL_PLANE_LOGS],
     skipDefaultNodeGroup: true,
+    // Managed nodes and Karpenter nodes both use the security group EKS creates for the cluster
+    // (tagged for Karpenter discovery below). @pulumi/eks's own cluster/node groups are only for
+    // its self-managed node groups (pulumi/pulumi-eks@v4.3.0 nodejs/eks/cluster/cluster.ts):
+    // skipping them leaves no unused groups, and clusterSecurityGroupId is then EKS's own.
+    skipDefaultSecurityGroups: true,
     tags: { "llmkit.dev/cluster": cluster.name },
   };
 }
@@ -68,12 +69,20 @@ export interface Cluster {
   readonly cluster: eks.Cluster;
   readonly clusterName: pulumi.Output<string>;
   readonly nodeGroup: eks.ManagedNodeGroup;
+  /** The Karpenter discovery tag on the cluster security group. */
+  readonly securityGroupTag: aws.ec2.Tag;
   readonly podIdentityAgent: aws.eks.Addon;
+  readonly nodeMonitoringAgent: aws.eks.Addon;
 }
 
-export function registerCluster(name: string, resolved: ResolvedAws, access: ClusterAccess, parent: pulumi.Resource): Cluster {
+/** Arguments of an EKS-managed add-on: a pinned version, EKS owns its fields. */
+function addonArgs(clusterName: pulumi.Input<string>, addonName: string, addonVersion: string): aws.eks.AddonArgs {
+  return { clusterName, addonName, addonVersion, resolveConflictsOnCreate: "OVERWRITE", resolveConflictsOnUpdate: "OVERWRITE" };
+}
+
+export function registerCluster(name: string, resolved: ResolvedAws, network: NetworkRefs, parent: pulumi.Resource): Cluster {
   const opts = { parent };
-  const cluster = new eks.Cluster(childName(name, "cluster"), clusterArgs(resolved, access), opts);
+  const cluster = new eks.Cluster(childName(name, "cluster"), clusterArgs(resolved, network), opts);
   const clusterName = cluster.eksCluster.name;
 
   const nodeRole = new aws.iam.Role(
@@ -113,23 +122,34 @@ export function registerCluster(name: string, resolved: ResolvedAws, access: Clu
       capacityType: "ON_DEMAND",
       instanceTypes: [nodes.instanceType],
       scalingConfig: { minSize: nodes.min, desiredSize: nodes.min, maxSize: nodes.max },
-      subnetIds: [...resolved.platform.cluster.privateSubnetIds],
+      subnetIds: network.privateSubnetIds,
       launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
       labels: { ...SYSTEM_POOL_LABELS },
     },
     { parent, dependsOn: attachments },
   );
-  // The agent is a DaemonSet: the add-on only becomes ACTIVE once nodes exist.
+  // Karpenter's EC2NodeClass selects security groups by the discovery tag. EKS creates this group
+  // itself, so the tag is added to it rather than through @pulumi/eks's clusterSecurityGroupTags
+  // (those tag @pulumi/eks's own group, which nodes do not use).
+  const securityGroupTag = new aws.ec2.Tag(
+    childName(name, "cluster-sg-discovery"),
+    { resourceId: cluster.eksCluster.vpcConfig.clusterSecurityGroupId, key: DISCOVERY_TAG, value: resolved.platform.cluster.name },
+    opts,
+  );
+  // Both agents are DaemonSets: an add-on only becomes ACTIVE once nodes exist.
   const podIdentityAgent = new aws.eks.Addon(
     childName(name, "pod-identity-agent"),
-    {
-      clusterName,
-      addonName: "eks-pod-identity-agent",
-      addonVersion: resolved.podIdentityAgentVersion,
-      resolveConflictsOnCreate: "OVERWRITE",
-      resolveConflictsOnUpdate: "OVERWRITE",
-    },
+    addonArgs(clusterName, "eks-pod-identity-agent", resolved.podIdentityAgentVersion),
     { parent, dependsOn: [nodeGroup] },
   );
-  return { cluster, clusterName, nodeGroup, podIdentityAgent };
+  // Node health conditions (kernel, network, storage, NVIDIA XID) on every node. Default
+  // configuration (aws/eks-node-monitoring-agent@v1.6.2 charts/eks-node-monitoring-agent/values.yaml):
+  // the agent tolerates every taint, GPU pools included; its DCGM DaemonSet tolerates none, so it
+  // stays off the tainted GPU pools and does not compete with the platform's DCGM exporter.
+  const nodeMonitoringAgent = new aws.eks.Addon(
+    childName(name, "node-monitoring-agent"),
+    addonArgs(clusterName, "eks-node-monitoring-agent", resolved.nodeMonitoringAgentVersion),
+    { parent, dependsOn: [nodeGroup] },
+  );
+  return { cluster, clusterName, nodeGroup, securityGroupTag, podIdentityAgent, nodeMonitoringAgent };
 }

@@ -33,6 +33,7 @@ describe("resolveAws", () => {
     expect(resolved.systemNodes).toEqual({ instanceType: "m7i.large", min: 2, max: 3 });
     expect(resolved.amiType).toBe("AL2023_x86_64_STANDARD");
     expect(resolved.podIdentityAgentVersion).toBe("v1.3.10-eksbuild.2");
+    expect(resolved.nodeMonitoringAgentVersion).toBe("v1.4.2-eksbuild.1");
     expect(resolved.partition).toBe("aws");
   });
 
@@ -42,12 +43,26 @@ describe("resolveAws", () => {
     expect(resolved.amiType).toBe("AL2023_ARM_64_STANDARD");
   });
 
+  it.each([
+    ["1.33", "v1.4.0-eksbuild.2"],
+    ["1.34", "v1.4.2-eksbuild.1"],
+    ["1.35", "v1.6.2-eksbuild.1"],
+  ])("pins the node monitoring agent for %s to %s", (kubernetesVersion, version) => {
+    expect(resolveAws(awsPlatform({ kubernetesVersion })).nodeMonitoringAgentVersion).toBe(version);
+  });
+
+  it("refuses 1.32: the Pod Identity agent is pinned there, the node monitoring agent is not", () => {
+    expect(validateAws(awsPlatform({ kubernetesVersion: "1.32" }))).toEqual([
+      'platform.cluster.kubernetesVersion: "1.32" has no pinned eks-node-monitoring-agent version (pinned: 1.33, 1.34, 1.35)',
+    ]);
+  });
+
   it("reports every problem at once", () => {
     const platform = awsPlatform({ kubernetesVersion: "1.29", systemNodes: { instanceType: "m7i.large", min: 4, max: 2 } }, {}, "cn-north-1");
     expect(validateAws(platform)).toEqual([
       'platform.cluster.kubernetesVersion: "1.29" has no pinned eks-pod-identity-agent version (pinned: 1.32, 1.33, 1.34, 1.35)',
+      'platform.cluster.kubernetesVersion: "1.29" has no pinned eks-node-monitoring-agent version (pinned: 1.33, 1.34, 1.35)',
       'platform.region: "cn-north-1" is in the aws-cn partition, which llmkit does not support',
-      "platform.cluster.systemNodes: min (4) is greater than max (2)",
     ]);
     expect(() => resolveAws(platform)).toThrow(/aws platform:\n {2}platform\.cluster\.kubernetesVersion/);
   });

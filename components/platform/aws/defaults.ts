@@ -3,6 +3,7 @@
  * bucket) lives in stacks/rules.ts; what is here is how the cluster is built.
  */
 import type { PlatformConfig } from "../../../stacks/schema.ts";
+import { validateNetwork } from "./subnets.ts";
 
 export type AwsPlatformConfig = Extract<PlatformConfig, { provider: "aws" }>;
 
@@ -11,6 +12,15 @@ export type AwsPlatformConfig = Extract<PlatformConfig, { provider: "aws" }>;
  * later Karpenter and the gateway); two nodes keep them up through a node replacement.
  */
 export const DEFAULT_SYSTEM_NODES = { instanceType: "m7i.large", min: 2, max: 3 } as const;
+
+/**
+ * Karpenter selects subnets and security groups tagged `karpenter.sh/discovery=<cluster name>`
+ * (EC2NodeClass subnetSelectorTerms / securityGroupSelectorTerms,
+ * https://karpenter.sh/docs/concepts/nodeclasses/). Created private subnets carry it
+ * (network.ts); on an existing VPC the private subnets must already carry it (llmkit does not tag
+ * resources it does not own). The cluster security group is tagged in cluster.ts.
+ */
+export const DISCOVERY_TAG = "karpenter.sh/discovery";
 
 /** @default api, audit, authenticator — who did what, and who could not authenticate. */
 export const CONTROL_PLANE_LOGS = ["api", "audit", "authenticator"] as const;
@@ -44,6 +54,23 @@ export const POD_IDENTITY_AGENT_VERSIONS: Readonly<Record<string, string>> = {
   "1.35": "v1.3.10-eksbuild.2",
 };
 
+/**
+ * eks-node-monitoring-agent add-on version per Kubernetes minor: node health conditions (kernel,
+ * networking, storage, NVIDIA XID errors) that EKS node auto repair and operators act on. Each pin
+ * is a version deployed on a cluster of that minor in
+ * ministryofjustice/modernisation-platform-environments
+ * terraform/environments/analytical-platform-compute/cluster/environment-configuration.tf:
+ * 1.33 → v1.4.0-eksbuild.2 and 1.34 → v1.4.2-eksbuild.1 at 807f49be, 1.35 → v1.6.2-eksbuild.1 in
+ * a later revision (agent releases: aws/eks-node-monitoring-agent CHANGELOG.md). No pin for 1.32
+ * was found, so 1.32 is refused. Pin a new minor after
+ * `aws eks describe-addon-versions --addon-name eks-node-monitoring-agent --kubernetes-version <v>`.
+ */
+export const NODE_MONITORING_AGENT_VERSIONS: Readonly<Record<string, string>> = {
+  "1.33": "v1.4.0-eksbuild.2",
+  "1.34": "v1.4.2-eksbuild.1",
+  "1.35": "v1.6.2-eksbuild.1",
+};
+
 /** Graviton families carry a `g` right after the generation digit (m7g, c7gn, t4g, g5g). */
 export function amiTypeFor(instanceType: string): "AL2023_ARM_64_STANDARD" | "AL2023_x86_64_STANDARD" {
   return /^[a-z]+\d+g[a-z]*\./.test(instanceType) ? "AL2023_ARM_64_STANDARD" : "AL2023_x86_64_STANDARD";
@@ -62,6 +89,7 @@ export interface ResolvedAws {
   readonly systemNodes: { readonly instanceType: string; readonly min: number; readonly max: number };
   readonly amiType: ReturnType<typeof amiTypeFor>;
   readonly podIdentityAgentVersion: string;
+  readonly nodeMonitoringAgentVersion: string;
 }
 
 /** Every problem at once, each naming its config path. */
@@ -73,12 +101,14 @@ export function validateAws(platform: AwsPlatformConfig): string[] {
       `platform.cluster.kubernetesVersion: "${version}" has no pinned eks-pod-identity-agent version (pinned: ${Object.keys(POD_IDENTITY_AGENT_VERSIONS).join(", ")})`,
     );
   }
+  if (NODE_MONITORING_AGENT_VERSIONS[version] === undefined) {
+    problems.push(
+      `platform.cluster.kubernetesVersion: "${version}" has no pinned eks-node-monitoring-agent version (pinned: ${Object.keys(NODE_MONITORING_AGENT_VERSIONS).join(", ")})`,
+    );
+  }
+  problems.push(...validateNetwork(platform.network));
   if (partitionOf(platform.region) === "aws-cn") {
     problems.push(`platform.region: "${platform.region}" is in the aws-cn partition, which llmkit does not support`);
-  }
-  const nodes = platform.cluster.systemNodes;
-  if (nodes !== undefined && nodes.min > nodes.max) {
-    problems.push(`platform.cluster.systemNodes: min (${nodes.min}) is greater than max (${nodes.max})`);
   }
   return problems;
 }
@@ -93,5 +123,6 @@ export function resolveAws(platform: AwsPlatformConfig): ResolvedAws {
     systemNodes,
     amiType: amiTypeFor(systemNodes.instanceType),
     podIdentityAgentVersion: POD_IDENTITY_AGENT_VERSIONS[platform.cluster.kubernetesVersion]!,
+    nodeMonitoringAgentVersion: NODE_MONITORING_AGENT_VERSIONS[platform.cluster.kubernetesVersion]!,
   };
 }

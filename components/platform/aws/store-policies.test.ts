@@ -50,9 +50,9 @@ const policies = Object.fromEntries(
 
 // Written out independently of STORE_ACCESS, so a change there must be made here too.
 const EXPECTED = {
-  mirror: { read: ["models/"], write: ["models/"] },
-  trainer: { read: ["models/", "datasets/", "checkpoints/", "adapters/"], write: ["checkpoints/", "adapters/"] },
-  serving: { read: ["models/", "adapters/"], write: [] as string[] },
+  mirror: { read: ["models/", "datasets/"], write: ["models/", "datasets/"] },
+  trainer: { read: ["models/", "datasets/", "checkpoints/", "adapters/", "merged/"], write: ["checkpoints/", "adapters/", "merged/"] },
+  serving: { read: ["models/", "adapters/", "merged/"], write: [] as string[] },
 };
 const ROLES = ["mirror", "trainer", "serving"] as const;
 const VIA_S3 = { "kms:ViaService": "s3.us-west-2.amazonaws.com" };
@@ -108,9 +108,14 @@ describe("storePolicies: each role does exactly its actions on exactly its prefi
           Effect: "Allow",
           Action: "s3:ListBucket",
           Resource: BUCKET,
-          Condition: { StringLike: { "s3:prefix": ["models/*", "adapters/*"] } },
+          Condition: { StringLike: { "s3:prefix": ["models/*", "adapters/*", "merged/*"] } },
         },
-        { Sid: "ReadOwnPrefixes", Effect: "Allow", Action: ["s3:GetObject"], Resource: [`${BUCKET}/models/*`, `${BUCKET}/adapters/*`] },
+        {
+          Sid: "ReadOwnPrefixes",
+          Effect: "Allow",
+          Action: ["s3:GetObject"],
+          Resource: [`${BUCKET}/models/*`, `${BUCKET}/adapters/*`, `${BUCKET}/merged/*`],
+        },
         {
           Sid: "StoreKeyViaS3",
           Effect: "Allow",
@@ -120,6 +125,38 @@ describe("storePolicies: each role does exactly its actions on exactly its prefi
         },
       ],
     });
+  });
+});
+
+describe("storePolicies: issue 3 item 6, case by case", () => {
+  const obj = (key: string) => `${BUCKET}/${key}`;
+  // [role, action, key, allowed]: written from the issue's sentences, not from STORE_ACCESS.
+  const CASES: [keyof typeof EXPECTED, string, string, boolean][] = [
+    ["mirror", "s3:PutObject", "models/meta-llama/Llama-3.1-8B/0e9e39f/model-00001.safetensors", true],
+    ["mirror", "s3:PutObject", "datasets/hub/ultrachat/1a2b3c/train.jsonl", true],
+    ["mirror", "s3:GetObject", "models/meta-llama/Llama-3.1-8B/0e9e39f/_SUCCESS", true],
+    ["mirror", "s3:PutObject", "adapters/support/r1/adapter_model.safetensors", false],
+    ["mirror", "s3:PutObject", "checkpoints/support/r1/checkpoint-100/model.safetensors", false],
+    ["mirror", "s3:GetObject", "adapters/support/r1/adapter_model.safetensors", false],
+    ["trainer", "s3:GetObject", "models/meta-llama/Llama-3.1-8B/0e9e39f/config.json", true],
+    ["trainer", "s3:GetObject", "datasets/support/train.jsonl", true],
+    ["trainer", "s3:PutObject", "checkpoints/support/r1/checkpoint-100/optimizer.pt", true],
+    ["trainer", "s3:PutObject", "adapters/support/r1/_SUCCESS", true],
+    ["trainer", "s3:PutObject", "merged/support/r1/model.safetensors", true],
+    ["trainer", "s3:PutObject", "models/meta-llama/Llama-3.1-8B/0e9e39f/config.json", false],
+    ["trainer", "s3:PutObject", "datasets/support/train.jsonl", false],
+    ["trainer", "s3:DeleteObject", "checkpoints/support/r1/checkpoint-100/optimizer.pt", false],
+    ["serving", "s3:GetObject", "models/meta-llama/Llama-3.1-8B/0e9e39f/config.json", true],
+    ["serving", "s3:GetObject", "adapters/support/r1/adapter_config.json", true],
+    ["serving", "s3:GetObject", "merged/support/r1/model.safetensors", true],
+    ["serving", "s3:GetObject", "datasets/support/train.jsonl", false],
+    ["serving", "s3:GetObject", "checkpoints/support/r1/checkpoint-100/optimizer.pt", false],
+    ["serving", "s3:PutObject", "adapters/support/r2/adapter_config.json", false],
+    ["serving", "s3:PutObject", "models/evil/model.safetensors", false],
+  ];
+
+  it.each(CASES)("%s %s %s → %s", (role, action, key, allowed) => {
+    expect(allows(policies[role], action, obj(key))).toBe(allowed);
   });
 });
 

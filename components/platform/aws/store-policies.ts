@@ -13,16 +13,22 @@ export interface RoleAccess {
 }
 
 /**
- * What each role touches, from the kit's own scripts (components/training/scripts):
- * - mirror: `head-object models/…/_SUCCESS`, then `s3 sync` into models/;
+ * What each role touches, from the kit's own scripts (components/training/scripts) and issue 4:
+ * - mirror: `head-object …/_SUCCESS`, then `s3 sync` of a pinned hub revision into models/, and of
+ *   hub datasets (e.g. an instruction set to mix in) into datasets/;
  * - trainer: reads the base model and datasets, resumes from checkpoints/ (`s3 ls`, `s3 sync`),
- *   checks adapters/…/_SUCCESS before training, uploads checkpoints/ and adapters/;
- * - serving: reads base weights and adapters only.
+ *   checks adapters/…/_SUCCESS before training, uploads checkpoints/ and adapters/. Merge Jobs are
+ *   a training follow-up run as the trainer (they read models/ + adapters/), so the trainer also
+ *   writes merged/; it never writes models/ or datasets/, which only the mirror fills;
+ * - serving: reads base weights, adapters and merged models only.
  */
 export const STORE_ACCESS: Readonly<Record<ServiceAccountRole, RoleAccess>> = {
-  mirror: { read: ["models/"], write: ["models/"] },
-  trainer: { read: ["models/", "datasets/", "checkpoints/", "adapters/"], write: ["checkpoints/", "adapters/"] },
-  serving: { read: ["models/", "adapters/"], write: [] },
+  mirror: { read: ["models/", "datasets/"], write: ["models/", "datasets/"] },
+  trainer: {
+    read: ["models/", "datasets/", "checkpoints/", "adapters/", "merged/"],
+    write: ["checkpoints/", "adapters/", "merged/"],
+  },
+  serving: { read: ["models/", "adapters/", "merged/"], write: [] },
 };
 
 /** Multipart uploads (`aws s3 cp/sync` of files over 8 MiB) need PutObject and, on failure, Abort. */

@@ -21,7 +21,7 @@ beforeAll(async () => {
 });
 
 describe("ExistingPlatform", () => {
-  it("creates only the namespace, the service accounts and the providers", () => {
+  it("creates only the namespace, the service accounts, the default add-ons and the providers", () => {
     expect(registered.filter((r) => r.name.startsWith("given")).map((r) => `${r.type} ${r.name}`).sort()).toEqual(
       [
         "llmkit:platform:ExistingPlatform given",
@@ -31,6 +31,12 @@ describe("ExistingPlatform", () => {
         "kubernetes:core/v1:ServiceAccount given-sa-mirror",
         "kubernetes:core/v1:ServiceAccount given-sa-trainer",
         "kubernetes:core/v1:ServiceAccount given-sa-serving",
+        // existing clusters default to KEDA and Envoy Gateway, no Prometheus (addons/defaults.ts)
+        "kubernetes:core/v1:Namespace given-keda-namespace",
+        "kubernetes:helm.sh/v3:Release given-keda",
+        "kubernetes:core/v1:Namespace given-envoy-gateway-namespace",
+        "kubernetes:helm.sh/v3:Release given-envoy-gateway",
+        "kubernetes:gateway.networking.k8s.io/v1:GatewayClass given-gateway-class",
       ].sort(),
     );
   });

@@ -1,9 +1,12 @@
 /**
  * ExistingPlatform: llmkit on a cluster and S3-compatible store someone else runs. Creates only
- * the namespace and the service accounts; the store and its credentials Secret are the owner's.
+ * the namespace, the service accounts and the add-ons switched on (components/platform/README.md);
+ * the store and its credentials Secret are the owner's.
  */
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { resolveAddons } from "../addons/defaults.ts";
+import { registerAddons } from "../addons/register.ts";
 import { platformContract, type PlatformContract } from "../contract.ts";
 import { registerTenancy } from "../namespace.ts";
 import { providerPair, type PlatformOutputs } from "../outputs.ts";
@@ -39,10 +42,12 @@ export class ExistingPlatform extends pulumi.ComponentResource implements Platfo
     const contract = platformContract(args.platform);
     const providers = providerPair(name, kubeconfig === undefined ? {} : { kubeconfig }, this);
     const tenancy = registerTenancy(name, contract, this, providers.platform);
+    // llmkit does not know this cluster's system nodes: the add-ons schedule anywhere.
+    const addons = registerAddons(name, { addons: resolveAddons(args.platform), facts: { nodeSelector: {} } }, this, providers.platform);
 
     this.contract = contract;
     this.kubeconfig = pulumi.secret(kubeconfig ?? "");
-    this.k8sProvider = providers.workloads([tenancy.namespace, ...tenancy.serviceAccounts]);
+    this.k8sProvider = providers.workloads([tenancy.namespace, ...tenancy.serviceAccounts, ...addons.ready]);
     this.registerOutputs({ contract: this.contract, kubeconfig: this.kubeconfig });
   }
 }

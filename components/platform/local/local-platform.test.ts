@@ -36,6 +36,10 @@ describe("LocalPlatform", () => {
         "kubernetes:core/v1:Service platform-store-service",
         "kubernetes:apps/v1:StatefulSet platform-store",
         "kubernetes:batch/v1:Job platform-store-bucket",
+        // local clusters default to Envoy Gateway only (addons/defaults.ts)
+        "kubernetes:core/v1:Namespace platform-envoy-gateway-namespace",
+        "kubernetes:helm.sh/v3:Release platform-envoy-gateway",
+        "kubernetes:gateway.networking.k8s.io/v1:GatewayClass platform-gateway-class",
       ].sort(),
     );
   });
@@ -76,7 +80,14 @@ describe("LocalPlatform", () => {
     );
     expect(byName(registered, "platform-store-bucket").dependsOn).toEqual(expect.arrayContaining(["platform-store"]));
     expect(byName(registered, "platform-workloads-k8s").dependsOn).toEqual(
-      expect.arrayContaining(["platform-namespace", "platform-sa-mirror", "platform-sa-trainer", "platform-sa-serving", "platform-store-bucket"]),
+      expect.arrayContaining([
+        "platform-namespace",
+        "platform-sa-mirror",
+        "platform-sa-trainer",
+        "platform-sa-serving",
+        "platform-store-bucket",
+        "platform-gateway-class",
+      ]),
     );
   });
 });

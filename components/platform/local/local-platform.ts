@@ -1,12 +1,15 @@
 /**
  * LocalPlatform: llmkit on the current kube context (kind, minikube, k3d, Docker Desktop).
  * Creates the namespace, the service accounts and an in-cluster S3-compatible store whose
- * credentials are generated here and live only in a Kubernetes Secret (and Pulumi state, encrypted).
+ * credentials are generated here and live only in a Kubernetes Secret (and Pulumi state, encrypted),
+ * plus the add-ons switched on (by default only Envoy Gateway, components/platform/README.md).
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { childName } from "../../lib/naming.ts";
+import { resolveAddons } from "../addons/defaults.ts";
+import { registerAddons } from "../addons/register.ts";
 import { platformContract, type PlatformContract } from "../contract.ts";
 import { registerTenancy } from "../namespace.ts";
 import { providerPair, type PlatformOutputs } from "../outputs.ts";
@@ -46,6 +49,8 @@ export class LocalPlatform extends pulumi.ComponentResource implements PlatformO
     const provider = providers.platform;
     const tenancy = registerTenancy(name, contract, this, provider);
     const inNamespace = { parent: this, provider, dependsOn: [tenancy.namespace] };
+    // A local cluster has one kind of node: the add-ons schedule anywhere.
+    const addons = registerAddons(name, { addons: resolveAddons(platform), facts: { nodeSelector: {} } }, this, provider);
 
     // Access key ids are conventionally upper-case alphanumerics; secrets 40 characters.
     const accessKeyId = new random.RandomPassword(
@@ -82,7 +87,7 @@ export class LocalPlatform extends pulumi.ComponentResource implements PlatformO
 
     this.contract = contract;
     this.kubeconfig = pulumi.secret("");
-    this.k8sProvider = providers.workloads([tenancy.namespace, ...tenancy.serviceAccounts, bucket]);
+    this.k8sProvider = providers.workloads([tenancy.namespace, ...tenancy.serviceAccounts, bucket, ...addons.ready]);
     this.registerOutputs({ contract: this.contract, kubeconfig: this.kubeconfig });
   }
 }

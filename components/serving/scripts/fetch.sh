@@ -15,19 +15,21 @@ for v in STORE_BUCKET MODEL_PREFIX MODEL_REVISION MODELS_DIR BASE_MODEL_DIR MAX_
 done
 read -r -a adapters <<< "${ADAPTER_PREFIXES:-}"
 
-# require_complete KEY WHAT: stop unless s3://$STORE_BUCKET/KEY_SUCCESS exists. Any failure other than
-# "not found" (403, network) also stops: the pod retries rather than guessing.
+# require_complete KEY WHAT: stop unless s3://$STORE_BUCKET/KEY_SUCCESS exists. Listed with the key
+# as prefix rather than head-object: the serving role's s3:ListBucket is scoped by s3:prefix, which
+# HeadObject does not carry, so a missing key would come back as 403. Any failure (403, network)
+# also stops: the pod retries rather than guessing.
 require_complete() {
-  local err
-  if err=$(aws s3api head-object --bucket "$STORE_BUCKET" --key "${1}_SUCCESS" 2>&1 >/dev/null); then
-    return 0
+  local found
+  if ! found=$(aws s3api list-objects-v2 --bucket "$STORE_BUCKET" --prefix "${1}_SUCCESS" --max-keys 1 --no-paginate \
+    --query 'Contents[0].Key' --output text 2>&1); then
+    echo "cannot check s3://$STORE_BUCKET/${1}_SUCCESS: $found" >&2
+    exit 1
   fi
-  if [[ "$err" == *"(404)"* ]]; then
+  if [[ "$found" != "${1}_SUCCESS" ]]; then
     echo "refusing $2 s3://$STORE_BUCKET/$1: it has no _SUCCESS marker, so it is incomplete or still being written" >&2
     exit "$CONFIG_ERROR"
   fi
-  echo "cannot check s3://$STORE_BUCKET/${1}_SUCCESS: $err" >&2
-  exit 1
 }
 
 # Check everything before downloading anything: a bad pin fails in seconds, not after the weights.

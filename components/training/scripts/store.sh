@@ -13,19 +13,19 @@ require() {
   done
 }
 
-# object_exists KEY: status 0 if s3://$STORE_BUCKET/KEY exists, 1 if it does not (HTTP 404).
-# Any other failure (403 without s3:ListBucket, network) stops the script: guessing "absent"
-# could overwrite an immutable adapter.
+# object_exists KEY: status 0 if s3://$STORE_BUCKET/KEY exists, 1 if it does not.
+# A listing with the key as prefix, not head-object: the roles' s3:ListBucket is scoped by an
+# s3:prefix condition, which a HeadObject request does not carry, so S3 would answer a missing key
+# with 403, indistinguishable from "denied". Any failure (403, network) stops the script:
+# guessing "absent" could overwrite an immutable adapter.
 object_exists() {
-  local err
-  if err=$(aws s3api head-object --bucket "$STORE_BUCKET" --key "$1" 2>&1 >/dev/null); then
-    return 0
+  local found
+  if ! found=$(aws s3api list-objects-v2 --bucket "$STORE_BUCKET" --prefix "$1" --max-keys 1 --no-paginate \
+    --query 'Contents[0].Key' --output text 2>&1); then
+    echo "cannot check s3://$STORE_BUCKET/$1: $found" >&2
+    exit 1
   fi
-  if [[ "$err" == *"(404)"* ]]; then
-    return 1
-  fi
-  echo "cannot check s3://$STORE_BUCKET/$1: $err" >&2
-  exit 1
+  [[ "$found" == "$1" ]]
 }
 
 # put_marker KEY: write an empty object, the "everything before me is complete" marker.
