@@ -11,7 +11,7 @@
  * - `createNamespace: false`: namespaces are explicit children carrying Pod Security labels.
  * - `skipCrds`: false unless the CRDs come from a separate release (Karpenter): charts with a
  *   `crds/` folder get them on first install only, so a chart bump that changes CRDs needs them
- *   applied first (see components/platform/README.md).
+ *   applied first (see components/platform/addons/README.md).
  * - `maxHistory`: bounds the release Secrets Helm keeps.
  */
 import { CHARTS, type ChartKey } from "./index.ts";

@@ -9,7 +9,9 @@
  */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
+import { platformContract } from "../components/platform/contract.ts";
 import { ConfigError, loadStackFile, stackFilePath, STACKS_DIR } from "../stacks/load.ts";
+import { preflightWarnings } from "../stacks/preflight.ts";
 import { runWithConfig } from "../test/harness.ts";
 import { describeObject } from "../test/manifests.ts";
 import { summaryLines, writeManifests, writeResources } from "../test/render-output.ts";
@@ -27,7 +29,8 @@ function configErrorLines(err: ConfigError): string[] {
 async function render(stack: string, outDir: string, stacksDir: string): Promise<number> {
   // The same offline check `npm run up` makes first; it also refuses secure llmkit values,
   // which the mocked engine could only pass on as placeholders.
-  loadStackFile(stack, stacksDir);
+  const loaded = loadStackFile(stack, stacksDir);
+  for (const w of preflightWarnings(loaded, platformContract(loaded.platform))) console.log(`warning: ${w}`);
   const run = await runWithConfig(stack, readEngineConfig(stack, stacksDir), { stacksDir });
   if (run.error !== undefined) throw run.error;
 

@@ -114,7 +114,7 @@ const addons = z
     nvidiaDevicePlugin: z.boolean().optional().describe("existing clusters only: install the NVIDIA device plugin (aws decides per AMI family)"),
   })
   .prefault({})
-  .describe("cluster add-ons; defaults depend on the provider (see components/platform/README.md)");
+  .describe("cluster add-ons; defaults depend on the provider (see components/platform/addons/README.md)");
 
 const localPlatform = z.strictObject({
   provider: z.literal("local"),

@@ -43,6 +43,7 @@ describe("render CLI", () => {
     expect(resources.filter((x) => x.type.startsWith("kubernetes:")).length).toBe(files.length);
     expect(JSON.stringify(resources)).not.toContain("mock-password-");
 
+    expect(r.stdout).toMatch(/^warning: llmkit:fineTunes\[1\]: oversized: needs ~12\.4 GiB per GPU of pool "training-l40s"'s 48\.0 GiB; /);
     expect(r.stdout).toContain("1  kubernetes:apps/v1:Deployment\n");
     expect(r.stdout).toMatch(new RegExp(`${resources.length} resources; ${files.length} Kubernetes objects: ${files.length} valid, 0 invalid`));
   });

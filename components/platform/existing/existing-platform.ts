@@ -1,6 +1,6 @@
 /**
  * ExistingPlatform: llmkit on a cluster and S3-compatible store someone else runs. Creates only
- * the namespace, the service accounts and the add-ons switched on (components/platform/README.md);
+ * the namespace, the service accounts and the add-ons switched on (components/platform/addons/README.md);
  * the store and its credentials Secret are the owner's.
  */
 import type * as k8s from "@pulumi/kubernetes";

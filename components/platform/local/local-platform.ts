@@ -2,7 +2,7 @@
  * LocalPlatform: llmkit on the current kube context (kind, minikube, k3d, Docker Desktop).
  * Creates the namespace, the service accounts and an in-cluster S3-compatible store whose
  * credentials are generated here and live only in a Kubernetes Secret (and Pulumi state, encrypted),
- * plus the add-ons switched on (by default only Envoy Gateway, components/platform/README.md).
+ * plus the add-ons switched on (by default only Envoy Gateway, components/platform/addons/README.md).
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
