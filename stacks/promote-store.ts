@@ -1,0 +1,111 @@
+/**
+ * `promote --check-store`: every promoted adapter must exist, complete, in the TARGET stack's
+ * store (the store of the platform it runs on): `adapters/<name>/<runId>/_SUCCESS` present and
+ * `manifest.json` naming the base model the target serves (name, hub, repo and revision).
+ *
+ * It is also where downgrades are detected. A run id is a content hash, so two ids have no order;
+ * the store does: the manifest's `createdAt` (UTC, written by the publish step). Replacing a pin
+ * whose adapter was published later than the incoming one is a downgrade.
+ *
+ * Credentials come from the standard AWS chain (env vars, profile, SSO, web identity). The endpoint
+ * is the platform's (S3-compatible stores) unless overridden (`--store-endpoint` or
+ * LLMKIT_STORE_ENDPOINT: an in-cluster store reached through a port-forward, or tests).
+ */
+import { GetObjectCommand, HeadObjectCommand, S3Client, S3ServiceException } from "@aws-sdk/client-s3";
+import { storeRef } from "../components/platform/contract.ts";
+import { adapterPrefix, MANIFEST_FILE, SUCCESS_MARKER, s3Uri, type StoreRef } from "../components/lib/store.ts";
+import type { LoadedStack } from "./load.ts";
+import type { PinChange } from "./promote.ts";
+
+export const STORE_ENDPOINT_ENV = "LLMKIT_STORE_ENDPOINT";
+
+export interface StoreCheck {
+  readonly store: StoreRef;
+  /** Store problems (missing, incomplete, wrong base): exit 1. */
+  readonly problems: string[];
+  /** Downgrades found (exit 2 unless allowed). */
+  readonly downgrades: string[];
+}
+
+export function storeClient(store: StoreRef, endpointOverride?: string): S3Client {
+  const endpoint = endpointOverride ?? store.endpoint;
+  return new S3Client({
+    region: store.region,
+    ...(endpoint !== undefined ? { endpoint, forcePathStyle: true } : {}),
+    maxAttempts: 2,
+  });
+}
+
+function notFound(err: unknown): boolean {
+  return err instanceof S3ServiceException && (err.name === "NotFound" || err.name === "NoSuchKey" || err.$metadata.httpStatusCode === 404);
+}
+
+interface ManifestView {
+  readonly baseModel?: { name?: unknown; hub?: unknown; repo?: unknown; revision?: unknown };
+  readonly createdAt?: unknown;
+}
+
+async function readManifest(s3: S3Client, bucket: string, key: string): Promise<ManifestView | "missing"> {
+  try {
+    const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return JSON.parse(await res.Body!.transformToString("utf8")) as ManifestView;
+  } catch (err) {
+    if (notFound(err)) return "missing";
+    throw err;
+  }
+}
+
+async function exists(s3: S3Client, bucket: string, key: string): Promise<boolean> {
+  try {
+    await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    return true;
+  } catch (err) {
+    if (notFound(err)) return false;
+    throw err;
+  }
+}
+
+export async function checkStore(target: LoadedStack, changes: readonly PinChange[], endpointOverride?: string): Promise<StoreCheck> {
+  const store = storeRef(target.platform);
+  const s3 = storeClient(store, endpointOverride);
+  const problems: string[] = [];
+  const downgrades: string[] = [];
+  const models = new Map(target.config.models.map((m) => [m.name, m]));
+  try {
+    for (const c of changes) {
+      const prefix = adapterPrefix(c.adapter, c.to.runId);
+      const where = s3Uri(store.bucket, prefix);
+      if (!(await exists(s3, store.bucket, prefix + SUCCESS_MARKER))) {
+        problems.push(`${c.adapter}@${c.to.runId}: ${where}${SUCCESS_MARKER} is missing: the run is absent or incomplete in ${target.stack}'s store`);
+        continue;
+      }
+      const manifest = await readManifest(s3, store.bucket, prefix + MANIFEST_FILE);
+      if (manifest === "missing") {
+        problems.push(`${c.adapter}@${c.to.runId}: ${where}${MANIFEST_FILE} is missing`);
+        continue;
+      }
+      const model = models.get(c.to.baseModel);
+      const want = model && { name: model.name, hub: model.hub, repo: model.repo, revision: model.revision };
+      const got = manifest.baseModel ?? {};
+      if (want === undefined || got.name !== want.name || got.hub !== want.hub || got.repo !== want.repo || got.revision !== want.revision) {
+        problems.push(
+          `${c.adapter}@${c.to.runId}: manifest base model ${JSON.stringify(got)} does not match ${target.stack}'s model "${c.to.baseModel}" ${JSON.stringify(want ?? "unknown")}`,
+        );
+        continue;
+      }
+      if (c.from !== undefined && c.from.runId !== c.to.runId) {
+        const old = await readManifest(s3, store.bucket, adapterPrefix(c.adapter, c.from.runId) + MANIFEST_FILE);
+        const newAt = Date.parse(String(manifest.createdAt));
+        const oldAt = old === "missing" ? NaN : Date.parse(String(old.createdAt));
+        if (!Number.isNaN(newAt) && !Number.isNaN(oldAt) && newAt < oldAt) {
+          downgrades.push(
+            `${c.adapter}: ${c.to.runId} (published ${String(manifest.createdAt)}) is older than the pinned ${c.from.runId} (published ${String(old === "missing" ? "" : old.createdAt)})`,
+          );
+        }
+      }
+    }
+  } finally {
+    s3.destroy();
+  }
+  return { store, problems, downgrades };
+}

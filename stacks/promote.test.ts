@@ -1,0 +1,272 @@
+/**
+ * The promotion CLI, end to end on fixture copies of stack files (never the shipped ones, except a
+ * read-only dry run): golden output files, refusals and exit codes. `--check-store` runs against a
+ * real S3-compatible server on loopback (moto); skipped with a note when `moto_server` is absent.
+ * Set UPDATE_GOLDEN=1 to rewrite the golden files, then review their diff.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { CreateBucketCommand, DeleteObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { cli } from "../cli/promote.ts";
+import { STACKS_DIR } from "./load.ts";
+import { editRelease } from "./promote.ts";
+
+const GOLDEN = resolve(import.meta.dirname, "__golden__/promote");
+const FIXTURES = join(GOLDEN, "fixtures");
+
+const scratchDirs: string[] = [];
+afterAll(() => scratchDirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** A scratch stacks dir: the shipped platform stacks plus the fixture workloads stacks. */
+function scratch(): string {
+  const dir = mkdtempSync(join(tmpdir(), "llmkit-promote-"));
+  scratchDirs.push(dir);
+  for (const f of readdirSync(STACKS_DIR).filter((f) => /^Pulumi\.platform-.+\.yaml$/.test(f))) copyFileSync(join(STACKS_DIR, f), join(dir, f));
+  for (const f of readdirSync(FIXTURES)) copyFileSync(join(FIXTURES, f), join(dir, f));
+  return dir;
+}
+
+interface Run {
+  code: number;
+  out: string;
+  err: string;
+}
+
+async function promote(dir: string, ...args: string[]): Promise<Run> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void out.push(a.join(" ")));
+  const error = vi.spyOn(console, "error").mockImplementation((...a: unknown[]) => void err.push(a.join(" ")));
+  try {
+    const code = await cli([...args, "--stacks-dir", dir]);
+    const clean = (lines: string[]) => lines.join("\n").replaceAll(dir, "<stacks>");
+    return { code, out: clean(out), err: clean(err) };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+  }
+}
+
+const read = (dir: string, stack: string) => readFileSync(join(dir, `Pulumi.${stack}.yaml`), "utf8");
+const fixture = (stack: string) => readFileSync(join(FIXTURES, `Pulumi.${stack}.yaml`), "utf8");
+
+function golden(name: string, actual: string): void {
+  const file = join(GOLDEN, name);
+  if (process.env.UPDATE_GOLDEN === "1") writeFileSync(file, actual);
+  expect(actual).toBe(readFileSync(file, "utf8"));
+}
+
+describe("npm run promote", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = scratch();
+  });
+
+  it("promotes workloads-dev → workloads-prod, editing only the release run ids", async () => {
+    const run = await promote(dir, "--from", "workloads-dev", "--to", "workloads-prod");
+    expect(run.err).toBe("");
+    expect(run.code).toBe(0);
+    golden("workloads-prod.out.txt", run.out + "\n");
+    golden("Pulumi.workloads-prod.promoted.yaml", read(dir, "workloads-prod"));
+    // Byte-identical except the two run id lines; comments, single quotes and secure values stay.
+    const before = fixture("workloads-prod").split("\n");
+    const after = read(dir, "workloads-prod").split("\n");
+    expect(after).toHaveLength(before.length);
+    const changed = after.filter((l, i) => l !== before[i]);
+    expect(changed).toEqual(['        runId: "012345678901"', '        runId: "0abc00000def"']);
+    expect(after).toContain("    secure: v1:dGhpcyBpcyBub3QgZGVjb2RlZA==");
+    expect(after).toContain("        runId: '99999999aaaa'");
+
+    const again = await promote(dir, "--from", "workloads-dev", "--to", "workloads-prod");
+    expect(again).toEqual({ code: 0, out: "no changes: workloads-prod already pins what workloads-dev pins", err: "" });
+  });
+
+  it("--only promotes the named adapters and nothing else", async () => {
+    const run = await promote(dir, "--from", "workloads-dev", "--to", "workloads-prod", "--only", "support-bot-qlora");
+    expect(run.code).toBe(0);
+    expect(run.out).toContain("  ~ support-bot-qlora: runId cd5f80f0dd4a → 0abc00000def");
+    expect(run.out).not.toContain("  ~ support-bot:");
+    golden("Pulumi.workloads-prod.only-qlora.yaml", read(dir, "workloads-prod"));
+  });
+
+  it("adds a rank line and a new entry to a block release (workloads-staging)", async () => {
+    const run = await promote(dir, "--from", "workloads-dev", "--to", "workloads-staging");
+    expect(run.code).toBe(0);
+    expect(run.out).toContain("  ~ support-bot: runId c2f47069e7bc → 012345678901, rank unset → 8");
+    expect(run.out).toContain("  + support-bot-qlora: 0abc00000def (base qwen2-5-7b, rank 16) (new pin)");
+    golden("Pulumi.workloads-staging.promoted.yaml", read(dir, "workloads-staging"));
+  });
+
+  it("re-renders a flow-style release and appends a missing one", async () => {
+    expect((await promote(dir, "--from", "workloads-dev", "--to", "workloads-flow")).code).toBe(0);
+    golden("Pulumi.workloads-flow.promoted.yaml", read(dir, "workloads-flow"));
+    expect((await promote(dir, "--from", "workloads-dev", "--to", "workloads-new")).code).toBe(0);
+    golden("Pulumi.workloads-new.promoted.yaml", read(dir, "workloads-new"));
+  });
+
+  it("--dry-run prints the diff and writes nothing", async () => {
+    const run = await promote(dir, "--from", "workloads-dev", "--to", "workloads-prod", "--dry-run");
+    expect(run.code).toBe(0);
+    expect(run.out).toContain("  ~ support-bot: runId c2f47069e7bc → 012345678901");
+    expect(run.out).toContain("dry run: <stacks>/Pulumi.workloads-prod.yaml not written");
+    expect(read(dir, "workloads-prod")).toBe(fixture("workloads-prod"));
+  });
+
+  it("refuses a promotion that would make the target invalid, with the schema error, writing nothing", async () => {
+    const run = await promote(dir, "--from", "workloads-edge", "--to", "workloads-prod");
+    expect(run.code).toBe(2);
+    expect(run.err).toBe(
+      [
+        'refused: promoting into "workloads-prod" would make it invalid (1 error(s)); nothing written:',
+        '  - llmkit:release.adapters.tiny-bot.baseModel: unknown model "qwen2-5-0-5b": use one of llmkit:models (qwen2-5-7b)',
+      ].join("\n"),
+    );
+    expect(read(dir, "workloads-prod")).toBe(fixture("workloads-prod"));
+  });
+
+  it.each([
+    [["--from", "workloads-dev", "--to", "workloads-prod", "--only", "nope"], `--only nope: not pinned in workloads-dev's llmkit:release.adapters (pinned: support-bot, support-bot-qlora)`],
+    [["--from", "workloads-dev", "--to", "workloads-nope"], 'unknown stack "workloads-nope"'],
+    [["--from", "nope", "--to", "workloads-prod"], 'unknown stack "nope"'],
+    [["--from", "workloads-dev"], "--to is required"],
+    [["--from", "workloads-dev", "--to", "workloads-prod", "--bogus"], "Unknown option '--bogus'"],
+    [["--from", "workloads-dev", "--to", "workloads-dev"], '--from and --to are both "workloads-dev"'],
+    [["--from", "workloads-dev", "--to", "platform-prod"], "it is a platform stack"],
+    [["--from", "workloads-new", "--to", "workloads-prod"], 'nothing to promote:\n  - "workloads-new" pins no adapters'],
+  ])("refuses %j with exit 2", async (args, message) => {
+    const run = await promote(dir, ...args);
+    expect(run.code).toBe(2);
+    expect(run.err).toContain(message);
+    expect(read(dir, "workloads-prod")).toBe(fixture("workloads-prod"));
+  });
+
+  it("the shipped workloads-prod already pins what workloads-dev pins (dry run on the shipped stacks)", async () => {
+    const run = await promote(STACKS_DIR, "--from", "workloads-dev", "--to", "workloads-prod", "--dry-run");
+    expect(run).toEqual({ code: 0, out: "no changes: workloads-prod already pins what workloads-dev pins", err: "" });
+  });
+});
+
+describe("editRelease", () => {
+  it("removes a rank line and rewrites a base in place, nothing else", () => {
+    const text = fixture("workloads-prod");
+    const out = editRelease(text, [{ adapter: "support-bot", from: { runId: "c2f47069e7bc", baseModel: "qwen2-5-7b", rank: 8 }, to: { runId: "c2f47069e7bc", baseModel: "qwen3-8b" } }], "f");
+    const expected = text.replace('        baseModel: qwen2-5-7b\n        rank: 8\n', "        baseModel: qwen3-8b\n");
+    expect(expected).not.toBe(text);
+    expect(out).toBe(expected);
+  });
+
+  it("returns the text unchanged when there is nothing to change", () => {
+    expect(editRelease("config: {}\n", [], "f")).toBe("config: {}\n");
+  });
+});
+
+// ------------------------------------------------------------------ --check-store, real S3 server
+
+const hasMoto = spawnSync("sh", ["-c", "command -v moto_server"]).status === 0;
+if (!hasMoto) console.log("promote.test.ts: --check-store runs skipped, `moto_server` (pip install 'moto[server]') is needed");
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+describe.skipIf(!hasMoto)("npm run promote --check-store against an S3-compatible server", { timeout: 20_000 }, () => {
+  const bucket = "acme-llmkit-prod-models"; // stacks/Pulumi.platform-prod.yaml
+  const saved = { ...process.env };
+  let server: ChildProcess;
+  let endpoint: string;
+  let s3: S3Client;
+  let dir: string;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    endpoint = `http://127.0.0.1:${port}`;
+    server = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], { stdio: "ignore" });
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-west-2" });
+    delete process.env.AWS_PROFILE;
+    s3 = new S3Client({ endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+    for (let i = 0; i < 100; i++) {
+      try {
+        await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+        return;
+      } catch {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    throw new Error("moto_server did not start");
+  }, 20_000);
+  afterAll(() => {
+    s3?.destroy();
+    server?.kill();
+    process.env = saved;
+  });
+  beforeEach(() => {
+    dir = scratch();
+  });
+
+  const base = { name: "qwen2-5-7b", hub: "huggingface", repo: "Qwen/Qwen2.5-7B-Instruct", revision: "a09a35458c702b33eeacc393d103063234e8bc28" };
+  const put = (key: string, body: string) => s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: Buffer.from(body) }));
+  const manifest = (name: string, runId: string, createdAt: string, baseModel: object = base) =>
+    put(`adapters/${name}/${runId}/manifest.json`, JSON.stringify({ name, runId, baseModel, createdAt }));
+  /** The incoming runs published at `newAt`, the pinned ones at 2026-02-01. */
+  async function seed(newAt: string): Promise<void> {
+    await manifest("support-bot", "c2f47069e7bc", "2026-02-01T00:00:00Z");
+    await manifest("support-bot-qlora", "cd5f80f0dd4a", "2026-02-01T00:00:00Z");
+    for (const [name, runId] of [["support-bot", "012345678901"], ["support-bot-qlora", "0abc00000def"]] as const) {
+      await manifest(name, runId, newAt);
+      await put(`adapters/${name}/${runId}/_SUCCESS`, "");
+    }
+  }
+  const check = (...extra: string[]) => promote(dir, "--from", "workloads-dev", "--to", "workloads-prod", "--check-store", "--store-endpoint", endpoint, ...extra);
+
+  it("accepts complete runs on the right base and writes the target", async () => {
+    await seed("2026-03-01T00:00:00Z");
+    const run = await check();
+    expect(run.err).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.out).toContain(`store check ok: 2 adapter(s) complete in s3://${bucket} with matching base models`);
+    expect(read(dir, "workloads-prod")).toBe(readFileSync(join(GOLDEN, "Pulumi.workloads-prod.promoted.yaml"), "utf8"));
+  });
+
+  it("refuses a downgrade by manifest createdAt (exit 2) unless --allow-downgrade", async () => {
+    await seed("2026-01-01T00:00:00Z");
+    const run = await check();
+    expect(run.code).toBe(2);
+    expect(run.err).toContain("refused: downgrade (pass --allow-downgrade to roll back on purpose); nothing written:");
+    expect(run.err).toContain("support-bot: 012345678901 (published 2026-01-01T00:00:00Z) is older than the pinned c2f47069e7bc (published 2026-02-01T00:00:00Z)");
+    expect(read(dir, "workloads-prod")).toBe(fixture("workloads-prod"));
+
+    const allowed = await check("--allow-downgrade");
+    expect(allowed.code).toBe(0);
+    expect(allowed.out).toContain("warning: allowed downgrade: support-bot: 012345678901");
+    expect(read(dir, "workloads-prod")).not.toBe(fixture("workloads-prod"));
+  });
+
+  it("fails (exit 1) when _SUCCESS is missing or the manifest's base differs, writing nothing", async () => {
+    await seed("2026-03-01T00:00:00Z");
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: "adapters/support-bot/012345678901/_SUCCESS" }));
+    await manifest("support-bot-qlora", "0abc00000def", "2026-03-01T00:00:00Z", { ...base, revision: "0000000000000000000000000000000000000000" });
+    const run = await check();
+    expect(run.code).toBe(1);
+    expect(run.err).toContain(`support-bot@012345678901: s3://${bucket}/adapters/support-bot/012345678901/_SUCCESS is missing`);
+    expect(run.err).toContain(`support-bot-qlora@0abc00000def: manifest base model`);
+    expect(run.err).toContain(`does not match workloads-prod's model "qwen2-5-7b"`);
+    expect(read(dir, "workloads-prod")).toBe(fixture("workloads-prod"));
+  });
+
+  it("fails (exit 1) when the store cannot be reached", async () => {
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    const run = await promote(dir, "--from", "workloads-dev", "--to", "workloads-prod", "--check-store", "--store-endpoint", closed);
+    expect(run.code).toBe(1);
+    expect(run.err).toMatch(/^store check failed: .+; nothing written$/);
+    expect(read(dir, "workloads-prod")).toBe(fixture("workloads-prod"));
+  });
+});
