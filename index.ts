@@ -9,6 +9,7 @@ import { createPlatform } from "./components/platform/index.ts";
 import { platformContract, type PlatformContract } from "./components/platform/contract.ts";
 import { FineTune } from "./components/training/fine-tune.ts";
 import { ModelMirror } from "./components/training/mirror.ts";
+import { CustomService } from "./components/serving/custom.ts";
 import { VllmService } from "./components/serving/vllm-service.ts";
 import { loadStack, rawFromEngine, type LoadedStack } from "./stacks/load.ts";
 import { pinnedAdapters, preflight } from "./stacks/preflight.ts";
@@ -69,6 +70,7 @@ function deployWorkloads(loaded: LoadedStack, contract: PlatformContract, provid
   const model = (name: string) => models.get(name)!; // references were validated by the schema
 
   for (const m of config.models) new ModelMirror(m.name, { model: m, contract }, opts);
+  for (const d of config.datasets) new ModelMirror(`${d.name}-dataset`, { model: d, kind: "dataset", contract }, opts);
 
   const runs: Record<string, pulumi.Output<string>> = {};
   for (const spec of config.fineTunes) {
@@ -78,8 +80,11 @@ function deployWorkloads(loaded: LoadedStack, contract: PlatformContract, provid
 
   const endpoints: Record<string, pulumi.Output<string>> = {};
   for (const spec of config.serving) {
-    const adapters = pinnedAdapters(loaded, spec.adapters);
-    const service = new VllmService(spec.name, { spec, model: model(spec.baseModel), adapters, contract }, opts);
+    // the schema requires baseModel for runtime vllm and refuses it for custom runtimes
+    const service =
+      spec.baseModel === undefined
+        ? new CustomService(spec.name, { spec, contract }, opts)
+        : new VllmService(spec.name, { spec, model: model(spec.baseModel), adapters: pinnedAdapters(loaded, spec.adapters), contract }, opts);
     endpoints[spec.name] = service.endpoint;
   }
   return { runIds: runs, endpoints };

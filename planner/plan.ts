@@ -265,8 +265,11 @@ export function buildPlan(loaded: LoadedStack): PlanReport {
     prices: { region: PRICE_REGION, source: PRICE_SOURCE, basis: "on-demand" },
     assumptions: { hoursPerMonth: HOURS_PER_MONTH, assumedSamplesPerDataset: ASSUMED_SAMPLES_PER_DATASET, trainingMfu: TRAINING_MFU, qloraSpeedFactor: QLORA_SPEED_FACTOR },
     fineTunes: config.fineTunes.map((spec) => fineTunePlan(loaded, resolveFineTune(spec), models.get(spec.baseModel)!, pools.get(spec.pool))),
-    services: config.serving.map((spec) =>
-      servicePlan(loaded, resolveService(spec, models.get(spec.baseModel)!, pinnedAdapters(loaded, spec.adapters)), spec, pools.get(spec.pool)),
+    // vLLM services only: a custom runtime has no engine memory model (components/serving/custom.ts)
+    services: config.serving.flatMap((spec) =>
+      spec.baseModel === undefined
+        ? []
+        : [servicePlan(loaded, resolveService(spec, models.get(spec.baseModel)!, pinnedAdapters(loaded, spec.adapters)), spec, pools.get(spec.pool))],
     ),
     errors: findings.errors,
     warnings: findings.warnings,

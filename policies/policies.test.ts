@@ -3,7 +3,7 @@
  * Policies are pure, so these run without the Pulumi engine.
  */
 import { describe, expect, it } from "vitest";
-import { BUCKET_POLICY, deployment, gpuPodSpec, job, LABELS, nodePool, readerPolicy, SECURE, servingStack, storeStack } from "./__fixtures__/resources.ts";
+import { BUCKET_POLICY, deployment, gpuPodSpec, job, LABELS, nodePool, readerPolicy, SECURE, SELECTOR, servingStack, storeStack } from "./__fixtures__/resources.ts";
 import { applyOverrides, resolveLevels, type Levels } from "./lib/enforcement.ts";
 import type { PolicyInput } from "./lib/types.ts";
 import { evaluate, POLICIES, POLICY_NAMES } from "./pack.ts";
@@ -206,6 +206,39 @@ describe("serving-ha", () => {
     expect(run(P, [deployment(), pdb!])).toEqual([expect.stringContaining("NetworkPolicy")]);
     const allowAll = { ...netpol!, inputs: { ...netpol!.inputs, spec: { ...(netpol!.inputs.spec as object), ingress: [{}] } } };
     expect(run(P, [deployment(), pdb!, allowAll])).toEqual([expect.stringContaining("admits every peer")]);
+  });
+  describe("an exposed workload", () => {
+    const meta = (name: string, extra: Record<string, unknown> = {}) => ({ name, namespace: "llmkit", ...extra });
+    const service: PolicyInput = { type: "kubernetes:core/v1:Service", name: "chat-svc", inputs: { metadata: meta("chat"), spec: { selector: SELECTOR, ports: [{ port: 8000 }] } } };
+    const route: PolicyInput = {
+      type: "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute",
+      name: "chat-route",
+      inputs: { metadata: meta("chat", { labels: { exposed: "yes" } }), spec: { parentRefs: [{ name: "edge" }], rules: [{ backendRefs: [{ name: "chat", port: 8000 }] }] } },
+    };
+    const policy = (spec: Record<string, unknown>, typed = true): PolicyInput =>
+      typed
+        ? { type: "kubernetes:gateway.envoyproxy.io/v1alpha1:SecurityPolicy", name: "sp", inputs: { metadata: meta("sp"), spec } }
+        : { type: "kubernetes:apiextensions.k8s.io/v1:CustomResource", name: "sp", inputs: { apiVersion: "gateway.envoyproxy.io/v1alpha1", kind: "SecurityPolicy", metadata: meta("sp"), spec } };
+    const toRoute = (name: string) => ({ targetRefs: [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute", name }] });
+    const exposed = (...extra: PolicyInput[]) => [...servingStack(), service, route, ...extra];
+    const uncovered = ["Deployment llmkit/chat: HTTPRoute chat exposes it, but no authenticating SecurityPolicy targets that route or its Gateway"];
+
+    it("refuses a route no authenticating SecurityPolicy targets, even with the engine key and a policy elsewhere in the namespace", () => {
+      expect(run(P, exposed())).toEqual(uncovered);
+      expect(run(P, exposed(policy({ ...toRoute("other"), apiKeyAuth: {} })))).toEqual(uncovered);
+      expect(run(P, exposed(policy({ ...toRoute("chat"), cors: {} })))).toEqual(uncovered);
+    });
+    it("accepts a policy targeting the route or its Gateway, typed or as a CustomResource, or selecting the route by label", () => {
+      expect(run(P, exposed(policy({ ...toRoute("chat"), apiKeyAuth: {} })))).toEqual([]);
+      expect(run(P, exposed(policy({ targetRef: { group: "gateway.networking.k8s.io", kind: "Gateway", name: "edge" }, jwt: {} }, false)))).toEqual([]);
+      expect(run(P, exposed(policy({ targetSelectors: [{ kind: "HTTPRoute", matchLabels: { exposed: "yes" } }], apiKeyAuth: {} })))).toEqual([]);
+    });
+    it("ignores routes to other Services and Services of other pods", () => {
+      const elsewhere = { ...route, inputs: { ...route.inputs, spec: { rules: [{ backendRefs: [{ name: "other", port: 8000 }] }] } } };
+      const otherPods = { ...service, inputs: { ...service.inputs, spec: { selector: { "app.kubernetes.io/name": "router" } } } };
+      expect(run(P, [...servingStack(), service, elsewhere])).toEqual([]);
+      expect(run(P, [...servingStack(), otherPods, route])).toEqual([]);
+    });
   });
   it("ignores non-serving workloads and reads a serving Deployment with no replicas or spec as one replica", () => {
     expect(run(P, [job(), deployment({ labels: { ...LABELS, "app.kubernetes.io/component": "router" } })])).toEqual([]);

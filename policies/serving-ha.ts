@@ -4,9 +4,12 @@
  * zones, authenticates clients, and has an ingress NetworkPolicy that admits only named peers.
  * Mandatory in staging and prod; advisory in dev, where one replica is the point. DESIGN.md §6, §8.
  *
- * Auth is either an Envoy Gateway SecurityPolicy (apiKeyAuth/jwt/oidc/basicAuth/extAuth) in the
- * namespace, or the engine's own key (`VLLM_API_KEY` from a Secret / `--api-key`), which the
- * NetworkPolicy then has to keep behind the gateway: vLLM's key guards only /v1 (DESIGN.md §8).
+ * Auth: a workload exposed by an HTTPRoute (one routing to a Service that selects its pods) needs
+ * an authenticating Envoy Gateway SecurityPolicy (apiKeyAuth/jwt/oidc/basicAuth/extAuth) that
+ * targets that route or its Gateway, by targetRef(s) or targetSelectors; any other policy leaves
+ * the route open. A workload no route exposes needs such a policy in its namespace, or the
+ * engine's own key (`VLLM_API_KEY` from a Secret / `--api-key`), which the NetworkPolicy then has
+ * to keep behind the gateway: vLLM's key guards only /v1 (DESIGN.md §8).
  */
 import { arr, containers, labelsOf, num, obj, podTemplate, selectorMatches, str } from "./lib/k8s.ts";
 import { authPolicies, k8sResources, ofKind, type K8sResource } from "./lib/stack.ts";
@@ -29,6 +32,47 @@ function replicaFloor(w: K8sResource, objects: readonly K8sResource[]): number {
   const keda = ofKind(objects, "keda.sh", "ScaledObject").find(targets);
   if (keda !== undefined) return num(obj(keda.inputs.spec).minReplicaCount) ?? 0;
   return num(obj(w.inputs.spec).replicas) ?? 1;
+}
+
+const GATEWAY_API = "gateway.networking.k8s.io";
+
+/** HTTPRoutes of the workload's namespace with a backendRef to a Service that selects its pods. */
+function exposingRoutes(w: K8sResource, labels: Record<string, string>, objects: readonly K8sResource[]): K8sResource[] {
+  const services = new Set(
+    ofKind(objects, "", "Service")
+      .filter((s) => s.namespace === w.namespace && selectorMatches({ matchLabels: obj(obj(s.inputs.spec).selector) }, labels))
+      .map((s) => s.name),
+  );
+  const toService = (ref: unknown) => {
+    const r = obj(ref);
+    const sameNamespace = (str(r.namespace) ?? w.namespace) === w.namespace;
+    return (str(r.group) ?? "") === "" && (str(r.kind) ?? "Service") === "Service" && sameNamespace && services.has(str(r.name) ?? "");
+  };
+  return ofKind(objects, GATEWAY_API, "HTTPRoute").filter(
+    (r) => r.namespace === w.namespace && arr(obj(r.inputs.spec).rules).some((rule) => arr(obj(rule).backendRefs).some(toService)),
+  );
+}
+
+/** Whether an authenticating SecurityPolicy targets the route itself or one of its parent Gateways. */
+function routeCovered(route: K8sResource, objects: readonly K8sResource[]): boolean {
+  const gateways = arr(obj(route.inputs.spec).parentRefs)
+    .map(obj)
+    .filter((p) => (str(p.kind) ?? "Gateway") === "Gateway" && (str(p.namespace) ?? route.namespace) === route.namespace)
+    .map((p) => str(p.name));
+  const targets = (ref: unknown) => {
+    const r = obj(ref);
+    if (str(r.group) !== GATEWAY_API) return false;
+    return (str(r.kind) === "HTTPRoute" && str(r.name) === route.name) || (str(r.kind) === "Gateway" && gateways.includes(str(r.name)));
+  };
+  const routeLabels = labelsOf(route.inputs.metadata);
+  const selects = (sel: unknown) => {
+    const s = obj(sel);
+    return (str(s.group) ?? GATEWAY_API) === GATEWAY_API && str(s.kind) === "HTTPRoute" && selectorMatches(s, routeLabels);
+  };
+  return authPolicies(objects).some((p) => {
+    const spec = obj(p.inputs.spec);
+    return p.namespace === route.namespace && ([spec.targetRef, ...arr(spec.targetRefs)].some(targets) || arr(spec.targetSelectors).some(selects));
+  });
 }
 
 function hasEngineKey(podSpec: Record<string, unknown>): boolean {
@@ -62,8 +106,14 @@ export function servingProblems(resources: readonly PolicyInput[]): Violation[] 
     ].some((t) => str(obj(t).topologyKey) === ZONE_KEY);
     if (!spread && !antiAffinity) report(`no topologySpreadConstraint or pod anti-affinity on ${ZONE_KEY}`);
 
+    const routes = exposingRoutes(w, labels, objects);
+    for (const route of routes.filter((r) => !routeCovered(r, objects))) {
+      report(`HTTPRoute ${route.name} exposes it, but no authenticating SecurityPolicy targets that route or its Gateway`);
+    }
     const gatewayAuth = authPolicies(objects).some((p) => p.namespace === w.namespace);
-    if (!gatewayAuth && !hasEngineKey(pod.spec)) report("no authentication: neither a gateway SecurityPolicy in its namespace nor an engine API key from a Secret");
+    if (routes.length === 0 && !gatewayAuth && !hasEngineKey(pod.spec)) {
+      report("no authentication: neither a gateway SecurityPolicy in its namespace nor an engine API key from a Secret");
+    }
 
     const netpols = ofKind(objects, "networking.k8s.io", "NetworkPolicy").filter((n) => {
       const spec = obj(n.inputs.spec);

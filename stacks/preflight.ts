@@ -8,9 +8,11 @@ import { poolProblems } from "../components/platform/aws/karpenter/pools.ts";
 import { validateLocal } from "../components/platform/local/local-platform.ts";
 import type { PlatformContract } from "../components/platform/contract.ts";
 import { resolveFineTune } from "../components/training/defaults.ts";
+import { datasetMix } from "../components/training/mix.ts";
 import { fineTuneProblems } from "../components/training/validate.ts";
 import { resolveService } from "../components/serving/defaults.ts";
-import { serviceProblems } from "../components/serving/validate.ts";
+import { customServiceProblems, resolveCustomService } from "../components/serving/custom.ts";
+import { exposureProblems, serviceProblems } from "../components/serving/validate.ts";
 import { fineTuneFit, serviceFit } from "../planner/fit.ts";
 import { ConfigError, type LoadedStack } from "./load.ts";
 
@@ -28,9 +30,15 @@ export function preflightProblems(loaded: LoadedStack, contract: PlatformContrac
     for (const p of fineTuneProblems(resolveFineTune(spec), model, contract)) problems.push(`llmkit:fineTunes[${i}]: ${p}`);
   });
   config.serving.forEach((spec, i) => {
+    if (spec.baseModel === undefined) {
+      // a custom runtime (the schema requires baseModel for vllm)
+      for (const p of customServiceProblems(resolveCustomService(spec), contract)) problems.push(`llmkit:serving[${i}]: ${p}`);
+      return;
+    }
     const model = models.get(spec.baseModel)!;
     const adapters = pinnedAdapters(loaded, spec.adapters);
     for (const p of serviceProblems(resolveService(spec, model, adapters), contract)) problems.push(`llmkit:serving[${i}]: ${p}`);
+    for (const p of exposureProblems(spec, contract)) problems.push(`llmkit:serving[${i}].${p}`);
   });
   // GPU fit is only meaningful for an otherwise valid fine-tune/service (a rank of 1024 is already refused).
   const item = (p: string) => /^llmkit:(fineTunes|serving)\[\d+\]:/.exec(p)?.[0] ?? "";
@@ -56,6 +64,7 @@ export function fitFindings(loaded: LoadedStack, contract: PlatformContract): { 
     warnings.push(...fit.warnings.map((w) => `llmkit:fineTunes[${i}]: ${w}`));
   });
   config.serving.forEach((spec, i) => {
+    if (spec.baseModel === undefined) return; // custom runtimes: no engine memory model to fit
     const svc = resolveService(spec, models.get(spec.baseModel)!, pinnedAdapters(loaded, spec.adapters));
     const fit = serviceFit(svc, pools.get(spec.pool));
     errors.push(...fit.errors.map((e) => `llmkit:serving[${i}]: ${e}`));
@@ -64,9 +73,13 @@ export function fitFindings(loaded: LoadedStack, contract: PlatformContract): { 
   return { errors, warnings };
 }
 
-/** Warnings only (see fitFindings). */
+/** Warnings only: GPU fit (see fitFindings) and each fine-tune's domain:general mix (training/mix.ts). */
 export function preflightWarnings(loaded: LoadedStack, contract: PlatformContract): string[] {
-  return fitFindings(loaded, contract).warnings;
+  const mix = loaded.config.fineTunes.flatMap((spec, i) => {
+    const { warning } = datasetMix(resolveFineTune(spec));
+    return warning === undefined ? [] : [`llmkit:fineTunes[${i}].datasets: ${warning}`];
+  });
+  return [...fitFindings(loaded, contract).warnings, ...mix];
 }
 
 /** The release entries a service serves, in its `adapters` order (the schema checked they exist). */

@@ -14,6 +14,7 @@
 import { GetObjectCommand, HeadObjectCommand, S3Client, S3ServiceException } from "@aws-sdk/client-s3";
 import { storeRef } from "../components/platform/contract.ts";
 import { adapterPrefix, MANIFEST_FILE, SUCCESS_MARKER, s3Uri, type StoreRef } from "../components/lib/store.ts";
+import { ManifestProvenanceSchema, manifestIssues } from "../components/lib/adapter-manifest.ts";
 import type { LoadedStack } from "./load.ts";
 import type { PinChange } from "./promote.ts";
 
@@ -40,19 +41,30 @@ function notFound(err: unknown): boolean {
   return err instanceof S3ServiceException && (err.name === "NotFound" || err.name === "NoSuchKey" || err.$metadata.httpStatusCode === 404);
 }
 
-interface ManifestView {
-  readonly baseModel?: { name?: unknown; hub?: unknown; repo?: unknown; revision?: unknown };
-  readonly createdAt?: unknown;
-}
+type ManifestRead =
+  | { readonly kind: "missing" }
+  | { readonly kind: "invalid"; readonly why: string }
+  | { readonly kind: "ok"; readonly baseModel: Record<"name" | "hub" | "repo" | "revision", string>; readonly createdAt: string };
 
-async function readManifest(s3: S3Client, bucket: string, key: string): Promise<ManifestView | "missing"> {
+/** The manifest's base model and publish time, parsed with the shared schema (components/lib/adapter-manifest.ts). */
+async function readManifest(s3: S3Client, bucket: string, key: string): Promise<ManifestRead> {
+  let text: string;
   try {
     const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    return JSON.parse(await res.Body!.transformToString("utf8")) as ManifestView;
+    text = await res.Body!.transformToString("utf8");
   } catch (err) {
-    if (notFound(err)) return "missing";
+    if (notFound(err)) return { kind: "missing" };
     throw err;
   }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { kind: "invalid", why: "it is not JSON" };
+  }
+  const parsed = ManifestProvenanceSchema.safeParse(json);
+  if (!parsed.success) return { kind: "invalid", why: manifestIssues(parsed.error).join("; ") };
+  return { kind: "ok", baseModel: parsed.data.baseModel, createdAt: parsed.data.createdAt };
 }
 
 async function exists(s3: S3Client, bucket: string, key: string): Promise<boolean> {
@@ -80,13 +92,17 @@ export async function checkStore(target: LoadedStack, changes: readonly PinChang
         continue;
       }
       const manifest = await readManifest(s3, store.bucket, prefix + MANIFEST_FILE);
-      if (manifest === "missing") {
+      if (manifest.kind === "missing") {
         problems.push(`${c.adapter}@${c.to.runId}: ${where}${MANIFEST_FILE} is missing`);
+        continue;
+      }
+      if (manifest.kind === "invalid") {
+        problems.push(`${c.adapter}@${c.to.runId}: ${where}${MANIFEST_FILE} is invalid: ${manifest.why}`);
         continue;
       }
       const model = models.get(c.to.baseModel);
       const want = model && { name: model.name, hub: model.hub, repo: model.repo, revision: model.revision };
-      const got = manifest.baseModel ?? {};
+      const got = manifest.baseModel;
       if (want === undefined || got.name !== want.name || got.hub !== want.hub || got.repo !== want.repo || got.revision !== want.revision) {
         problems.push(
           `${c.adapter}@${c.to.runId}: manifest base model ${JSON.stringify(got)} does not match ${target.stack}'s model "${c.to.baseModel}" ${JSON.stringify(want ?? "unknown")}`,
@@ -95,11 +111,11 @@ export async function checkStore(target: LoadedStack, changes: readonly PinChang
       }
       if (c.from !== undefined && c.from.runId !== c.to.runId) {
         const old = await readManifest(s3, store.bucket, adapterPrefix(c.adapter, c.from.runId) + MANIFEST_FILE);
-        const newAt = Date.parse(String(manifest.createdAt));
-        const oldAt = old === "missing" ? NaN : Date.parse(String(old.createdAt));
+        const newAt = Date.parse(manifest.createdAt);
+        const oldAt = old.kind === "ok" ? Date.parse(old.createdAt) : NaN;
         if (!Number.isNaN(newAt) && !Number.isNaN(oldAt) && newAt < oldAt) {
           downgrades.push(
-            `${c.adapter}: ${c.to.runId} (published ${String(manifest.createdAt)}) is older than the pinned ${c.from.runId} (published ${String(old === "missing" ? "" : old.createdAt)})`,
+            `${c.adapter}: ${c.to.runId} (published ${manifest.createdAt}) is older than the pinned ${c.from.runId} (published ${old.kind === "ok" ? old.createdAt : ""})`,
           );
         }
       }

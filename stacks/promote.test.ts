@@ -1,17 +1,16 @@
 /**
  * The promotion CLI, end to end on fixture copies of stack files (never the shipped ones, except a
  * read-only dry run): golden output files, refusals and exit codes. `--check-store` runs against a
- * real S3-compatible server on loopback (moto); skipped with a note when `moto_server` is absent.
+ * real S3-compatible server on loopback (test/s3-server.ts, from node_modules: it always runs).
  * Set UPDATE_GOLDEN=1 to rewrite the golden files, then review their diff.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { CreateBucketCommand, DeleteObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { cli } from "../cli/promote.ts";
+import { freePort, S3_CREDENTIALS, startS3Server, type S3Server } from "../test/s3-server.ts";
 import { STACKS_DIR } from "./load.ts";
 import { editRelease } from "./promote.ts";
 
@@ -166,46 +165,25 @@ describe("editRelease", () => {
 
 // ------------------------------------------------------------------ --check-store, real S3 server
 
-const hasMoto = spawnSync("sh", ["-c", "command -v moto_server"]).status === 0;
-if (!hasMoto) console.log("promote.test.ts: --check-store runs skipped, `moto_server` (pip install 'moto[server]') is needed");
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-describe.skipIf(!hasMoto)("npm run promote --check-store against an S3-compatible server", { timeout: 20_000 }, () => {
+describe("npm run promote --check-store against an S3-compatible server", { timeout: 20_000 }, () => {
   const bucket = "acme-llmkit-prod-models"; // stacks/Pulumi.platform-prod.yaml
   const saved = { ...process.env };
-  let server: ChildProcess;
+  let server: S3Server;
   let endpoint: string;
   let s3: S3Client;
   let dir: string;
 
   beforeAll(async () => {
-    const port = await freePort();
-    endpoint = `http://127.0.0.1:${port}`;
-    server = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], { stdio: "ignore" });
-    Object.assign(process.env, { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-west-2" });
+    server = await startS3Server({ bucket });
+    endpoint = server.endpoint;
+    // promote's own client takes credentials from the standard chain: here, the env.
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: S3_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: S3_CREDENTIALS.secretAccessKey, AWS_REGION: "us-west-2" });
     delete process.env.AWS_PROFILE;
-    s3 = new S3Client({ endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
-    for (let i = 0; i < 100; i++) {
-      try {
-        await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-        return;
-      } catch {
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-    throw new Error("moto_server did not start");
-  }, 20_000);
-  afterAll(() => {
+    s3 = new S3Client({ endpoint, region: "us-east-1", forcePathStyle: true, credentials: S3_CREDENTIALS });
+  });
+  afterAll(async () => {
     s3?.destroy();
-    server?.kill();
+    await server?.stop();
     process.env = saved;
   });
   beforeEach(() => {

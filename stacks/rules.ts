@@ -4,9 +4,11 @@
  */
 import type { z } from "zod";
 import { poolContracts } from "../components/platform/contract.ts";
+import { PRESETS } from "../components/platform/aws/karpenter/presets.ts";
 import type { PoolContract } from "../components/lib/scheduling.ts";
 import { platformProblems } from "./platform-rules.ts";
-import type { PlatformConfig, StackConfig } from "./schema.ts";
+import { fineTuneRuleProblems } from "./fine-tune-rules.ts";
+import type { ParsedStackConfig as StackConfig, PlatformConfig } from "./schema.ts";
 
 export interface Problem {
   readonly path: (string | number)[];
@@ -41,6 +43,7 @@ export function stackProblems(cfg: StackConfig): Problem[] {
   }
 
   uniqueNames(cfg.models, "models", add);
+  uniqueNames(cfg.datasets, "datasets", add);
   uniqueNames(cfg.fineTunes, "fineTunes", add);
   uniqueNames(cfg.serving, "serving", add);
   const jobNames = new Set(cfg.fineTunes.map((f) => f.name));
@@ -58,6 +61,7 @@ export function stackProblems(cfg: StackConfig): Problem[] {
     if (f.method === "lora" && f.quantBits !== undefined) add(["fineTunes", i, "quantBits"], 'applies only to method "qlora": remove it or set method: qlora');
     if (f.gpus === 0 && f.method === "qlora") add(["fineTunes", i, "gpus"], "QLoRA quantises with bitsandbytes on a GPU: request at least 1 GPU");
   });
+  problems.push(...fineTuneRuleProblems(cfg));
 
   const fineTuneRank = new Map(cfg.fineTunes.map((f) => [f.name, f.lora?.rank]));
   for (const [adapter, entry] of Object.entries(cfg.release.adapters)) {
@@ -75,7 +79,7 @@ export function stackProblems(cfg: StackConfig): Problem[] {
   }
 
   cfg.serving.forEach((s, i) => {
-    if (!models.has(s.baseModel)) add(["serving", i, "baseModel"], `unknown model "${s.baseModel}": use one of llmkit:models (${modelList})`);
+    if (s.baseModel !== undefined && !models.has(s.baseModel)) add(["serving", i, "baseModel"], `unknown model "${s.baseModel}": use one of llmkit:models (${modelList})`);
     if (s.replicas.min > s.replicas.max) add(["serving", i, "replicas", "min"], `(${s.replicas.min}) exceeds replicas.max (${s.replicas.max})`);
     const seen = new Set<string>();
     s.adapters.forEach((a, j) => {
@@ -91,7 +95,7 @@ export function stackProblems(cfg: StackConfig): Problem[] {
     if (s.engine?.maxLoras !== undefined && s.engine.maxCpuLoras !== undefined && s.engine.maxCpuLoras < s.engine.maxLoras) {
       add(["serving", i, "engine", "maxCpuLoras"], `(${s.engine.maxCpuLoras}) must be ≥ engine.maxLoras (${s.engine.maxLoras}) as vLLM requires`);
     }
-    if (s.gpus === 0 && s.engine?.device !== "cpu") add(["serving", i, "gpus"], 'is 0: request at least 1 GPU, or set engine.device: cpu (local clusters)');
+    if (s.runtime === "vllm" && s.gpus === 0 && s.engine?.device !== "cpu") add(["serving", i, "gpus"], 'is 0: request at least 1 GPU, or set engine.device: cpu (local clusters)');
     if (s.gpus > 0 && s.engine?.device === "cpu") add(["serving", i, "engine", "device"], `is cpu but gpus is ${s.gpus}: set gpus: 0 or device: gpu`);
   });
 
@@ -109,6 +113,9 @@ function envPolicy(cfg: StackConfig, add: (path: (string | number)[], message: s
   cfg.serving.forEach((s, i) => {
     if (s.replicas.min < 2) add(["serving", i, "replicas", "min"], `is ${s.replicas.min} but prod needs at least 2 replicas (no scale to zero, survives a node loss)`);
     if (s.auth.type === "none") add(["serving", i, "auth"], 'is "none" but prod endpoints must authenticate: use type: api-key');
+    if (s.exposure !== undefined && s.exposure.tls === undefined) {
+      add(["serving", i, "exposure", "tls"], "is required in prod: API keys and tokens must not cross the network in clear text; set tls.secretName");
+    }
   });
   const p = cfg.platform;
   if (p?.provider === "local") add(["platform", "provider"], 'is "local" but prod needs durable, retained storage: use aws or existing');
@@ -131,7 +138,28 @@ export function poolProblems(cfg: StackConfig, platform: PlatformConfig, platfor
   };
   cfg.fineTunes.forEach((f, i) => check(["fineTunes", i], f.pool, f.gpus));
   cfg.serving.forEach((s, i) => check(["serving", i], s.pool, s.gpus));
+  cfg.fineTunes.forEach((f, i) => {
+    if (f.spot === undefined) return;
+    const problem = spotProblem(platform, f.pool, f.spot, platformLabel);
+    if (problem !== undefined) problems.push({ path: ["fineTunes", i, "spot"], message: problem });
+  });
   return problems;
+}
+
+/**
+ * `spot` selects nodes by Karpenter's `karpenter.sh/capacity-type` label, which only llmkit's own
+ * Karpenter pools (provider aws) promise; the pool must offer the capacity type asked for.
+ */
+function spotProblem(platform: PlatformConfig, poolName: string, spot: boolean, platformLabel: string): string | undefined {
+  if (platform.provider !== "aws") {
+    return `needs Karpenter capacity types, which ${platformLabel}'s "${platform.provider}" pools do not promise: remove spot (select nodes with the pool's nodeSelector instead)`;
+  }
+  const pool = platform.gpuPools.find((p) => p.name === poolName);
+  if (pool === undefined) return undefined; // the unknown pool is reported already
+  const offered = pool.capacityTypes ?? PRESETS[pool.preset].capacityTypes;
+  const wanted = spot ? "spot" : "on-demand";
+  if (offered.includes(wanted)) return undefined;
+  return `is ${spot} but pool "${poolName}" offers ${offered.join(", ")} capacity: ${spot ? 'use a pool with preset "training-spot" or capacityTypes including spot' : "use a pool offering on-demand"}, or remove spot`;
 }
 
 function uniqueNames(items: readonly { name: string }[], key: string, add: (path: (string | number)[], message: string) => void): void {

@@ -165,6 +165,72 @@ const cases: [string, Raw, string[]][] = [
   ["GPU add-on on a local cluster", change(local(), (r) => (r.platform.addons = { dcgmExporter: true })), [
     "llmkit:platform.addons.dcgmExporter: local clusters have CPU pools only: remove it",
   ]],
+  ["unknown LLaMA-Factory template", change(local(), (r) => (r.fineTunes[0].template = "qwen2_5")), [
+    'llmkit:fineTunes[0].template: "qwen2_5" is not a LLaMA-Factory template: use one of qwen, qwen3, qwen3_nothink, qwen2_audio, qwen2_omni, qwen3_omni or the names in components/training/templates.ts (LLaMA-Factory src/llamafactory/data/template.py)',
+  ]],
+  ["identity without name", change(local(), (r) => (r.fineTunes[0].identity = { author: "Acme", path: "datasets/identity.json" })), [
+    "llmkit:fineTunes[0].identity.name: is required: add a string value",
+  ]],
+  ["invalid Kueue queue name", change(local(), (r) => (r.fineTunes[0].queue = "Team_A")), [
+    "llmkit:fineTunes[0].queue: must be lower-case letters, digits and '-', starting and ending with a letter or digit",
+  ]],
+  ["too many smoke prompts", change(local(), (r) => (r.fineTunes[0].smokePrompts = Array.from({ length: 9 }, (_, i) => `prompt ${i}`))), [
+    "llmkit:fineTunes[0].smokePrompts: must list at most 8 prompts (each one is a generation in the publish step)",
+  ]],
+  ["unpinned hub dataset revision", change(local(), (r) => (r.datasets = [{ name: "ultrachat", repo: "HuggingFaceH4/ultrachat_200k", revision: "main" }])), [
+    'llmkit:datasets[0].revision: "main" is not a pinned revision: use the 40-character commit sha from the hub\'s history',
+  ]],
+  ["unknown mirrored dataset", change(local(), (r) => (r.fineTunes[0].datasets[0] = { dataset: "ultrachat", file: "train.jsonl", format: "openai" })), [
+    'llmkit:fineTunes[0].datasets[0].dataset: unknown dataset "ultrachat": use one of llmkit:datasets (none defined)',
+  ]],
+  ["spot on a local platform", change(local(), (r) => (r.fineTunes[0].spot = true)), [
+    'llmkit:fineTunes[0].spot: needs Karpenter capacity types, which platform\'s "local" pools do not promise: remove spot (select nodes with the pool\'s nodeSelector instead)',
+  ]],
+  ["prod exposure without TLS", change(workloadsDev(), (r) => {
+    r.env = "prod";
+    r.serving[0].replicas = { min: 2, max: 2 };
+    delete r.serving[0].exposure.tls;
+  }), [
+    "llmkit:serving[0].exposure.tls: is required in prod: API keys and tokens must not cross the network in clear text; set tls.secretName",
+  ]],
+  ["gateway client with a {name, key} secret", change(workloadsDev(), (r) => (r.serving[0].auth.clients[0].secret = { name: "chat-api-clients", key: "dev-team" })), [
+    "llmkit:serving[0].auth.clients[0].secret: must be the name of a Secret whose key named like the client holds its API key (Envoy Gateway apiKeyAuth reads one key per client id)",
+  ]],
+  ["gateway rate limit of zero", change(workloadsDev(), (r) => (r.serving[0].exposure.rateLimit.requests = 0)), [
+    "llmkit:serving[0].exposure.rateLimit.requests: must be > 0, got number 0",
+  ]],
+  ["merge of a QLoRA run", change(workloadsDev(), (r) => (r.fineTunes[1].merge = true)), [
+    "llmkit:fineTunes[1].merge: cannot merge a QLoRA adapter: it was trained against the quantised base, and LLaMA-Factory refuses merging into a quantised model (tuner.py export_model): serve the adapter with vLLM, or train with method: lora",
+  ]],
+  ["GGUF export without merge", change(workloadsDev(), (r) => delete r.fineTunes[0].merge), [
+    "llmkit:fineTunes[0].export.gguf: is converted from the merged model: set merge: true, or remove export.gguf",
+  ]],
+  ["GGUF quantization llama.cpp's converter does not write", change(workloadsDev(), (r) => (r.fineTunes[0].export.gguf.quantization = "q4_k_m")), [
+    'llmkit:fineTunes[0].export.gguf.quantization: must be one of "f32", "f16", "bf16", "q8_0", got string "q4_k_m"',
+  ]],
+  ["unknown merge dtype", change(workloadsDev(), (r) => (r.fineTunes[0].merge = { dtype: "int8" })), [
+    'llmkit:fineTunes[0].merge: must be true, false or { enabled: true, dtype: "bfloat16" | "float16" | "float32" }',
+  ]],
+  ["custom runtime on a floating tag", change(workloadsDev(), (r) => r.serving.push({
+    name: "reranker",
+    runtime: { type: "custom", image: "acme/reranker:latest", port: 8080, healthPath: "/healthz" },
+    pool: "serving-l4",
+    resources: { cpu: 2, memoryGiB: 4 },
+  })), [
+    'llmkit:serving[1].runtime.image: "acme/reranker:latest" uses the floating tag "latest": pin a digest or an exact version tag such as 1.4.2',
+  ]],
+  ["scale to zero in prod", change(workloadsDev(), (r) => {
+    r.env = "prod";
+    r.serving[0].replicas = { min: 0, max: 2 };
+  }), [
+    "llmkit:serving[0].replicas.min: is 0 but prod needs at least 2 replicas (no scale to zero, survives a node loss)",
+  ]],
+  ["zero replicas without autoscaling", change(workloadsDev(), (r) => {
+    delete r.serving[0].autoscaling;
+    r.serving[0].replicas.min = 0;
+  }), [
+    "llmkit:serving[0].replicas.min: is 0 without autoscaling, so the service would never run: add autoscaling or set min ≥ 1",
+  ]],
 ];
 
 /** Every case, tagged with the shipped stack it was built from. */

@@ -19,6 +19,8 @@ export interface PoolContract {
   readonly gpusPerNode: number;
   /** Memory of one accelerator in GiB (0 for CPU pools). */
   readonly gpuMemoryGiB: number;
+  /** Most accelerators the pool runs at once (Karpenter NodePool limit); absent where llmkit sets none. */
+  readonly gpuLimit?: number;
 }
 
 export const NVIDIA_GPU = "nvidia.com/gpu";

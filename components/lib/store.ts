@@ -2,7 +2,7 @@
  * The object-store layout every area agrees on (DESIGN.md §1). Keys never start with '/'; every
  * prefix ends with '/'. Adapters are immutable once `_SUCCESS` exists under their prefix.
  */
-export const STORE_PREFIXES = ["models/", "datasets/", "checkpoints/", "adapters/", "merged/"] as const;
+export const STORE_PREFIXES = ["models/", "datasets/", "checkpoints/", "adapters/", "merged/", "gguf/"] as const;
 export type StorePrefix = (typeof STORE_PREFIXES)[number];
 
 /** Marker written last under a run's prefix; its presence means every other file is complete. */
@@ -29,6 +29,16 @@ export function modelPrefix(repo: string, revision: string): string {
 
 export function adapterPrefix(name: string, runId: string): string {
   return `adapters/${name}/${runId}/`;
+}
+
+/** `merged/<name>/<runId>/`: the adapter merged into its base (a fine-tune's optional merge Job). */
+export function mergedPrefix(name: string, runId: string): string {
+  return `merged/${name}/${runId}/`;
+}
+
+/** `gguf/<name>/<runId>/`: llama.cpp GGUF files converted from the merged model. */
+export function ggufPrefix(name: string, runId: string): string {
+  return `gguf/${name}/${runId}/`;
 }
 
 export function checkpointPrefix(name: string, runId: string): string {

@@ -171,7 +171,35 @@ export const images = {
     version: "3.12.13",
     source: "docker-library/python@4f07059567fa61c80397126e8063dbbde011b794:versions.json",
   },
+
+  /**
+   * llama.cpp `full` image (CPU build), build b11223, for GGUF export.
+   * Naming: .github/workflows/docker.yml tags every master build
+   * `ghcr.io/ggml-org/llama.cpp:full-b<git rev-list --count HEAD>` (the CPU variant has no type
+   * suffix). full-b11223 is pinned by digest
+   * sha256:faa6d3bbf5bead65550bf888138118cd253d865fb50a32e7555ba35ac4e719bf in third-party
+   * benchmark scripts; the upstream release page was not reachable here.
+   * Image facts (.devops/cpu.Dockerfile, stage `full`): ubuntu:24.04, WORKDIR /app holding
+   * convert_hf_to_gguf.py and llama-quantize, system python3 with requirements.txt installed,
+   * ENTRYPOINT ["/app/tools.sh"], no USER (root). Override the command to run scripts. Python's
+   * getpass reads $USER before the passwd file, so a uid without an entry needs USER set.
+   */
+  llamaCpp: {
+    repository: "ghcr.io/ggml-org/llama.cpp",
+    tag: "full-b11223",
+    version: "b11223",
+    source: "ggml-org/llama.cpp:.github/workflows/docker.yml (tag scheme), .devops/cpu.Dockerfile (stage full)",
+  },
 } as const satisfies Record<string, PinnedImage>;
+
+/**
+ * `convert_hf_to_gguf.py --outtype` values this kit allows (ggml-org/llama.cpp convert_hf_to_gguf.py
+ * parse_args: choices f32, f16, bf16, q8_0, tq1_0, tq2_0, auto). tq1_0/tq2_0 are ternary types
+ * for BitNet-style models and would wreck an ordinary one; `auto` guesses from the first tensor,
+ * so the output type would not be known from the stack file. K-quants (q4_k_m …) need
+ * llama-quantize, a separate step this kit does not run.
+ */
+export const GGUF_OUTTYPES = ["f32", "f16", "bf16", "q8_0"] as const;
 
 /**
  * Python packages installed at mirror time, pinned.

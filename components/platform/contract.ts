@@ -55,6 +55,7 @@ export function poolContracts(platform: PlatformConfig): PoolContract[] {
         gpuResource: NVIDIA_GPU,
         gpusPerNode: p.gpu.count,
         gpuMemoryGiB: p.gpu.memoryGiB ?? GPU_MEMORY_GIB[p.gpu.name],
+        gpuLimit: p.gpuLimit,
       }));
   }
 }

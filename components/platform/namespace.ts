@@ -7,6 +7,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { recommendedLabels } from "../lib/labels.ts";
 import { childName } from "../lib/naming.ts";
 import type { PlatformContract } from "./contract.ts";
+import { renderServingPriorityClass } from "./priority-class.ts";
 
 /**
  * Pod Security Admission: enforce `baseline`, audit `restricted`.
@@ -52,6 +53,8 @@ export function renderServiceAccount(instance: string, contract: PlatformContrac
 export interface Tenancy {
   readonly namespace: k8s.core.v1.Namespace;
   readonly serviceAccounts: readonly k8s.core.v1.ServiceAccount[];
+  /** Serving pods name it: the API server rejects a pod whose PriorityClass does not exist yet. */
+  readonly priorityClass: k8s.scheduling.v1.PriorityClass;
 }
 
 /** Registers the namespace and the service accounts as children of `parent`. */
@@ -71,5 +74,8 @@ export function registerTenancy(
       { parent, provider, dependsOn: [namespace] },
     );
   });
-  return { namespace, serviceAccounts };
+  const pc = renderServingPriorityClass(name);
+  const priorityArgs = { metadata: pc.metadata, value: pc.value, globalDefault: pc.globalDefault, preemptionPolicy: pc.preemptionPolicy, description: pc.description };
+  const priorityClass = new k8s.scheduling.v1.PriorityClass(childName(name, "serving-priority"), priorityArgs, { parent, provider });
+  return { namespace, serviceAccounts, priorityClass };
 }

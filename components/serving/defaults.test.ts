@@ -21,6 +21,8 @@ describe("resolveService", () => {
       apiKey: { secretName: "chat-api-key", key: "api-key", generated: true },
       drain: { preStopSeconds: 10, shutdownTimeoutSeconds: 60, terminationGracePeriodSeconds: 85 },
       startup: { probeSeconds: 460, failureThreshold: 46, progressDeadlineSeconds: 1817 },
+      engineVersion: "0.21.0",
+      scaling: { name: "chat", runtime: "vllm", replicas: { min: 2, max: 2 }, autoscaling: undefined },
     });
   });
 

@@ -4,6 +4,7 @@
  */
 import { childName } from "../lib/naming.ts";
 import { adapterPrefix, modelPrefix } from "../lib/store.ts";
+import { images } from "../lib/versions.ts";
 import type { ModelConfig, ServingConfig } from "../../stacks/schema.ts";
 
 /** One pinned adapter as the composition root passes it (from `llmkit:release`). */
@@ -104,11 +105,20 @@ export interface EffectiveService {
   readonly shmGiB: number;
   /** emptyDir for base weights and adapters. */
   readonly modelsVolumeGiB: number;
-  /** Secret and key holding the API key; `undefined` when auth is "none". */
+  /**
+   * Secret and key of the engine's API key; `undefined` with auth "none". Exposed (api-key or jwt)
+   * it is always generated: the gateway sends it to vLLM (gateway.ts `renderEngineKeyFilter`).
+   */
   readonly apiKey: { readonly secretName: string; readonly key: string; readonly generated: boolean } | undefined;
   readonly drain: { readonly preStopSeconds: number; readonly shutdownTimeoutSeconds: number; readonly terminationGracePeriodSeconds: number };
   readonly startup: { readonly probeSeconds: number; readonly failureThreshold: number; readonly progressDeadlineSeconds: number };
+  /** Version of the engine image (`images.vllm` or `images.vllmCpu`): keys the metric map. */
+  readonly engineVersion: string;
+  /** What autoscaling (autoscaling.ts) reads of the spec. */
+  readonly scaling: ScalingSpec;
 }
+
+export type ScalingSpec = Pick<ServingConfig, "name" | "runtime" | "replicas" | "autoscaling">;
 
 /** Key of the generated API-key Secret. */
 export const API_KEY_SECRET_KEY = "api-key";
@@ -163,12 +173,13 @@ export function resolveService(spec: ServingConfig, model: ModelConfig, adapters
   const shutdownTimeoutSeconds = SHUTDOWN_TIMEOUT_SECONDS;
   return {
     name: spec.name,
-    baseModel: spec.baseModel,
+    // runtime vllm requires baseModel (stacks/schema.ts); "" would fail validation, never serve
+    baseModel: spec.baseModel ?? "",
     model,
     modelPrefix: modelPrefix(model.repo, model.revision),
     adapters: effAdapters,
     device,
-    // autoscaling arrives with KEDA in a later issue; until then the floor is the size
+    // the initial size; with autoscaling KEDA owns it from there (the component ignores later drift)
     replicas: spec.replicas.min,
     pool: spec.pool,
     gpus: spec.gpus,
@@ -184,10 +195,13 @@ export function resolveService(spec: ServingConfig, model: ModelConfig, adapters
     shmGiB,
     // weights + 1 GiB (tokenizer, configs) + 2 GiB per adapter (a rank-128 all-linear adapter of a 70B model)
     modelsVolumeGiB: Math.ceil(model.sizeGiB) + 1 + 2 * effAdapters.length,
+    // the engine keeps its own key as a second layer; an exposed service's key is generated, so the
+    // gateway can be given it too (components/serving/README.md "Gateway and auth"). jwt without
+    // exposure and auth.secret with exposure are refused by validate.ts.
     apiKey:
       spec.auth.type === "none"
         ? undefined
-        : spec.auth.secret !== undefined
+        : spec.auth.type === "api-key" && spec.auth.secret !== undefined && spec.exposure === undefined
           ? { secretName: spec.auth.secret.name, key: spec.auth.secret.key, generated: false }
           : { secretName: childName(spec.name, "api-key"), key: API_KEY_SECRET_KEY, generated: true },
     drain: {
@@ -196,5 +210,7 @@ export function resolveService(spec: ServingConfig, model: ModelConfig, adapters
       terminationGracePeriodSeconds: preStopSeconds + shutdownTimeoutSeconds + TEARDOWN_SECONDS,
     },
     startup: startupBudget(model.sizeGiB),
+    engineVersion: (device === "gpu" ? images.vllm : images.vllmCpu).version,
+    scaling: { name: spec.name, runtime: spec.runtime, replicas: spec.replicas, autoscaling: spec.autoscaling },
   };
 }

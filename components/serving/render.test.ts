@@ -4,26 +4,18 @@ import { resolveService } from "./defaults.ts";
 import { renderVllmArgs } from "./engine-args.ts";
 import {
   renderDeployment,
-  renderNetworkPolicy,
   renderPodDisruptionBudget,
   renderScripts,
   renderService,
   serviceEndpoint,
 } from "./render.ts";
 import { SCRIPTS_SHA256, SERVING_SCRIPTS } from "./scripts.ts";
-import { chat, contract, localChat, localSupportBot, qwen05b, qwen7b, supportBot } from "./__fixtures__/specs.ts";
+import { chat, chatLabels, contract, localChat, localSupportBot, qwen05b, qwen7b, supportBot } from "./__fixtures__/specs.ts";
 
 const dev = resolveService(chat, qwen7b, [supportBot]);
 const local = resolveService(localChat, qwen05b, [localSupportBot]);
 
-const labels = {
-  "app.kubernetes.io/name": "vllm",
-  "app.kubernetes.io/instance": "chat",
-  "app.kubernetes.io/component": "serving",
-  "app.kubernetes.io/part-of": "llmkit",
-  "app.kubernetes.io/managed-by": "pulumi",
-  "app.kubernetes.io/version": "0.21.0",
-};
+const labels = chatLabels;
 const selector = { "app.kubernetes.io/name": "vllm", "app.kubernetes.io/instance": "chat" };
 const meta = (name: string) => ({ name, namespace: "llmkit", labels });
 const secCtx = {
@@ -49,6 +41,7 @@ describe("renderDeployment", () => {
           metadata: { labels, annotations: { "llmkit.dev/scripts-sha256": SCRIPTS_SHA256 } },
           spec: {
             serviceAccountName: "llmkit-serving",
+            priorityClassName: "llmkit-serving",
             enableServiceLinks: false,
             terminationGracePeriodSeconds: 85,
             securityContext: { runAsNonRoot: true, runAsUser: 2000, runAsGroup: 2000, fsGroup: 2000, seccompProfile: { type: "RuntimeDefault" } },
@@ -163,6 +156,17 @@ describe("renderDeployment", () => {
     expect(renderDeployment(open, contract).spec.template.spec.containers[0]!.env.map((e) => e.name)).not.toContain("VLLM_API_KEY");
   });
 
+  it("keeps the generated engine key behind the gateway, with api-key clients and with jwt", () => {
+    const exposure = { hostname: "chat.example.com" };
+    const engineKey = { name: "VLLM_API_KEY", valueFrom: { secretKeyRef: { name: "chat-api-key", key: "api-key" } } };
+    const clients = resolveService({ ...chat, auth: { type: "api-key", clients: [{ name: "web", secret: "keys" }] }, exposure }, qwen7b, [supportBot]);
+    const jwt = resolveService({ ...chat, auth: { type: "jwt", issuer: "https://id.example.com/", audiences: ["llmkit"], jwksUri: "https://id.example.com/jwks" }, exposure }, qwen7b, [supportBot]);
+    for (const svc of [clients, jwt]) {
+      expect(svc.apiKey).toEqual({ secretName: "chat-api-key", key: "api-key", generated: true });
+      expect(renderDeployment(svc, contract).spec.template.spec.containers[0]!.env[0]).toEqual(engineKey);
+    }
+  });
+
   it("runs the CPU image without GPU limits or tolerations on the local pool", () => {
     const d = renderDeployment(local, contract);
     const spec = d.spec.template.spec;
@@ -194,23 +198,6 @@ describe("other objects", () => {
       kind: "PodDisruptionBudget",
       metadata: meta("chat"),
       spec: { maxUnavailable: 1, selector: { matchLabels: selector }, unhealthyPodEvictionPolicy: "AlwaysAllow" },
-    });
-  });
-
-  it("NetworkPolicy admits only the gateway's pods and the monitoring namespace, on port 8000", () => {
-    const ports = [{ protocol: "TCP", port: 8000 }];
-    expect(renderNetworkPolicy(dev, contract)).toEqual({
-      apiVersion: "networking.k8s.io/v1",
-      kind: "NetworkPolicy",
-      metadata: meta("chat"),
-      spec: {
-        podSelector: { matchLabels: selector },
-        policyTypes: ["Ingress"],
-        ingress: [
-          { from: [{ podSelector: { matchLabels: { "llmkit.dev/gateway": "true" } } }], ports },
-          { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }], ports },
-        ],
-      },
     });
   });
 });

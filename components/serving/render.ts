@@ -1,11 +1,12 @@
 /**
  * Plain Kubernetes objects for one vLLM service (pure, stable key order): the scripts ConfigMap,
- * the Deployment, its Service, PodDisruptionBudget and NetworkPolicy, and the metadata of the
- * generated API-key Secret. The component registers exactly these.
+ * the Deployment, its Service and PodDisruptionBudget, and the metadata of the generated API-key
+ * Secret (NetworkPolicy: network.ts; Gateway and policies: gateway.ts).
  */
 import { recommendedLabels, selectorLabels } from "../lib/labels.ts";
 import { childName } from "../lib/naming.ts";
 import { containerSecurityContext, podSecurityContext } from "../lib/pod-security.ts";
+import { SERVING_PRIORITY_CLASS } from "../lib/priority.ts";
 import { placement } from "../lib/scheduling.ts";
 import { storeEnv } from "../lib/store-env.ts";
 import { imageRef, images } from "../lib/versions.ts";
@@ -23,10 +24,6 @@ import { FETCH_SCRIPT, SCRIPTS_SHA256, SERVING_SCRIPTS } from "./scripts.ts";
  * Neither image needs root at run time.
  */
 export const VLLM_UID = 2000;
-/** Pods labelled so may reach the engine; the gateway (a later issue) carries this label. */
-export const GATEWAY_LABEL = { "llmkit.dev/gateway": "true" } as const;
-/** Namespace Prometheus scrapes from (`kubernetes.io/metadata.name` is set on every namespace by the API server). */
-export const MONITORING_NAMESPACE = "monitoring";
 
 const HEALTH = { httpGet: { path: "/health", port: "http" } } as const;
 
@@ -42,11 +39,11 @@ function labels(svc: EffectiveService) {
   return recommendedLabels({ name: "vllm", instance: svc.name, component: "serving", version: engineImage(svc).version });
 }
 
-function selector(svc: EffectiveService) {
+export function selector(svc: EffectiveService) {
   return selectorLabels({ name: "vllm", instance: svc.name });
 }
 
-function metadata(svc: EffectiveService, contract: PlatformContract, name: string) {
+export function metadata(svc: EffectiveService, contract: PlatformContract, name: string) {
   return { name, namespace: contract.namespace, labels: labels(svc) };
 }
 
@@ -160,6 +157,8 @@ export function renderDeployment(svc: EffectiveService, contract: PlatformContra
         metadata: { labels: labels(svc), annotations: { "llmkit.dev/scripts-sha256": SCRIPTS_SHA256 } },
         spec: {
           serviceAccountName: contract.serviceAccounts.serving,
+          // outranks training for scarce GPUs (platform-owned class, components/lib/priority.ts)
+          priorityClassName: SERVING_PRIORITY_CLASS,
           // Service links would set VLLM_PORT etc. for a Service named "vllm" and break vLLM
           // (docs/serving/env_vars.md warning); nothing here uses service-link variables.
           enableServiceLinks: false,
@@ -206,29 +205,6 @@ export function renderPodDisruptionBudget(svc: EffectiveService, contract: Platf
       selector: { matchLabels: selector(svc) },
       // a crash-looping pod serves nothing: never let it block a node drain
       unhealthyPodEvictionPolicy: "AlwaysAllow",
-    },
-  };
-}
-
-/**
- * Ingress to the engine only on its port, only from the gateway's pods in this namespace (auth
- * lives at the gateway, DESIGN.md §8: vLLM's key guards /v1 only) and from Prometheus in the
- * monitoring namespace (it scrapes /metrics on the same port). Egress stays open: the fetch init
- * container reaches the store, whose address differs per platform.
- */
-export function renderNetworkPolicy(svc: EffectiveService, contract: PlatformContract) {
-  const ports = [{ protocol: "TCP", port: HTTP_PORT }];
-  return {
-    apiVersion: "networking.k8s.io/v1",
-    kind: "NetworkPolicy",
-    metadata: metadata(svc, contract, serviceNames(svc.name).workload),
-    spec: {
-      podSelector: { matchLabels: selector(svc) },
-      policyTypes: ["Ingress"],
-      ingress: [
-        { from: [{ podSelector: { matchLabels: { ...GATEWAY_LABEL } } }], ports },
-        { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": MONITORING_NAMESPACE } } }], ports },
-      ],
     },
   };
 }

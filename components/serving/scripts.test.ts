@@ -1,32 +1,21 @@
 /**
- * fetch.sh runs for real (DESIGN.md §7.5): bash, the AWS CLI and an S3-compatible server (moto)
- * on loopback. Skips the store runs with a note when `aws` or `moto_server` is not installed.
+ * fetch.sh runs for real (DESIGN.md §7.5): bash, the AWS CLI and an S3-compatible server
+ * (test/s3-server.ts) on loopback. Skips the store runs with a note when no AWS CLI is installed.
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hasAwsCli, reportAwsCli, startS3Server, type S3Server } from "../../test/s3-server.ts";
 import { FETCH_SCRIPT } from "./scripts.ts";
 
 const SCRIPT = new URL(`./scripts/${FETCH_SCRIPT}`, import.meta.url).pathname;
-const has = (cmd: string) => spawnSync("sh", ["-c", `command -v ${cmd}`]).status === 0;
-const tools = has("aws") && has("moto_server");
-if (!tools) console.log("scripts.test.ts: store runs skipped, `aws` and `moto_server` (pip install 'moto[server]') are needed");
+reportAwsCli("serving/scripts.test.ts");
 
 it("fetch.sh parses with bash -n", () => {
   expect(spawnSync("bash", ["-n", SCRIPT]).status).toBe(0);
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 const REV = "a09a35458c702b33eeacc393d103063234e8bc28";
 const MODEL = `models/Qwen/Qwen2.5-7B-Instruct/${REV}/`;
@@ -38,27 +27,14 @@ const adapter = (prefix: string, rank: number, revision = REV, success = true) =
   ...(success ? { [`${prefix}_SUCCESS`]: "" } : {}),
 });
 
-describe.skipIf(!tools)("fetch.sh against an S3-compatible server", { timeout: 60_000 }, () => {
-  let server: ChildProcess;
+describe.skipIf(!hasAwsCli)("fetch.sh against an S3-compatible server", { timeout: 60_000 }, () => {
+  let server: S3Server;
   let env: Record<string, string>;
   const bucket = "llmkit-test";
 
   beforeAll(async () => {
-    const port = await freePort();
-    server = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], { stdio: "ignore" });
-    env = {
-      PATH: process.env.PATH ?? "",
-      HOME: mkdtempSync(join(tmpdir(), "llmkit-home-")),
-      AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`,
-      AWS_ACCESS_KEY_ID: "test",
-      AWS_SECRET_ACCESS_KEY: "test",
-      AWS_DEFAULT_REGION: "us-east-1",
-      STORE_BUCKET: bucket,
-    };
-    for (let i = 0; i < 100; i++) {
-      if (spawnSync("aws", ["s3api", "create-bucket", "--bucket", bucket], { env }).status === 0) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    server = await startS3Server({ bucket });
+    env = server.env;
     const dir = mkdtempSync(join(tmpdir(), "llmkit-seed-"));
     const objects = {
       [`${MODEL}config.json`]: "{}",
@@ -75,8 +51,8 @@ describe.skipIf(!tools)("fetch.sh against an S3-compatible server", { timeout: 6
     }
     execFileSync("aws", ["s3", "sync", "--only-show-errors", dir, `s3://${bucket}/`], { env });
   }, 30_000);
-  afterAll(() => {
-    server?.kill();
+  afterAll(async () => {
+    await server?.stop();
   });
 
   const run = (adapters: string[], extra: Record<string, string> = {}) => {

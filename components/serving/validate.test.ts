@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { resolveService, type EffectiveService } from "./defaults.ts";
-import { drainProblems, serviceProblems, validateService } from "./validate.ts";
+import { drainProblems, exposureProblems, serviceProblems, validateService } from "./validate.ts";
 import { chat, contract, localChat, localSupportBot, qwen05b, qwen7b, supportBot } from "./__fixtures__/specs.ts";
 
 const dev = resolveService(chat, qwen7b, [supportBot]);
@@ -73,6 +73,52 @@ describe("validateService", () => {
     expect(() => validateService(svc, contract)).toThrow(
       'serving "chat" is invalid:\n  - adapter "support-bot" was trained on base "other" but this service serves "qwen2-5-7b"\n' +
         '  - adapter "support-bot" has rank 600: vLLM serves LoRA ranks 1 to 512 (vllm/config/lora.py MaxLoRARanks)',
+    );
+  });
+});
+
+describe("exposureProblems", () => {
+  const exposure = { hostname: "chat.example.com", tls: { secretName: "chat-tls" } };
+  const clients = [
+    { name: "web", secret: "chat-clients" },
+    { name: "batch", secret: "chat-clients" },
+  ];
+  const jwt = { type: "jwt" as const, issuer: "https://login.example.com/", audiences: ["llmkit"], jwksUri: "https://login.example.com/jwks" };
+
+  it("accepts an exposed service with gateway clients or jwt, and a cluster-internal one with the engine key", () => {
+    expect(exposureProblems({ auth: { type: "api-key", clients }, exposure }, contract)).toEqual([]);
+    expect(exposureProblems({ auth: jwt, exposure }, contract)).toEqual([]);
+    expect(exposureProblems({ auth: { type: "api-key", secret: { name: "k", key: "key" } } }, contract)).toEqual([]);
+  });
+
+  it("refuses gateway-only auth on a cluster-internal service", () => {
+    expect(exposureProblems({ auth: jwt }, contract)).toEqual(["auth: jwt is verified by the gateway, but the service is not exposed: set exposure, or use type: api-key"]);
+    expect(exposureProblems({ auth: { type: "api-key", clients } }, contract)).toEqual([
+      "auth.clients: are gateway keys, but the service is not exposed: set exposure, or remove them (in-cluster callers use the engine key)",
+    ]);
+  });
+
+  it("refuses an exposed api-key service without clients, with an engine key, or with duplicate client ids", () => {
+    expect(exposureProblems({ auth: { type: "api-key", secret: { name: "k", key: "key" } }, exposure }, contract)).toEqual([
+      "auth.clients: is required when the service is exposed: list each client and the Secret holding its key",
+      "auth.secret: an exposed service has no engine key (the gateway authenticates): remove it, or remove exposure",
+    ]);
+    expect(exposureProblems({ auth: { type: "api-key", clients: [...clients, { name: "web", secret: "other" }] }, exposure }, contract)).toEqual([
+      'auth.clients[2].name: "web" is listed twice: client ids must be unique',
+    ]);
+  });
+
+  it("refuses exposure on a platform without Envoy Gateway", () => {
+    const none = { ...contract, addons: { ...contract.addons, gatewayClassName: null } };
+    expect(exposureProblems({ auth: jwt, exposure }, none)).toEqual([
+      "exposure: the platform runs no Envoy Gateway (platform.addons.envoyGateway is off): switch it on or remove exposure",
+    ]);
+  });
+
+  it("is part of validateService's single error when the spec is given", () => {
+    const svc = resolveService({ ...chat, auth: jwt }, qwen7b, [supportBot]);
+    expect(() => validateService(svc, contract, { auth: jwt })).toThrow(
+      'serving "chat" is invalid:\n  - auth: jwt is verified by the gateway, but the service is not exposed: set exposure, or use type: api-key',
     );
   });
 });

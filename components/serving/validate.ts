@@ -4,6 +4,8 @@
  * stacks/schema.ts and stacks/rules.ts; these are the ones only the serving area knows.
  */
 import type { PlatformContract } from "../platform/contract.ts";
+import { autoscalingProblems } from "./autoscaling.ts";
+import type { ServingConfig } from "../../stacks/schema.ts";
 import { LORA_MAX_RANKS, type EffectiveService } from "./defaults.ts";
 
 const MAX_RANK = Math.max(...LORA_MAX_RANKS);
@@ -52,6 +54,8 @@ export function serviceProblems(svc: EffectiveService, contract: PlatformContrac
   const { engine } = svc;
   const problems = svc.baseModel === svc.model.name ? [] : [`baseModel is "${svc.baseModel}" but model "${svc.model.name}" was passed`];
   problems.push(...adapterProblems(svc), ...placementProblems(svc, contract), ...drainProblems(svc.drain));
+  const gpus = svc.device === "gpu" ? svc.gpus : 0;
+  problems.push(...autoscalingProblems(svc.scaling, { pool: svc.pool, gpus, engineVersion: svc.engineVersion }, contract));
   if (engine.maxCpuLoras < engine.maxLoras) {
     problems.push(`engine.maxCpuLoras (${engine.maxCpuLoras}) must be ≥ engine.maxLoras (${engine.maxLoras}) as vLLM requires`);
   }
@@ -61,8 +65,39 @@ export function serviceProblems(svc: EffectiveService, contract: PlatformContrac
   return problems;
 }
 
-export function validateService(svc: EffectiveService, contract: PlatformContract): void {
-  const problems = serviceProblems(svc, contract);
+/**
+ * Auth and exposure must agree (components/serving/README.md "Gateway and auth"): gateway clients
+ * and JWTs need a gateway; an exposed service authenticates there, so it needs clients and has
+ * no engine key. Paths are relative to the service's config block.
+ */
+export function exposureProblems(spec: Pick<ServingConfig, "auth" | "exposure">, contract: PlatformContract): string[] {
+  const { auth, exposure } = spec;
+  const problems: string[] = [];
+  if (exposure === undefined) {
+    if (auth.type === "jwt") problems.push("auth: jwt is verified by the gateway, but the service is not exposed: set exposure, or use type: api-key");
+    if (auth.type === "api-key" && auth.clients !== undefined) {
+      problems.push("auth.clients: are gateway keys, but the service is not exposed: set exposure, or remove them (in-cluster callers use the engine key)");
+    }
+    return problems;
+  }
+  if (contract.addons.gatewayClassName === null) {
+    problems.push("exposure: the platform runs no Envoy Gateway (platform.addons.envoyGateway is off): switch it on or remove exposure");
+  }
+  if (auth.type === "api-key") {
+    if (auth.clients === undefined) problems.push("auth.clients: is required when the service is exposed: list each client and the Secret holding its key");
+    if (auth.secret !== undefined) problems.push("auth.secret: an exposed service has no engine key (the gateway authenticates): remove it, or remove exposure");
+    const seen = new Set<string>();
+    (auth.clients ?? []).forEach((c, i) => {
+      if (seen.has(c.name)) problems.push(`auth.clients[${i}].name: "${c.name}" is listed twice: client ids must be unique`);
+      seen.add(c.name);
+    });
+  }
+  return problems;
+}
+
+/** Throws once with every problem of the service, and of its auth and exposure when `spec` is given. */
+export function validateService(svc: EffectiveService, contract: PlatformContract, spec?: Pick<ServingConfig, "auth" | "exposure">): void {
+  const problems = [...serviceProblems(svc, contract), ...(spec === undefined ? [] : exposureProblems(spec, contract))];
   if (problems.length > 0) {
     throw new Error(`serving "${svc.name}" is invalid:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
   }

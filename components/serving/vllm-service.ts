@@ -11,13 +11,24 @@ import { resolveService, type AdapterRef } from "./defaults.ts";
 import {
   renderApiKeySecretMetadata,
   renderDeployment,
-  renderNetworkPolicy,
   renderPodDisruptionBudget,
   renderScripts,
   renderService,
   serviceEndpoint,
   serviceNames,
 } from "./render.ts";
+import {
+  ENGINE_KEY_ROLE,
+  INJECTED_CREDENTIAL_KEY,
+  engineKeyInjected,
+  gatewayCredential,
+  gatewayNames,
+  renderExposure,
+  renderGatewayCredentialSecretMetadata,
+} from "./gateway.ts";
+import { renderNetworkPolicy } from "./network.ts";
+import { childName } from "../lib/naming.ts";
+import { OPERATION_ROLES, renderVllmOperations } from "./operations.ts";
 import { validateService } from "./validate.ts";
 
 export interface VllmServiceArgs {
@@ -39,12 +50,13 @@ export class VllmService extends pulumi.ComponentResource {
   constructor(name: string, args: VllmServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("llmkit:serving:VllmService", name, {}, opts);
     const svc = resolveService(args.spec, args.model, args.adapters);
-    validateService(svc, args.contract);
+    validateService(svc, args.contract, args.spec);
     const { contract } = args;
     const names = serviceNames(name);
     const child = { parent: this, provider: opts.provider };
 
     const dependsOn: pulumi.Resource[] = [];
+    let credential: k8s.core.v1.Secret | undefined;
     if (svc.apiKey?.generated === true) {
       // 48 alphanumerics ≈ 285 bits; no specials, so the key survives headers and shells unquoted
       const key = new random.RandomPassword(names.apiKey, { length: 48, special: false }, { parent: this });
@@ -55,24 +67,50 @@ export class VllmService extends pulumi.ComponentResource {
           child,
         ),
       );
+      if (engineKeyInjected(svc, args.spec.exposure)) {
+        // the same key as `Bearer <key>` for the gateway's HTTPRouteFilter; a Pulumi secret, never plain
+        const value = pulumi.secret(key.result.apply(gatewayCredential));
+        credential = new k8s.core.v1.Secret(
+          gatewayNames(name).credential,
+          { metadata: renderGatewayCredentialSecretMetadata(svc, contract), type: "Opaque", stringData: { [INJECTED_CREDENTIAL_KEY]: value } },
+          child,
+        );
+      }
     }
     const scripts = renderScripts(svc, contract);
     dependsOn.push(new k8s.core.v1.ConfigMap(names.scripts, { metadata: scripts.metadata, data: scripts.data }, child));
 
     const deployment = renderDeployment(svc, contract);
+    const ops = renderVllmOperations(svc, contract);
     // Pulumi waits for the rollout; the default 10 min is shorter than a GPU node + weights start
     const wait = `${deployment.spec.progressDeadlineSeconds}s`;
+    // with a ScaledObject KEDA owns the replica count: an update must not reset it to replicas.min
+    const keda = ops.scaledObject === undefined ? {} : { ignoreChanges: ["spec.replicas"] };
     new k8s.apps.v1.Deployment(
       names.workload,
       { metadata: deployment.metadata, spec: deployment.spec },
-      { ...child, dependsOn, customTimeouts: { create: wait, update: wait } },
+      { ...child, dependsOn, customTimeouts: { create: wait, update: wait }, ...keda },
     );
+    // ScaledObject, ServiceMonitor, PrometheusRule (operations.ts): CRDs of KEDA and the Prometheus Operator
+    for (const role of ["scaledObject", "serviceMonitor", "prometheusRule"] as const) {
+      const object = ops[role];
+      if (object !== undefined) new k8s.apiextensions.CustomResource(childName(name, OPERATION_ROLES[role]), object, child);
+    }
+    if (ops.dashboard !== undefined) {
+      new k8s.core.v1.ConfigMap(childName(name, OPERATION_ROLES.dashboard), { metadata: ops.dashboard.metadata, data: ops.dashboard.data }, child);
+    }
     const service = renderService(svc, contract);
     const k8sService = new k8s.core.v1.Service(names.workload, { metadata: service.metadata, spec: service.spec }, child);
     const pdb = renderPodDisruptionBudget(svc, contract);
     new k8s.policy.v1.PodDisruptionBudget(names.workload, { metadata: pdb.metadata, spec: pdb.spec }, child);
-    const policy = renderNetworkPolicy(svc, contract);
+    const policy = renderNetworkPolicy(svc, contract, args.spec.exposure !== undefined);
     new k8s.networking.v1.NetworkPolicy(names.workload, { metadata: policy.metadata, spec: policy.spec }, child);
+    // Gateway, HTTPRouteFilter, HTTPRoute, SecurityPolicy, BackendTrafficPolicy (gateway.ts): CRDs of Envoy Gateway, no typed classes
+    for (const { role, object } of renderExposure(svc, contract, args.spec)) {
+      // the filter reads the credential Secret: a missing one makes the route answer 500 until it exists
+      const after = role === ENGINE_KEY_ROLE && credential !== undefined ? { dependsOn: [credential] } : {};
+      new k8s.apiextensions.CustomResource(childName(name, role), object, { ...child, ...after });
+    }
 
     this.serviceName = k8sService.metadata.name;
     this.endpoint = pulumi.output(serviceEndpoint(svc, contract));

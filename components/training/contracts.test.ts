@@ -8,6 +8,7 @@ import type { FineTuneConfig } from "../../stacks/schema.ts";
 import { resolveFineTune } from "./defaults.ts";
 import { renderDatasetInfo, renderLlamaFactoryConfig } from "./llamafactory.ts";
 import { renderSwiftArgs, swiftKeys } from "./ms-swift.ts";
+import { LLAMAFACTORY_TEMPLATES } from "./templates.ts";
 import { qloraSwift, seedLora } from "./__fixtures__/specs.ts";
 
 const CONTRACTS = new URL("../../../shared/contracts/", import.meta.url);
@@ -30,6 +31,7 @@ const variants: FineTuneConfig[] = [
       { path: "datasets/b.jsonl", format: "query-response", purpose: "general" },
     ],
   },
+  { ...seedLora, identity: { name: "Ada", author: "Acme", path: "datasets/identity.json", format: "alpaca", samples: 100 } },
 ];
 
 describe.skipIf(!present)("upstream contracts", () => {
@@ -50,6 +52,10 @@ describe.skipIf(!present)("upstream contracts", () => {
         expect(Object.keys(entry.tags ?? {}).filter((k) => !lf.dataset_info_tag_keys.includes(k))).toEqual([]);
       }
     }
+  });
+
+  it("LLaMA-Factory: the embedded template list is the contract's", () => {
+    expect([...LLAMAFACTORY_TEMPLATES].sort()).toEqual([...load("llamafactory.json").templates].sort());
   });
 
   it("ms-swift: every emitted flag is an sft key of both transformers majors, never --train_type", () => {

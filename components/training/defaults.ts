@@ -22,6 +22,8 @@ export interface EffectiveDataset {
   readonly purpose: "domain" | "general";
   /** Rows to draw; `null` = every row. */
   readonly samples: number | null;
+  /** Store prefix of the hub mirror the file comes from (llmkit:datasets); absent for uploaded files. */
+  readonly mirror?: string;
 }
 
 export interface EffectiveTraining {
@@ -39,7 +41,20 @@ export interface EffectiveTraining {
   readonly gradientCheckpointing: boolean;
 }
 
-/** A fine-tune with every default resolved: the input of validation, rendering and the run id. */
+/** Self-cognition rows whose name/author placeholders the pod fills before training (./identity.ts). */
+export interface EffectiveIdentity {
+  readonly name: string;
+  readonly author: string;
+  readonly path: string;
+  readonly format: EffectiveDataset["format"];
+  readonly samples: number | null;
+}
+
+/**
+ * A fine-tune with every default resolved: the input of validation, rendering and the run id.
+ * The optional fields are absent unless configured, so adding them left existing run ids alone
+ * (canonicalJson skips absent keys); once set, each one changes the Job or its data, so it is hashed.
+ */
 export interface EffectiveFineTune {
   readonly name: string;
   readonly baseModel: string;
@@ -55,6 +70,14 @@ export interface EffectiveFineTune {
   readonly gpus: number;
   readonly resources: { readonly cpu: number; readonly memoryGiB: number };
   readonly maxRuntimeHours: number;
+  readonly identity?: EffectiveIdentity;
+  /** Kueue LocalQueue; the Job is then admitted (unsuspended) by Kueue. */
+  readonly queue?: string;
+  /** Kueue WorkloadPriorityClass. */
+  readonly priority?: string;
+  /** true: spot nodes only, false: on-demand only. */
+  readonly spot?: boolean;
+  readonly smokePrompts?: readonly string[];
 }
 
 export const LORA_DEFAULTS = {
@@ -125,7 +148,13 @@ export function resolveFineTune(spec: FineTuneConfig): EffectiveFineTune {
       dropout: lora.dropout ?? LORA_DEFAULTS.dropout,
       targets: lora.targets === undefined ? LORA_DEFAULTS.targets : typeof lora.targets === "string" ? lora.targets : [...lora.targets],
     },
-    datasets: spec.datasets.map((d) => ({ path: d.path, format: d.format, purpose: d.purpose, samples: d.samples ?? null })),
+    datasets: spec.datasets.map((d) => ({
+      path: d.path,
+      format: d.format,
+      purpose: d.purpose,
+      samples: d.samples ?? null,
+      ...("mirror" in d && d.mirror !== undefined ? { mirror: d.mirror } : {}),
+    })),
     training: {
       epochs: t.epochs ?? TRAINING_DEFAULTS.epochs,
       learningRate: t.learningRate ?? TRAINING_DEFAULTS.learningRate,
@@ -144,5 +173,10 @@ export function resolveFineTune(spec: FineTuneConfig): EffectiveFineTune {
     gpus: spec.gpus,
     resources: { ...(spec.resources ?? (spec.gpus > 0 ? RESOURCE_DEFAULTS.gpu : RESOURCE_DEFAULTS.cpuOnly)) },
     maxRuntimeHours: spec.maxRuntimeHours ?? MAX_RUNTIME_HOURS_DEFAULT,
+    ...(spec.identity !== undefined ? { identity: { ...spec.identity, samples: spec.identity.samples ?? null } } : {}),
+    ...(spec.queue !== undefined ? { queue: spec.queue } : {}),
+    ...(spec.priority !== undefined ? { priority: spec.priority } : {}),
+    ...(spec.spot !== undefined ? { spot: spec.spot } : {}),
+    ...(spec.smokePrompts !== undefined && spec.smokePrompts.length > 0 ? { smokePrompts: [...spec.smokePrompts] } : {}),
   };
 }

@@ -1,5 +1,6 @@
 import { stringify } from "yaml";
 import { describe, expect, it } from "vitest";
+import { AdapterManifestSchema } from "../lib/adapter-manifest.ts";
 import { TRAINING_SCRIPTS } from "./scripts.ts";
 import { installMocks, registeredOf } from "./__fixtures__/mocks.ts";
 import { contract, qloraSwift, qwen7b, seedLora } from "./__fixtures__/specs.ts";
@@ -10,9 +11,9 @@ const { FineTune, planFineTune } = await import("./fine-tune.ts");
 const seed = planFineTune({ spec: seedLora, model: qwen7b, contract });
 const qlora = planFineTune({ spec: qloraSwift, model: qwen7b, contract });
 
-/** The rendered objects without the scripts (those are golden files of their own: scripts/*.sh). */
+/** The rendered objects without the scripts (those are golden files of their own: scripts/*). */
 function golden(plan: typeof seed): string {
-  const data = Object.fromEntries(Object.entries(plan.config.data).filter(([k]) => !k.endsWith(".sh")));
+  const data = Object.fromEntries(Object.entries(plan.config.data).filter(([k]) => !/\.(sh|py)$/.test(k)));
   return stringify([{ ...plan.config, data }, plan.job]);
 }
 
@@ -46,12 +47,14 @@ describe("planFineTune", () => {
     expect(pod.nodeSelector).toEqual({ "llmkit.dev/pool": "training-l40s" });
     expect(pod.tolerations).toEqual([{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]);
     expect(pod.serviceAccountName).toBe("llmkit-trainer");
-    expect(pod.initContainers.map((c) => [c.name, c.image, c.command])).toEqual([
-      ["restore", "amazon/aws-cli:2.36.7", ["bash", "/config/restore.sh"]],
-      ["train", "hiyouga/llamafactory:0.9.5", ["bash", "/config/train.sh"]],
+    expect(pod.initContainers.map((c) => [c.name, c.image, c.command, "restartPolicy" in c ? c.restartPolicy : undefined])).toEqual([
+      ["restore", "amazon/aws-cli:2.36.7", ["bash", "/config/restore.sh"], undefined],
+      ["checkpoint-sync", "amazon/aws-cli:2.36.7", ["bash", "/config/checkpoint-sync.sh"], "Always"],
+      ["train", "hiyouga/llamafactory:0.9.5", ["bash", "/config/train.sh"], undefined],
     ]);
     expect(pod.containers.map((c) => [c.name, c.command])).toEqual([["publish", ["bash", "/config/publish.sh"]]]);
-    const train = pod.initContainers[1]!;
+    expect(pod.terminationGracePeriodSeconds).toBe(120);
+    const train = pod.initContainers[2]!;
     const trainerResources = { cpu: "8", memory: "64Gi", "nvidia.com/gpu": "1" };
     expect(train.resources).toEqual({ requests: trainerResources, limits: trainerResources });
     expect(spec.template.metadata.annotations).toEqual({ "karpenter.sh/do-not-disrupt": "true" });
@@ -70,32 +73,70 @@ describe("planFineTune", () => {
   });
 
   it("ships the engine config the engine reads, the dataset list and the manifest", () => {
-    expect(Object.keys(seed.config.data)).toEqual([
-      "train.yaml", "dataset_info.json", "datasets.txt", "manifest.json", "store.sh", "restore.sh", "train.sh", "publish.sh",
-    ]);
-    expect(Object.keys(qlora.config.data)).toEqual([
-      "swift-args.txt", "datasets.txt", "manifest.json", "store.sh", "restore.sh", "train.sh", "publish.sh",
-    ]);
+    const scripts = ["store.sh", "restore.sh", "checkpoint-sync.sh", "train.sh", "lineage.py", "publish.sh"];
+    expect(Object.keys(seed.config.data)).toEqual(["train.yaml", "dataset_info.json", "datasets.txt", "manifest.json", ...scripts]);
+    expect(Object.keys(qlora.config.data)).toEqual(["swift-args.txt", "datasets.txt", "manifest.json", ...scripts]);
     expect(seed.config.data["datasets.txt"]).toBe(
       "datasets/support/v3/train.jsonl 0-train.jsonl\ndatasets/general/alpaca-gpt4-en.json 1-alpaca-gpt4-en.json\n",
     );
-    expect(JSON.parse(seed.config.data["manifest.json"])).toEqual({
+    const manifest = JSON.parse(seed.config.data["manifest.json"]);
+    expect(manifest).toEqual({
+      schemaVersion: 1,
       name: "support-bot",
       runId: seed.runId,
+      specHash: expect.stringMatching(new RegExp(`^${seed.runId}[0-9a-f]{52}$`)),
       engine: "llamafactory",
       engineImage: "hiyouga/llamafactory:0.9.5",
+      engineVersion: "0.9.5",
       baseModel: { name: "qwen2-5-7b", hub: "huggingface", repo: "Qwen/Qwen2.5-7B-Instruct", revision: "a09a35458c702b33eeacc393d103063234e8bc28" },
-      datasets: seed.effective.datasets,
+      datasets: [
+        { path: "datasets/support/v3/train.jsonl", uri: "s3://acme-llmkit-dev-models/datasets/support/v3/train.jsonl", format: "sharegpt", purpose: "domain", samples: null },
+        { path: "datasets/general/alpaca-gpt4-en.json", uri: "s3://acme-llmkit-dev-models/datasets/general/alpaca-gpt4-en.json", format: "alpaca", purpose: "general", samples: 20000 },
+      ],
       lora: { rank: 8, alpha: 32, dropout: 0.05, targets: "all-linear" },
-      createdAt: "@CREATED_AT@",
+      batch: { microBatchSize: 1, gradientAccumulation: 16, gpus: 1, global: 16 },
     });
+    // what the pod adds (scripts/lineage.py, publish.sh) completes it to the shared schema
+    const runtime = { result: { steps: 10, finalEvalLoss: 0.5, bestEvalLoss: 0.4 }, restarts: 0, wallSeconds: 60, gpuType: "NVIDIA L40S", createdAt: "2026-01-01T00:00:00Z" };
+    const datasets = manifest.datasets.map((d: object) => ({ ...d, etag: "abc", rows: 3 }));
+    expect(AdapterManifestSchema.safeParse({ ...manifest, datasets, ...runtime }).success).toBe(true);
+    expect(JSON.parse(qlora.config.data["manifest.json"]).specHash.slice(0, 12)).toBe(qlora.runId);
+  });
+
+  it("syncs checkpoints from a native sidecar and names each attempt after its pod", () => {
+    const pod = seed.job.spec.template.spec;
+    const env = (name: string) => Object.fromEntries(pod.initContainers.find((c) => c.name === name)!.env.map((e) => [e.name, e.value ?? e.valueFrom]));
+    expect(env("checkpoint-sync")).toMatchObject({
+      STORE_BUCKET: "acme-llmkit-dev-models",
+      CHECKPOINT_PREFIX: `checkpoints/support-bot/${seed.runId}/`,
+      OUTPUT_DIR: "/work/output",
+      DONE_MARKER: "/work/.published",
+      SYNC_INTERVAL_SECONDS: "60",
+      KEEP_CHECKPOINTS: "2",
+    });
+    expect(env("restore")).toMatchObject({ POD_NAME: { fieldRef: { fieldPath: "metadata.name" } }, LINEAGE_DIR: "/work/lineage" });
+    expect(env("train")).toMatchObject({ DATA_DIR: "/work/data", LINEAGE_DIR: "/work/lineage", WORK_DIR: "/work" });
+    const sidecar = pod.initContainers[1]!;
+    expect(sidecar.volumeMounts).toEqual([{ name: "work", mountPath: "/work" }, { name: "config", mountPath: "/config", readOnly: true }]);
+  });
+
+  it.each([
+    ["restore", "restore.sh"],
+    ["checkpoint-sync", "checkpoint-sync.sh"],
+    ["train", "train.sh"],
+    ["publish", "publish.sh"],
+  ] as const)("sets every variable %s's script requires", (container, script) => {
+    const line = TRAINING_SCRIPTS[script].replace(/\\\n\s*/g, " ").split("\n").find((l) => l.startsWith("require "))!;
+    const pod = seed.job.spec.template.spec;
+    const names = [...pod.initContainers, ...pod.containers].find((c) => c.name === container)!.env.map((e) => e.name);
+    expect(line.split(/\s+/).slice(1).filter((v) => !names.includes(v))).toEqual([]);
   });
 
   it("runs CPU-only jobs without GPU requests or tolerations", () => {
     const cpu = planFineTune({ spec: { ...seedLora, pool: "cpu", gpus: 0, training: { precision: "fp32" } }, model: qwen7b, contract });
     const pod = cpu.job.spec.template.spec;
     expect(pod.tolerations).toEqual([]);
-    expect(pod.initContainers[1]!.resources.limits).toEqual({ cpu: "4", memory: "16Gi" });
+    expect(pod.initContainers.find((c) => c.name === "train")!.resources.limits).toEqual({ cpu: "4", memory: "16Gi" });
   });
 
   it("refuses an invalid spec with every problem", () => {
@@ -123,7 +164,7 @@ describe("FineTune", () => {
     expect(children[1]!.inputs.immutable).toBe(true);
     expect(children[1]!.inputs.data["restore.sh"]).toBe(TRAINING_SCRIPTS["restore.sh"]);
     expect(children[2]!.inputs.metadata).toEqual(seed.job.metadata);
-    expect(children[2]!.inputs.spec.template.spec.initContainers[1].image).toBe("hiyouga/llamafactory:0.9.5");
+    expect(children[2]!.inputs.spec.template.spec.initContainers[2].image).toBe("hiyouga/llamafactory:0.9.5");
     expect(children.slice(1).map((c) => c.provider)).toEqual([expect.stringContaining("::k8s::"), expect.stringContaining("::k8s::")]);
   });
 });

@@ -10,6 +10,7 @@ import { imageRef } from "../lib/versions.ts";
 import type { PlatformContract } from "../platform/contract.ts";
 import type { FineTuneConfig, ModelConfig } from "../../stacks/schema.ts";
 import { resolveFineTune, type EffectiveFineTune } from "./defaults.ts";
+import { planFollowUps } from "./gguf.ts";
 import { runId as computeRunId } from "./run-id.ts";
 import { ENGINE_IMAGES, adapterUri, renderTrainConfig, renderTrainJob } from "./train-job.ts";
 import { validateFineTune } from "./validate.ts";
@@ -33,6 +34,7 @@ export function planFineTune(args: FineTuneArgs) {
     adapterUri: adapterUri(effective, id, args.contract),
     config: renderTrainConfig(effective, args.model, args.contract, id),
     job: renderTrainJob(effective, args.model, args.contract, id),
+    followUps: planFollowUps(args.spec, effective, args.model, args.contract, id),
   };
 }
 
@@ -40,6 +42,10 @@ export class FineTune extends pulumi.ComponentResource {
   public readonly runId: pulumi.Output<string>;
   /** s3://<bucket>/adapters/<name>/<runId>/ — complete once `_SUCCESS` exists there. */
   public readonly adapterUri: pulumi.Output<string>;
+  /** s3://<bucket>/merged/<name>/<runId>/ with `merge`; complete once `_SUCCESS` exists there. */
+  public readonly mergedUri: pulumi.Output<string | undefined>;
+  /** s3://<bucket>/gguf/<name>/<runId>/<name>-<quantization>.gguf with `export.gguf`. */
+  public readonly ggufUri: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: FineTuneArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("llmkit:training:FineTune", name, {}, opts);
@@ -47,8 +53,16 @@ export class FineTune extends pulumi.ComponentResource {
     const child = { parent: this, provider: opts.provider };
     const config = new k8s.core.v1.ConfigMap(childName(name, "train-config"), { metadata: plan.config.metadata, immutable: plan.config.immutable, data: plan.config.data }, child);
     new k8s.batch.v1.Job(childName(name, `train-${plan.runId}`), { metadata: plan.job.metadata, spec: plan.job.spec }, { ...child, dependsOn: [config] });
+    // merge and GGUF Jobs wait in their pods for the previous step's _SUCCESS (merge.ts, gguf.ts)
+    for (const [role, f] of [["merge", plan.followUps.merge], ["gguf", plan.followUps.gguf]] as const) {
+      if (f === null) continue;
+      const cm = new k8s.core.v1.ConfigMap(childName(name, `${role}-config`), { metadata: f.config.metadata, immutable: f.config.immutable, data: f.config.data }, child);
+      new k8s.batch.v1.Job(childName(name, `${role}-${plan.runId}`), { metadata: f.job.metadata, spec: f.job.spec }, { ...child, dependsOn: [cm] });
+    }
     this.runId = pulumi.output(plan.runId);
     this.adapterUri = pulumi.output(plan.adapterUri);
-    this.registerOutputs({ runId: this.runId, adapterUri: this.adapterUri });
+    this.mergedUri = pulumi.output(plan.followUps.merge?.uri);
+    this.ggufUri = pulumi.output(plan.followUps.gguf?.uri);
+    this.registerOutputs({ runId: this.runId, adapterUri: this.adapterUri, mergedUri: this.mergedUri, ggufUri: this.ggufUri });
   }
 }

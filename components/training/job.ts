@@ -8,7 +8,9 @@ import { CONFIG_DIR, CONFIG_ERROR_EXIT } from "./layout.ts";
 export interface EnvVar {
   readonly name: string;
   readonly value?: string;
-  readonly valueFrom?: { readonly secretKeyRef: { readonly name: string; readonly key: string } };
+  readonly valueFrom?:
+    | { readonly secretKeyRef: { readonly name: string; readonly key: string } }
+    | { readonly fieldRef: { readonly fieldPath: string } };
 }
 
 export interface VolumeMount {

@@ -11,6 +11,7 @@
  */
 import { stringify } from "yaml";
 import type { EffectiveDataset, EffectiveFineTune } from "./defaults.ts";
+import { identityDataset } from "./identity.ts";
 import { DATA_DIR, MODEL_DIR, OUTPUT_DIR, localDatasetFile } from "./layout.ts";
 
 /** Optimizer steps between loss log lines: frequent enough to follow a short run. */
@@ -56,7 +57,7 @@ export function renderLlamaFactoryConfig(ft: EffectiveFineTune): Record<string, 
     lora_dropout: ft.lora.dropout,
     lora_target: loraTarget(ft.lora.targets),
     // dataset (data_args.py)
-    dataset: ft.datasets.map((d, i) => datasetName(i, d)).join(","),
+    dataset: Object.keys(renderDatasetInfo(ft)).join(","),
     dataset_dir: DATA_DIR,
     template: ft.template,
     cutoff_len: t.maxLength,
@@ -123,8 +124,11 @@ function datasetEntry(file: string, d: EffectiveDataset): Record<string, unknown
   }
 }
 
+/** Every dataset by name, in training order; the filled identity file (./identity.ts) comes last. */
 export function renderDatasetInfo(ft: EffectiveFineTune): Record<string, Record<string, unknown>> {
-  return Object.fromEntries(ft.datasets.map((d, i) => [datasetName(i, d), datasetEntry(localDatasetFile(i, d.path), d)]));
+  const entries = ft.datasets.map((d, i) => [datasetName(i, d), datasetEntry(localDatasetFile(i, d.path), d)] as const);
+  const identity = identityDataset(ft);
+  return Object.fromEntries(identity === undefined ? entries : [...entries, [identity.file, datasetEntry(identity.file, identity.dataset)] as const]);
 }
 
 /**

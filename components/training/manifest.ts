@@ -1,34 +1,52 @@
 /**
- * manifest.json, written under adapters/<name>/<runId>/ just before `_SUCCESS`: what the adapter
- * is and how it was made, so serving and people can trust it without the stack file.
+ * The static part of a run's manifest.json (schema: components/lib/adapter-manifest.ts), shipped in
+ * the run's ConfigMap. The pod adds what only the run knows: dataset ETags and row counts (restore),
+ * steps, eval loss and GPU type (train, scripts/lineage.py), restarts, wall time and createdAt
+ * (publish).
  */
+import { createHash } from "node:crypto";
+import { ADAPTER_MANIFEST_VERSION, type AdapterManifestTemplate } from "../lib/adapter-manifest.ts";
+import { s3Uri } from "../lib/store.ts";
+import type { PinnedImage } from "../lib/versions.ts";
+import { imageRef } from "../lib/versions.ts";
 import type { ModelConfig } from "../../stacks/schema.ts";
-import type { EffectiveDataset, EffectiveFineTune, EffectiveLora } from "./defaults.ts";
+import type { EffectiveFineTune } from "./defaults.ts";
+import { canonicalJson } from "./run-id.ts";
 
-/** Replaced by the publish step with the UTC time the adapter was published (scripts/publish.sh). */
-export const CREATED_AT_PLACEHOLDER = "@CREATED_AT@";
-
-export interface AdapterManifest {
-  readonly name: string;
-  readonly runId: string;
-  readonly engine: EffectiveFineTune["engine"];
-  readonly engineImage: string;
-  readonly baseModel: { readonly name: string; readonly hub: ModelConfig["hub"]; readonly repo: string; readonly revision: string };
-  readonly datasets: readonly EffectiveDataset[];
-  readonly lora: EffectiveLora;
-  /** ISO 8601 UTC. */
-  readonly createdAt: string;
+/**
+ * The full sha256 that run-id.ts truncates to 12 characters: the same identity object (effective
+ * spec, base model hub/repo/revision, engine image). fine-tune.test.ts checks that the run id is
+ * its prefix, so the two cannot drift apart.
+ */
+function specHash(effective: EffectiveFineTune, model: ModelConfig, engineImage: string): string {
+  const identity = { spec: effective, model: { hub: model.hub, repo: model.repo, revision: model.revision }, engineImage };
+  return createHash("sha256").update(canonicalJson(identity)).digest("hex");
 }
 
-export function renderManifest(ft: EffectiveFineTune, model: ModelConfig, runId: string, engineImage: string): AdapterManifest {
+/** Global batch: every data-parallel GPU takes a micro-batch per accumulation step; CPU runs count as one. */
+function globalBatch(ft: EffectiveFineTune): number {
+  return ft.training.microBatchSize * ft.training.gradientAccumulation * Math.max(1, ft.gpus);
+}
+
+export function renderManifest(ft: EffectiveFineTune, model: ModelConfig, runId: string, engine: PinnedImage, bucket: string): AdapterManifestTemplate {
+  const engineImage = imageRef(engine);
   return {
+    schemaVersion: ADAPTER_MANIFEST_VERSION,
     name: ft.name,
     runId,
+    specHash: specHash(ft, model, engineImage),
     engine: ft.engine,
     engineImage,
+    engineVersion: engine.version,
+    // before datasets: serving's fetch.sh takes the first "revision" in the file as the base's
     baseModel: { name: model.name, hub: model.hub, repo: model.repo, revision: model.revision },
-    datasets: ft.datasets,
-    lora: ft.lora,
-    createdAt: CREATED_AT_PLACEHOLDER,
+    datasets: ft.datasets.map((d) => ({ path: d.path, uri: s3Uri(bucket, d.path), format: d.format, purpose: d.purpose, samples: d.samples })),
+    lora: { rank: ft.lora.rank, alpha: ft.lora.alpha, dropout: ft.lora.dropout, targets: ft.lora.targets === "all-linear" ? "all-linear" : [...ft.lora.targets] },
+    batch: {
+      microBatchSize: ft.training.microBatchSize,
+      gradientAccumulation: ft.training.gradientAccumulation,
+      gpus: ft.gpus,
+      global: globalBatch(ft),
+    },
   };
 }

@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
+import type { HubDatasetConfig } from "../../stacks/schema.ts";
 import { MIRROR_SCRIPTS } from "./scripts.ts";
 import { installMocks, registeredOf } from "./__fixtures__/mocks.ts";
 import { contract, qwen7b } from "./__fixtures__/specs.ts";
 
 const registered = await installMocks();
 
-const { ModelMirror, renderMirrorJob, renderMirrorScripts } = await import("./mirror.ts");
+const { ModelMirror, mirrorNames, renderMirrorJob, renderMirrorScripts } = await import("./mirror.ts");
 
 const labels = {
   "app.kubernetes.io/name": "model-mirror",
@@ -74,6 +75,7 @@ describe("renderMirrorJob", () => {
                 env: [
                   { name: "HUB", value: "huggingface" },
                   { name: "REPO", value: "Qwen/Qwen2.5-7B-Instruct" },
+                  { name: "REPO_TYPE", value: "model" },
                   { name: "REVISION", value: "a09a35458c702b33eeacc393d103063234e8bc28" },
                   { name: "MODEL_DIR", value: "/work/model" },
                   { name: "TOOLS_DIR", value: "/work/tools" },
@@ -131,5 +133,51 @@ describe("ModelMirror", () => {
     expect(job.spec.template.spec.serviceAccountName).toBe("llmkit-model-mirror");
     expect(children[1]!.inputs.data).toEqual(MIRROR_SCRIPTS);
     expect(children.slice(1).map((c) => c.provider)).toEqual([expect.stringContaining("::k8s::"), expect.stringContaining("::k8s::")]);
+  });
+});
+
+describe("renderMirrorJob, kind dataset", () => {
+  const ultrachat: HubDatasetConfig = {
+    name: "ultrachat",
+    hub: "huggingface",
+    repo: "HuggingFaceH4/ultrachat_200k",
+    revision: "8049631c405ae6576f93f445c6b8166f76f5505a",
+    include: ["data/train_sft-*.parquet", "README.md"],
+    sizeGiB: 2,
+  };
+  const dsLabels = { ...labels, "app.kubernetes.io/name": "dataset-mirror", "app.kubernetes.io/instance": "ultrachat", "app.kubernetes.io/component": "dataset-mirror" };
+  const env = (job: ReturnType<typeof renderMirrorJob>, container: number) => job.spec.template.spec.initContainers[container]!.env;
+
+  it("downloads the dataset repo type, only the included files, into datasets/<repo>/<revision>/", () => {
+    const job = renderMirrorJob(ultrachat, contract, "dataset");
+    expect(job.metadata).toEqual({ name: "ultrachat-dataset-mirror", namespace: "llmkit", labels: dsLabels, annotations: { "pulumi.com/skipAwait": "true" } });
+    expect(job.spec.template.metadata.labels).toEqual(dsLabels);
+    expect(env(job, 0)).toContainEqual({ name: "MODEL_PREFIX", value: "datasets/HuggingFaceH4/ultrachat_200k/8049631c405ae6576f93f445c6b8166f76f5505a/" });
+    expect(job.spec.template.spec.containers[0]!.env).toEqual(env(job, 0));
+    expect(env(job, 1).slice(0, 5)).toEqual([
+      { name: "HUB", value: "huggingface" },
+      { name: "REPO", value: "HuggingFaceH4/ultrachat_200k" },
+      { name: "REPO_TYPE", value: "dataset" },
+      { name: "REVISION", value: "8049631c405ae6576f93f445c6b8166f76f5505a" },
+      { name: "INCLUDE", value: "data/train_sft-*.parquet README.md" },
+    ]);
+    expect(job.spec.template.spec.volumes[0]).toEqual({ name: "work", emptyDir: { sizeLimit: "8Gi" } });
+    expect(job.spec.template.spec.volumes[1]).toEqual({ name: "config", configMap: { name: "ultrachat-dataset-mirror-scripts", defaultMode: 0o444 } });
+  });
+
+  it("mirrors every file when include is absent, and never collides with a model of the same name", () => {
+    const job = renderMirrorJob({ ...ultrachat, include: undefined }, contract, "dataset");
+    expect(env(job, 1).map((e) => e.name)).not.toContain("INCLUDE");
+    expect(mirrorNames({ ...qwen7b, name: "ultrachat" })).toEqual({ job: "ultrachat-mirror", scripts: "ultrachat-mirror-scripts" });
+    expect(mirrorNames(ultrachat, "dataset")).toEqual({ job: "ultrachat-dataset-mirror", scripts: "ultrachat-dataset-mirror-scripts" });
+    expect(renderMirrorScripts(ultrachat, contract, "dataset").metadata).toEqual({ name: "ultrachat-dataset-mirror-scripts", namespace: "llmkit", labels: dsLabels });
+  });
+
+  it("registers a dataset mirror whose output is the dataset's store prefix", async () => {
+    const mirror = new ModelMirror("ultrachat-dataset", { model: ultrachat, kind: "dataset", contract });
+    const uri = await new Promise((resolve) => mirror.modelUri.apply(resolve));
+    expect(uri).toBe("s3://acme-llmkit-dev-models/datasets/HuggingFaceH4/ultrachat_200k/8049631c405ae6576f93f445c6b8166f76f5505a/");
+    const jobs = await registeredOf(registered, ["kubernetes:batch/v1:Job"], 2);
+    expect(jobs.map((j) => j.name)).toContain("ultrachat-dataset-mirror");
   });
 });

@@ -13,6 +13,7 @@
  * ms-swift never auto-resumes: scripts/train.sh appends --resume_from_checkpoint itself.
  */
 import type { EffectiveFineTune, Precision } from "./defaults.ts";
+import { identityDataset } from "./identity.ts";
 import { DATA_DIR, MODEL_DIR, OUTPUT_DIR, localDatasetFile } from "./layout.ts";
 import { LOGGING_STEPS } from "./llamafactory.ts";
 
@@ -39,7 +40,10 @@ export function renderSwiftArgs(ft: EffectiveFineTune): string[] {
   const dtype = TORCH_DTYPE[t.precision];
   const evaluate = t.valRatio > 0;
   // "path#count" samples count rows (with repetition past the dataset size): data_args.py
-  const datasets = ft.datasets.map((d, i) => `${DATA_DIR}/${localDatasetFile(i, d.path)}${d.samples === null ? "" : `#${d.samples}`}`);
+  const files = ft.datasets.map((d, i) => ({ file: localDatasetFile(i, d.path), samples: d.samples }));
+  const identity = identityDataset(ft);
+  if (identity !== undefined) files.push({ file: identity.file, samples: identity.dataset.samples });
+  const datasets = files.map((d) => `${DATA_DIR}/${d.file}${d.samples === null ? "" : `#${d.samples}`}`);
   return [
     ...flag("model", MODEL_DIR),
     ...flag("tuner_type", "lora"),

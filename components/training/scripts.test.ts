@@ -1,25 +1,36 @@
 /**
  * The pod scripts run for real (DESIGN.md §7.5): bash, the AWS CLI and an S3-compatible server
- * (moto) on loopback; only the training engines are stand-ins (they need GPUs and model weights).
- * Skips with a note when `aws` or `moto_server` is not installed.
+ * (test/s3-server.ts) on loopback; only the training engines (they need GPUs and model weights) and
+ * nvidia-smi are stand-ins, written the way HF Trainer writes checkpoints. The tests run
+ * concurrently (each on its own store prefixes): most of their time is AWS CLI start-up.
+ * Skips the store runs with a note when no AWS CLI is installed.
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AdapterManifestSchema } from "../lib/adapter-manifest.ts";
+import { S3_CREDENTIALS, hasAwsCli, reportAwsCli, startS3Server, type S3Server } from "../../test/s3-server.ts";
+import { resolveFineTune } from "./defaults.ts";
 import { CONFIG_ERROR_EXIT } from "./layout.ts";
+import { runId as computeRunId } from "./run-id.ts";
 import { MIRROR_SCRIPTS, TRAINING_SCRIPTS } from "./scripts.ts";
+import { ENGINE_IMAGES, renderTrainConfig } from "./train-job.ts";
+import { imageRef } from "../lib/versions.ts";
+import { contract, qloraSwift, qwen7b } from "./__fixtures__/specs.ts";
 
 const SCRIPTS = new URL("./scripts/", import.meta.url).pathname;
-const has = (cmd: string) => spawnSync("sh", ["-c", `command -v ${cmd}`]).status === 0;
-const tools = has("aws") && has("moto_server");
-if (!tools) console.log("scripts.test.ts: store runs skipped, `aws` and `moto_server` (pip install 'moto[server]') are needed");
+reportAwsCli("scripts.test.ts");
 
 describe("scripts", () => {
-  it.each(Object.keys({ ...MIRROR_SCRIPTS, ...TRAINING_SCRIPTS }))("%s parses with bash -n", (file) => {
+  it.each(Object.keys({ ...MIRROR_SCRIPTS, ...TRAINING_SCRIPTS }).filter((f) => f.endsWith(".sh")))("%s parses with bash -n", (file) => {
     expect(spawnSync("bash", ["-n", join(SCRIPTS, file)]).status).toBe(0);
+  });
+
+  it("lineage.py parses", () => {
+    expect(spawnSync("python3", ["-c", "import ast, sys; ast.parse(open(sys.argv[1]).read())", join(SCRIPTS, "lineage.py")]).status).toBe(0);
   });
 
   it("use the exit code the Job's podFailurePolicy fails on", () => {
@@ -27,58 +38,80 @@ describe("scripts", () => {
   });
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
+interface Result {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
 }
 
-describe.skipIf(!tools)("scripts against an S3-compatible server", { timeout: 60_000 }, () => {
-  let server: ChildProcess;
-  let env: Record<string, string>;
+/** Runs a script to the end without blocking the event loop (the tests run concurrently). */
+function finished(child: ReturnType<typeof spawn>): Promise<Result> {
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => child.on("close", (status) => resolve({ status, stdout, stderr })));
+}
+
+/** Writes an executable stand-in into `dir`. */
+function tool(dir: string, name: string, body: string): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, name), `#!/usr/bin/env bash\n${body}`);
+  chmodSync(join(dir, name), 0o755);
+}
+
+/** A checkpoint as HF Trainer._save_checkpoint writes it: weights, optimizer, RNG, trainer_state.json last. */
+function writeCheckpoint(dir: string, step: number, { complete = true } = {}): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "adapter_model.safetensors"), `weights-${step}`);
+  writeFileSync(join(dir, "optimizer.pt"), `optimizer-${step}`);
+  if (complete) writeFileSync(join(dir, "trainer_state.json"), JSON.stringify({ global_step: step, log_history: [] }));
+}
+
+describe.skipIf(!hasAwsCli)("scripts against an S3-compatible server", { timeout: 120_000 }, () => {
+  let server: S3Server;
+  let s3: S3Client;
   const bucket = "llmkit-test";
 
   beforeAll(async () => {
-    const port = await freePort();
-    server = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], { stdio: "ignore" });
-    env = {
-      PATH: process.env.PATH ?? "",
-      HOME: mkdtempSync(join(tmpdir(), "llmkit-home-")),
-      AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`,
-      AWS_ACCESS_KEY_ID: "test",
-      AWS_SECRET_ACCESS_KEY: "test",
-      AWS_DEFAULT_REGION: "us-east-1",
-      STORE_BUCKET: bucket,
-    };
-    for (let i = 0; i < 100; i++) {
-      if (spawnSync("aws", ["s3api", "create-bucket", "--bucket", bucket], { env }).status === 0) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error("moto_server did not start");
+    server = await startS3Server({ bucket });
+    // checksums only where S3 requires them: s3rver rejects the SDK's default aws-chunked CRC trailers
+    s3 = new S3Client({
+      endpoint: server.endpoint,
+      region: "us-east-1",
+      forcePathStyle: true,
+      credentials: S3_CREDENTIALS,
+      requestChecksumCalculation: "WHEN_REQUIRED",
+      responseChecksumValidation: "WHEN_REQUIRED",
+    });
   }, 20_000);
-  afterAll(() => {
-    server?.kill();
+  afterAll(async () => {
+    s3?.destroy();
+    await server?.stop();
   });
 
-  const aws = (...args: string[]) => execFileSync("aws", args, { env, encoding: "utf8" });
-  /** Seeds many objects with one CLI call (each call costs ~0.5 s of CLI start-up). */
-  const seed = (objects: Record<string, string>) => {
-    const dir = mkdtempSync(join(tmpdir(), "llmkit-seed-"));
-    for (const [key, body] of Object.entries(objects)) {
-      mkdirSync(join(dir, key, ".."), { recursive: true });
-      writeFileSync(join(dir, key), body);
-    }
-    aws("s3", "sync", "--only-show-errors", dir, `s3://${bucket}/`);
-  };
-  const get = (key: string) => aws("s3", "cp", `s3://${bucket}/${key}`, "-");
-  const exists = (key: string) => spawnSync("aws", ["s3api", "head-object", "--bucket", bucket, "--key", key], { env }).status === 0;
-  const run = (script: string, extra: Record<string, string>) =>
-    spawnSync("bash", [join(SCRIPTS, script)], { env: { ...env, ...extra }, encoding: "utf8" });
+  const put = (objects: Record<string, string>) =>
+    Promise.all(Object.entries(objects).map(([Key, body]) => s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body: Buffer.from(body) }))));
+  const get = async (key: string) => (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString("utf8");
+  const head = (key: string) => s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+  /** Which of `prefix` + each file exist (HeadObject: s3rver rejects the SDK's signature of bucket listings). */
+  const present = (prefix: string, files: readonly string[]) =>
+    Promise.all(
+      files.map(async (f) => {
+        try {
+          await head(prefix + f);
+          return true;
+        } catch (err) {
+          if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return false;
+          throw err;
+        }
+      }),
+    );
+  const start = (script: string, extra: Record<string, string>) => spawn("bash", [join(SCRIPTS, script)], { env: { ...server.env, ...extra } });
+  const run = (script: string, extra: Record<string, string>) => finished(start(script, extra));
 
-  function pod(files: Record<string, string>) {
+  /** A pod's scratch and config directories; `files` are the ConfigMap's entries. */
+  function pod(files: Record<string, string>, prefixes: { model: string; adapter: string; checkpoint: string }) {
     const root = mkdtempSync(join(tmpdir(), "llmkit-pod-"));
     const config = join(root, "config");
     mkdirSync(config);
@@ -92,106 +125,241 @@ describe.skipIf(!tools)("scripts against an S3-compatible server", { timeout: 60
         DATA_DIR: join(root, "data"),
         OUTPUT_DIR: join(root, "output"),
         ADAPTER_DIR: join(root, "adapter"),
+        LINEAGE_DIR: join(root, "lineage"),
         DONE_MARKER: join(root, ".published"),
-        MODEL_PREFIX: "models/org/m/rev1/",
-        ADAPTER_PREFIX: "adapters/ft/run1/",
-        CHECKPOINT_PREFIX: "checkpoints/ft/run1/",
+        MODEL_PREFIX: prefixes.model,
+        ADAPTER_PREFIX: prefixes.adapter,
+        CHECKPOINT_PREFIX: prefixes.checkpoint,
         MODEL_WAIT_SECONDS: "0",
+        POD_NAME: "ft-train-0-abcde",
       },
     };
   }
 
-  it("restore: refuses a missing model or dataset as a configuration error", () => {
-    const p = pod({ "datasets.txt": "datasets/x/train.jsonl 0-train.jsonl\n" });
-    const noModel = run("restore.sh", p.env);
+  it.concurrent("restore: refuses a missing model or dataset as a configuration error", async () => {
+    const p = pod({ "datasets.txt": "datasets/x/missing.jsonl 0-missing.jsonl\n" }, { model: "models/org/cfg/rev1/", adapter: "adapters/cfg/run1/", checkpoint: "checkpoints/cfg/run1/" });
+    const noModel = await run("restore.sh", p.env);
     expect([noModel.status, noModel.stderr]).toEqual([CONFIG_ERROR_EXIT, expect.stringContaining("is the model mirrored?")]);
-    seed({ "models/org/m/rev1/config.json": "{}", "models/org/m/rev1/_SUCCESS": "" });
-    const noData = run("restore.sh", p.env);
-    expect([noData.status, noData.stderr]).toEqual([CONFIG_ERROR_EXIT, expect.stringContaining("datasets/x/train.jsonl does not exist")]);
+    await put({ "models/org/cfg/rev1/config.json": "{}", "models/org/cfg/rev1/_SUCCESS": "" });
+    const noData = await run("restore.sh", p.env);
+    expect([noData.status, noData.stderr]).toEqual([CONFIG_ERROR_EXIT, expect.stringContaining("datasets/x/missing.jsonl does not exist")]);
   });
 
-  it("restore → train → publish: resumes from the newest complete checkpoint and publishes _SUCCESS last", () => {
-    seed({
-      "datasets/x/train.jsonl": '{"instruction":"hi","input":"","output":"hello"}\n',
-      "checkpoints/ft/run1/checkpoint-50/adapter_model.safetensors": "ckpt50",
-      "checkpoints/ft/run1/checkpoint-50/_SUCCESS": "",
-      "checkpoints/ft/run1/checkpoint-100/adapter_model.safetensors": "half-written",
+  it.concurrent("restore → train → publish: resumes from the newest complete checkpoint, publishes the lineage manifest and _SUCCESS last", async () => {
+    // the shipped ms-swift run's ConfigMap exactly as rendered (args, datasets.txt, manifest.json), on the test bucket
+    const ft = resolveFineTune(qloraSwift);
+    const id = computeRunId(ft, qwen7b, imageRef(ENGINE_IMAGES[ft.engine]));
+    const config = renderTrainConfig(ft, qwen7b, { ...contract, store: { ...contract.store, bucket } }, id).data;
+    const prefixes = { model: "models/Qwen/Qwen2.5-7B-Instruct/rev/", adapter: `adapters/support-bot-qlora/${id}/`, checkpoint: `checkpoints/support-bot-qlora/${id}/` };
+    const startedAt = Date.now();
+    const firstAttempt = Math.floor(startedAt / 1000) - 3600;
+    await put({
+      [`${prefixes.model}config.json`]: "{}",
+      [`${prefixes.model}_SUCCESS`]: "",
+      "datasets/support/v3/train.jsonl": '{"conversations":[]}\n\n{"conversations":[]}\n',
+      [`${prefixes.checkpoint}checkpoint-50/adapter_model.safetensors`]: "ckpt50",
+      [`${prefixes.checkpoint}checkpoint-50/_SUCCESS`]: "",
+      [`${prefixes.checkpoint}checkpoint-100/adapter_model.safetensors`]: "half-uploaded: no _SUCCESS",
+      // a previous pod of this run was preempted an hour ago
+      [`${prefixes.checkpoint}attempts/${firstAttempt}-ft-train-0-zzzzz`]: "",
     });
-    const p = pod({
-      "datasets.txt": "datasets/x/train.jsonl 0-train.jsonl\n",
-      "swift-args.txt": "--output_dir\nOUT\n",
-      "manifest.json": '{"name": "ft", "createdAt": "@CREATED_AT@"}\n',
-    });
-    const restored = run("restore.sh", p.env);
+    const p = pod(config, prefixes);
+
+    const restored = await run("restore.sh", p.env);
     expect(restored.stderr).toBe("");
     expect(restored.status).toBe(0);
     expect(readdirSync(p.env.MODEL_DIR)).toEqual(["config.json"]);
-    expect(readFileSync(join(p.env.DATA_DIR, "0-train.jsonl"), "utf8")).toContain("hello");
+    expect(readdirSync(p.env.DATA_DIR)).toEqual(["0-train.jsonl"]);
     expect(readdirSync(p.env.OUTPUT_DIR)).toEqual(["checkpoint-50"]);
+    expect(readFileSync(join(p.env.LINEAGE_DIR, "attempts"), "utf8")).toBe("2\n");
+    expect(readFileSync(join(p.env.LINEAGE_DIR, "started"), "utf8")).toBe(`${firstAttempt}\n`);
 
-    // stand-in for ms-swift: records its arguments and saves checkpoint-60 with an adapter
+    // stand-ins: ms-swift records its arguments and saves its last checkpoint; nvidia-smi names the GPU
     const bin = join(p.root, "bin");
-    mkdirSync(bin);
-    writeFileSync(
-      join(bin, "swift"),
-      `#!/usr/bin/env bash\necho "$@" > "${p.root}/swift-args"\nmkdir -p "$OUTPUT_DIR/checkpoint-60"\necho cfg > "$OUTPUT_DIR/checkpoint-60/adapter_config.json"\necho w > "$OUTPUT_DIR/checkpoint-60/adapter_model.safetensors"\n`,
+    tool(
+      bin,
+      "swift",
+      `echo "$@" > "${p.root}/swift-args"\nd="$OUTPUT_DIR/checkpoint-60"\nmkdir -p "$d"\necho cfg > "$d/adapter_config.json"\necho w > "$d/adapter_model.safetensors"\n` +
+        `echo '{"global_step": 60, "best_metric": 0.1, "log_history": [{"loss": 1.2, "step": 50}, {"eval_loss": 0.9, "step": 50}, {"eval_loss": 0.7, "step": 55}, {"eval_loss": 0.8, "step": 60}]}' > "$d/trainer_state.json"\n`,
     );
-    chmodSync(join(bin, "swift"), 0o755);
-    const trained = run("train.sh", { ...p.env, ENGINE: "ms-swift", PATH: `${bin}:${env.PATH}` });
+    tool(bin, "nvidia-smi", `[[ "$*" == "--query-gpu=name --format=csv,noheader" ]] && printf 'NVIDIA L40S\\n'\n`);
+    const trained = await run("train.sh", { ...p.env, ENGINE: "ms-swift", PATH: `${bin}:${server.env.PATH}` });
+    expect(trained.stderr).toBe("");
     expect(trained.status).toBe(0);
-    expect(readFileSync(join(p.root, "swift-args"), "utf8")).toBe(`sft --output_dir OUT --resume_from_checkpoint ${p.env.OUTPUT_DIR}/checkpoint-50\n`);
+    const args = readFileSync(join(p.root, "swift-args"), "utf8");
+    expect(args.startsWith(`sft ${readFileSync(join(p.env.CONFIG_DIR, "swift-args.txt"), "utf8").trim().split("\n").join(" ")} `)).toBe(true);
+    expect(args.endsWith(` --resume_from_checkpoint ${p.env.OUTPUT_DIR}/checkpoint-50\n`)).toBe(true);
     expect(readdirSync(p.env.ADAPTER_DIR).sort()).toEqual(["adapter_config.json", "adapter_model.safetensors"]);
 
-    const published = run("publish.sh", p.env);
+    // _SUCCESS only after adapter AND manifest: a failed manifest upload leaves the run unpublished
+    tool(join(p.root, "faulty"), "aws", `[[ "$*" == *manifest.json* ]] && { echo "injected failure" >&2; exit 1; }\nexec "${server.env.PATH!.split(":")[0]}/aws" "$@"\n`);
+    const failed = await run("publish.sh", { ...p.env, PATH: `${join(p.root, "faulty")}:${server.env.PATH}` });
+    expect([failed.status, failed.stderr]).toEqual([1, "injected failure\n"]);
+    expect(await present(prefixes.adapter, ["adapter_config.json", "adapter_model.safetensors", "manifest.json", "_SUCCESS"])).toEqual([true, true, false, false]);
+
+    const published = await run("publish.sh", p.env);
     expect(published.status).toBe(0);
-    expect(get("adapters/ft/run1/adapter_model.safetensors")).toBe("w\n");
-    expect(JSON.parse(get("adapters/ft/run1/manifest.json")).createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-    expect(exists("adapters/ft/run1/_SUCCESS")).toBe(true);
+    expect(await get(`${prefixes.adapter}adapter_model.safetensors`)).toBe("w\n");
+    const order = await Promise.all(["adapter_model.safetensors", "manifest.json", "_SUCCESS"].map(async (f) => (await head(prefixes.adapter + f)).LastModified!.getTime()));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
 
-    // immutable: a second publish leaves the adapter alone; a later restore skips everything
+    const manifest = AdapterManifestSchema.parse(JSON.parse(await get(`${prefixes.adapter}manifest.json`)));
+    const etag = async (key: string) => (await head(key)).ETag!.replaceAll('"', "");
+    // two records: the blank line is not one
+    expect(manifest.datasets.map((d) => [d.path, d.uri, d.rows, d.etag])).toEqual([
+      ["datasets/support/v3/train.jsonl", `s3://${bucket}/datasets/support/v3/train.jsonl`, 2, await etag("datasets/support/v3/train.jsonl")],
+    ]);
+    expect(manifest.result).toEqual({ steps: 60, finalEvalLoss: 0.8, bestEvalLoss: 0.7 });
+    expect([manifest.runId, manifest.specHash.slice(0, 12), manifest.restarts, manifest.gpuType]).toEqual([id, id, 1, "NVIDIA L40S"]);
+    // from the first attempt (an hour before this test) to publishing
+    const elapsed = Math.ceil((Date.now() - startedAt) / 1000);
+    expect(manifest.wallSeconds).toBeGreaterThanOrEqual(3600);
+    expect(manifest.wallSeconds).toBeLessThanOrEqual(3600 + elapsed + 1);
+    expect(Date.parse(manifest.createdAt)).toBeGreaterThanOrEqual(Math.floor(startedAt / 1000) * 1000);
+
+    // immutable and idempotent: a second publish changes nothing; a rerun restores nothing and trains nothing
     writeFileSync(join(p.env.ADAPTER_DIR, "adapter_model.safetensors"), "other");
-    expect(run("publish.sh", p.env).status).toBe(0);
-    expect(get("adapters/ft/run1/adapter_model.safetensors")).toBe("w\n");
-    const again = pod({ "datasets.txt": "" });
-    expect(run("restore.sh", again.env).status).toBe(0);
-    expect(existsSync(again.env.DONE_MARKER)).toBe(true);
-    expect(run("train.sh", { ...again.env, ENGINE: "nonexistent" }).stdout).toContain("skipping training");
+    expect((await run("publish.sh", p.env)).stdout).toContain("is already published");
+    expect(await get(`${prefixes.adapter}adapter_model.safetensors`)).toBe("w\n");
+    const again = pod({ "datasets.txt": "" }, prefixes);
+    const rerun = await run("restore.sh", again.env);
+    expect([rerun.status, existsSync(again.env.DONE_MARKER), existsSync(again.env.MODEL_DIR)]).toEqual([0, true, false]);
+    const skipped = await run("train.sh", { ...again.env, ENGINE: "ms-swift", PATH: `${bin}:${server.env.PATH}` });
+    expect([skipped.status, skipped.stdout]).toEqual([0, "adapter already published: skipping training\n"]);
   });
 
-  it("train: an unknown engine is a configuration error; a missing adapter is a failure", () => {
-    const p = pod({});
-    expect(run("train.sh", { ...p.env, ENGINE: "nope" }).status).toBe(CONFIG_ERROR_EXIT);
+  /** Resolves once the sidecar is past its start-up (its SIGTERM trap is set). */
+  const watching = (sidecar: ReturnType<typeof spawn>) =>
+    new Promise<void>((resolve) => sidecar.stdout!.on("data", (d: Buffer) => d.toString().includes("watching") && resolve()));
+
+  /** Polls the store until `ready` holds (the sidecar works on its own clock). */
+  async function until(ready: () => Promise<boolean>): Promise<void> {
+    for (let i = 0; i < 600 && !(await ready()); i++) await new Promise((r) => setTimeout(r, 100));
+  }
+
+  it.concurrent("checkpoint-sync: uploads only complete checkpoints, _SUCCESS last, prunes past keep, final sync on SIGTERM", async () => {
+    const prefix = "checkpoints/sync/run1/";
+    const p = pod({}, { model: "models/unused/", adapter: "adapters/sync/run1/", checkpoint: prefix });
+    // a previous pod uploaded checkpoint-5 and -8; this one has a complete checkpoint-10 and is writing checkpoint-20
+    await put({ [`${prefix}checkpoint-5/optimizer.pt`]: "5", [`${prefix}checkpoint-5/_SUCCESS`]: "", [`${prefix}checkpoint-8/optimizer.pt`]: "8", [`${prefix}checkpoint-8/_SUCCESS`]: "" });
+    writeCheckpoint(join(p.env.OUTPUT_DIR, "checkpoint-10"), 10);
+    writeCheckpoint(join(p.env.OUTPUT_DIR, "checkpoint-20"), 20, { complete: false });
+    const sidecar = start("checkpoint-sync.sh", { ...p.env, SYNC_INTERVAL_SECONDS: "1", KEEP_CHECKPOINTS: "2", FINAL_SETTLE_SECONDS: "1" });
+    const done = finished(sidecar);
+
+    // keep 2: checkpoint-5 goes once checkpoint-10 is complete in the store
+    const files = ["adapter_model.safetensors", "optimizer.pt", "trainer_state.json", "_SUCCESS"];
+    await until(async () => (await present(`${prefix}checkpoint-5/`, ["optimizer.pt"]))[0] === false);
+    expect(await present(`${prefix}checkpoint-5/`, ["optimizer.pt", "_SUCCESS"])).toEqual([false, false]);
+    expect(await present(`${prefix}checkpoint-10/`, files)).toEqual([true, true, true, true]);
+    const marker = (await head(`${prefix}checkpoint-10/_SUCCESS`)).LastModified!.getTime();
+    for (const f of files) expect((await head(`${prefix}checkpoint-10/${f}`)).LastModified!.getTime()).toBeLessThanOrEqual(marker);
+    // the newest checkpoint has no trainer_state.json yet: half-written, never uploaded
+    expect(await present(`${prefix}checkpoint-20/`, files)).toEqual([false, false, false, false]);
+
+    // the trainer finishes checkpoint-20 and the pod is deleted at once (preemption)
+    writeFileSync(join(p.env.OUTPUT_DIR, "checkpoint-20", "trainer_state.json"), "{}");
+    const termAt = Date.now();
+    sidecar.kill("SIGTERM");
+    const result = await done;
+    expect([result.status, result.stderr]).toEqual([0, ""]);
+    // well inside the pod's 120 s grace, even on a loaded machine (two uploads and a 1 s settle)
+    expect(Date.now() - termAt).toBeLessThan(30_000);
+    expect(result.stdout).toContain("SIGTERM: final checkpoint sync");
+    // uploaded whole; no pruning in the final sync (its grace is for uploads), so checkpoint-8 stays
+    expect(await present(`${prefix}checkpoint-20/`, files)).toEqual([true, true, true, true]);
+    expect(await present(prefix, [8, 10].map((n) => `checkpoint-${n}/_SUCCESS`))).toEqual([true, true]);
+  });
+
+  it.concurrent("checkpoint-sync: a checkpoint whose files change between scans is never marked complete", async () => {
+    const prefix = "checkpoints/busy/run1/";
+    const p = pod({}, { model: "models/unused/", adapter: "adapters/busy/run1/", checkpoint: prefix });
+    const dir = join(p.env.OUTPUT_DIR, "checkpoint-30");
+    writeCheckpoint(dir, 30);
+    // the engine keeps appending to the optimizer state: never stable, never marked
+    const writer = setInterval(() => writeFileSync(join(dir, "optimizer.pt"), String(Date.now())), 150);
+    const sidecar = start("checkpoint-sync.sh", { ...p.env, SYNC_INTERVAL_SECONDS: "1", KEEP_CHECKPOINTS: "2", FINAL_SETTLE_SECONDS: "1" });
+    const done = finished(sidecar);
+    await watching(sidecar);
+    await new Promise((r) => setTimeout(r, 3000));
+    sidecar.kill("SIGTERM");
+    const result = await done;
+    clearInterval(writer);
+    expect(result.status).toBe(0);
+    expect(await present(`${prefix}checkpoint-30/`, ["_SUCCESS"])).toEqual([false]);
+  });
+
+  it.concurrent("checkpoint-sync: idles when the run is already published, and still stops at once on SIGTERM", async () => {
+    const p = pod({}, { model: "models/unused/", adapter: "adapters/idle/run1/", checkpoint: "checkpoints/idle/run1/" });
+    writeFileSync(p.env.DONE_MARKER, "");
+    writeCheckpoint(join(p.env.OUTPUT_DIR, "checkpoint-40"), 40);
+    // an unreachable store proves nothing is listed or uploaded
+    const sidecar = start("checkpoint-sync.sh", { ...p.env, AWS_ENDPOINT_URL: "http://127.0.0.1:9", SYNC_INTERVAL_SECONDS: "60", KEEP_CHECKPOINTS: "2" });
+    const done = finished(sidecar);
+    await watching(sidecar);
+    const termAt = Date.now();
+    sidecar.kill("SIGTERM");
+    const result = await done;
+    expect([result.status, result.stderr, result.stdout.split("\n").slice(1)]).toEqual([0, "", ["SIGTERM: final checkpoint sync", "checkpoint sync stopped", ""]]);
+    expect(Date.now() - termAt).toBeLessThan(2000);
+  });
+
+  it.concurrent("train: an unknown engine is a configuration error; a missing adapter or trainer state is a failure; CPU runs record gpuType none", async () => {
+    const p = pod({}, { model: "models/unused/", adapter: "adapters/train/run1/", checkpoint: "checkpoints/train/run1/" });
+    expect((await run("train.sh", { ...p.env, ENGINE: "nope" })).status).toBe(CONFIG_ERROR_EXIT);
     const bin = join(p.root, "bin");
-    mkdirSync(bin);
-    writeFileSync(join(bin, "llamafactory-cli"), "#!/usr/bin/env bash\nexit 0\n");
-    chmodSync(join(bin, "llamafactory-cli"), 0o755);
-    const r = run("train.sh", { ...p.env, ENGINE: "llamafactory", PATH: `${bin}:${env.PATH}` });
+    tool(bin, "llamafactory-cli", "exit 0\n");
+    const r = await run("train.sh", { ...p.env, ENGINE: "llamafactory", PATH: `${bin}:${server.env.PATH}` });
     expect([r.status, r.stderr]).toEqual([1, expect.stringContaining("adapter_config.json is missing")]);
+    // a JSON-array dataset, plus a downloaded file the manifest does not list (it is left alone)
+    writeFileSync(join(p.root, "config", "manifest.json"), JSON.stringify({ datasets: [{ path: "datasets/g/general.json" }] }));
+    writeFileSync(join(p.root, "config", "datasets.txt"), "datasets/g/general.json 0-general.json\ndatasets/id/identity.json 1-identity.json\n");
+    mkdirSync(p.env.DATA_DIR);
+    writeFileSync(join(p.env.DATA_DIR, "0-general.json"), JSON.stringify([{ a: 1 }, { a: 2 }, { a: 3 }]));
+    mkdirSync(p.env.LINEAGE_DIR);
+    writeFileSync(join(p.env.LINEAGE_DIR, "datasets.tsv"), "datasets/g/general.json\tabc123\ndatasets/id/identity.json\tdef456\n");
+    writeFileSync(join(p.env.LINEAGE_DIR, "attempts"), "1\n");
+    tool(bin, "llamafactory-cli", `mkdir -p "$OUTPUT_DIR"\necho c > "$OUTPUT_DIR/adapter_config.json"\necho w > "$OUTPUT_DIR/adapter_model.safetensors"\n`);
+    const noState = await run("train.sh", { ...p.env, ENGINE: "llamafactory", PATH: `${bin}:${server.env.PATH}` });
+    expect([noState.status, noState.stderr]).toEqual([1, expect.stringContaining("trainer_state.json is missing")]);
+    // LLaMA-Factory's save_state() after training; no GPU driver on a CPU node
+    writeFileSync(join(p.env.OUTPUT_DIR, "trainer_state.json"), JSON.stringify({ global_step: 7, log_history: [{ loss: 1 }] }));
+    tool(bin, "nvidia-smi", "exit 9\n");
+    const cpu = await run("train.sh", { ...p.env, ENGINE: "llamafactory", PATH: `${bin}:${server.env.PATH}` });
+    expect(cpu.status).toBe(0);
+    expect(JSON.parse(readFileSync(join(p.root, "manifest.json"), "utf8"))).toEqual({
+      datasets: [{ path: "datasets/g/general.json", etag: "abc123", rows: 3 }],
+      result: { steps: 7, finalEvalLoss: null, bestEvalLoss: null },
+      restarts: 0,
+      wallSeconds: "@WALL_SECONDS@",
+      gpuType: "none",
+      createdAt: "@CREATED_AT@",
+    });
   });
 
-  it("mirror: uploads once with _SUCCESS last, then check and download skip", () => {
+  it.concurrent("mirror: uploads once with _SUCCESS last, then check and download skip", async () => {
     const root = mkdtempSync(join(tmpdir(), "llmkit-mirror-"));
     const m = { MODEL_PREFIX: "models/org/mirror/rev2/", MODEL_DIR: join(root, "model"), PRESENT_MARKER: join(root, ".present") };
     mkdirSync(m.MODEL_DIR);
     writeFileSync(join(m.MODEL_DIR, "model.safetensors"), "weights");
-    expect(run("mirror-check.sh", m).status).toBe(0);
+    expect((await run("mirror-check.sh", m)).status).toBe(0);
     expect(existsSync(m.PRESENT_MARKER)).toBe(false);
-    expect(run("mirror-upload.sh", m).status).toBe(0);
-    expect(get("models/org/mirror/rev2/model.safetensors")).toBe("weights");
-    expect(exists("models/org/mirror/rev2/_SUCCESS")).toBe(true);
-    expect(run("mirror-upload.sh", m).stdout).toContain("nothing to upload");
-    expect(run("mirror-check.sh", m).status).toBe(0);
+    expect((await run("mirror-upload.sh", m)).status).toBe(0);
+    expect(await get("models/org/mirror/rev2/model.safetensors")).toBe("weights");
+    expect(await present("models/org/mirror/rev2/", ["_SUCCESS"])).toEqual([true]);
+    expect((await run("mirror-upload.sh", m)).stdout).toContain("nothing to upload");
+    expect((await run("mirror-check.sh", m)).status).toBe(0);
     expect(existsSync(m.PRESENT_MARKER)).toBe(true);
     const dl = { ...m, HUB: "huggingface", REPO: "org/mirror", REVISION: "rev2", TOOLS_DIR: join(root, "tools") };
-    expect(run("mirror-download.sh", dl).stdout).toContain("skipping download");
-    expect(run("mirror-download.sh", { ...dl, HUB: "gitlab" }).status).toBe(CONFIG_ERROR_EXIT);
+    expect((await run("mirror-download.sh", dl)).stdout).toContain("skipping download");
+    expect((await run("mirror-download.sh", { ...dl, HUB: "gitlab" })).status).toBe(CONFIG_ERROR_EXIT);
   });
 
-  it("store helpers: a missing variable is a configuration error; an unreachable store is not 'absent'", () => {
-    const r = run("publish.sh", { STORE_BUCKET: "" });
+  it.concurrent("store helpers: a missing variable is a configuration error; an unreachable store is not 'absent'", async () => {
+    const r = await run("publish.sh", { STORE_BUCKET: "" });
     expect([r.status, r.stderr]).toEqual([CONFIG_ERROR_EXIT, "configuration error: environment variable STORE_BUCKET is not set\n"]);
-    const p = pod({});
-    const down = run("publish.sh", { ...p.env, AWS_ENDPOINT_URL: "http://127.0.0.1:9", AWS_MAX_ATTEMPTS: "1" });
-    expect([down.status, down.stderr]).toEqual([1, expect.stringContaining(`cannot check s3://${bucket}/adapters/ft/run1/_SUCCESS`)]);
+    const p = pod({}, { model: "models/unused/", adapter: "adapters/down/run1/", checkpoint: "checkpoints/down/run1/" });
+    const down = await run("publish.sh", { ...p.env, AWS_ENDPOINT_URL: "http://127.0.0.1:9", AWS_MAX_ATTEMPTS: "1" });
+    expect([down.status, down.stderr]).toEqual([1, expect.stringContaining(`cannot check s3://${bucket}/adapters/down/run1/_SUCCESS`)]);
   });
 });

@@ -19,6 +19,12 @@ export const MIRROR_SCRIPTS = {
 export const TRAINING_SCRIPTS = {
   "store.sh": store,
   "restore.sh": read("restore.sh"),
+  "checkpoint-sync.sh": read("checkpoint-sync.sh"),
   "train.sh": read("train.sh"),
+  "lineage.py": read("lineage.py"),
   "publish.sh": read("publish.sh"),
 } as const;
+
+/** Follow-up Jobs of a run (merge.ts, gguf.ts): one script each, the step is its argument. */
+export const MERGE_SCRIPTS = { "store.sh": store, "merge.sh": read("merge.sh") } as const;
+export const GGUF_SCRIPTS = { "store.sh": store, "gguf.sh": read("gguf.sh") } as const;

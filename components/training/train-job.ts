@@ -2,10 +2,11 @@
  * The rendered objects of one fine-tune run: a ConfigMap (engine config, dataset list, manifest,
  * scripts) and a Job whose pod runs restore → train → publish in sequence:
  *   init `restore` (aws-cli): base model, datasets and the newest complete checkpoint from the store;
- *   init `train` (engine image): LLaMA-Factory or ms-swift, then stage the adapter files;
+ *   native sidecar `checkpoint-sync` (aws-cli): uploads each complete checkpoint while training runs;
+ *   init `train` (engine image): LLaMA-Factory or ms-swift, then stage the adapter and manifest;
  *   main `publish` (aws-cli): adapter files, manifest.json, `_SUCCESS` last.
  * If the run's adapter is already published, restore leaves a marker and every step skips.
- * All three share one scratch volume, so a checkpoint-sync sidecar can later watch /work/output.
+ * All share one scratch volume (/work).
  */
 import { recommendedLabels } from "../lib/labels.ts";
 import { placement } from "../lib/scheduling.ts";
@@ -17,11 +18,15 @@ import type { PlatformContract } from "../platform/contract.ts";
 import type { ModelConfig } from "../../stacks/schema.ts";
 import type { EffectiveFineTune } from "./defaults.ts";
 import { CONFIG_MOUNT, TTL_AFTER_FINISHED_SECONDS, awsCliContainer, configVolume, podFailurePolicy, scriptCommand, type EnvVar } from "./job.ts";
-import { CONFIG_DIR, DATA_DIR, DONE_MARKER, MODEL_DIR, OUTPUT_DIR, WORK_DIR, gi, localDatasetFile } from "./layout.ts";
+import { CONFIG_DIR, DATA_DIR, DONE_MARKER, LINEAGE_DIR, MODEL_DIR, OUTPUT_DIR, WORK_DIR, gi, localDatasetFile } from "./layout.ts";
 import { llamaFactoryYaml, renderDatasetInfo } from "./llamafactory.ts";
 import { renderManifest } from "./manifest.ts";
+import { datasetWaitConfigData, datasetWaitContainers } from "./dataset-wait.ts";
+import { identityConfigData, identityDownloadLine, identityInitContainers } from "./identity.ts";
 import { MIRROR_DEADLINE_SECONDS } from "./mirror.ts";
 import { renderSwiftArgs } from "./ms-swift.ts";
+import { capacitySelector, kueueLabels } from "./queueing.ts";
+import { smokePromptsData } from "./smoke.ts";
 import { TRAINING_SCRIPTS } from "./scripts.ts";
 
 export const ENGINE_IMAGES: Record<EffectiveFineTune["engine"], PinnedImage> = {
@@ -34,6 +39,18 @@ export const RUN_ID_LABEL = "llmkit.dev/run-id";
 export const ADAPTER_DIR = `${WORK_DIR}/adapter`;
 /** @default 2 — a crash (not a preemption: those are ignored) is retried twice, then someone should look. */
 export const TRAIN_BACKOFF_LIMIT = 2;
+/**
+ * @default 60 — how often checkpoint-sync scans /work/output. A checkpoint is uploaded once its files
+ * were unchanged for one interval, so a preempted run loses at most save-steps + ~2 minutes of work.
+ */
+export const CHECKPOINT_SYNC_INTERVAL_SECONDS = 60;
+/**
+ * @default 120 — the pod's termination grace: time for checkpoint-sync's final upload after
+ * SIGTERM. LoRA checkpoints (adapter + optimizer state) are tens to hundreds of MiB; more would
+ * not help on spot capacity, whose interruption notice is two minutes
+ * (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-instance-termination-notices.html).
+ */
+export const TRAIN_TERMINATION_GRACE_SECONDS = 120;
 
 /** Weights (+25%) plus 20 GiB for datasets, checkpoints and the datasets cache. */
 export function trainScratchGiB(model: ModelConfig): number {
@@ -73,7 +90,6 @@ function engineConfig(ft: EffectiveFineTune): Record<string, string> {
 }
 
 export function renderTrainConfig(ft: EffectiveFineTune, model: ModelConfig, contract: PlatformContract, runId: string) {
-  const engineImage = imageRef(ENGINE_IMAGES[ft.engine]);
   return {
     apiVersion: "v1",
     kind: "ConfigMap",
@@ -81,9 +97,12 @@ export function renderTrainConfig(ft: EffectiveFineTune, model: ModelConfig, con
     immutable: true,
     data: {
       ...engineConfig(ft),
-      "datasets.txt": ft.datasets.map((d, i) => `${d.path} ${localDatasetFile(i, d.path)}\n`).join(""),
-      "manifest.json": `${JSON.stringify(renderManifest(ft, model, runId, engineImage), null, 2)}\n`,
+      "datasets.txt": ft.datasets.map((d, i) => `${d.path} ${localDatasetFile(i, d.path)}\n`).join("") + identityDownloadLine(ft),
+      "manifest.json": `${JSON.stringify(renderManifest(ft, model, runId, ENGINE_IMAGES[ft.engine], contract.store.bucket), null, 2)}\n`,
       ...TRAINING_SCRIPTS,
+      ...identityConfigData(ft),
+      ...smokePromptsData(ft),
+      ...datasetWaitConfigData(ft),
     },
   };
 }
@@ -101,6 +120,7 @@ export function renderTrainJob(ft: EffectiveFineTune, model: ModelConfig, contra
     { name: "CONFIG_DIR", value: CONFIG_DIR },
     { name: "WORK_DIR", value: WORK_DIR },
     { name: "DONE_MARKER", value: DONE_MARKER },
+    { name: "LINEAGE_DIR", value: LINEAGE_DIR },
   ];
   const trainerResources = { cpu: String(ft.resources.cpu), memory: gi(ft.resources.memoryGiB), ...place.gpuLimits };
   return {
@@ -109,7 +129,7 @@ export function renderTrainJob(ft: EffectiveFineTune, model: ModelConfig, contra
     metadata: {
       name: names.job,
       namespace: contract.namespace,
-      labels: labels(ft, runId),
+      labels: { ...labels(ft, runId), ...kueueLabels(ft) },
       annotations: { "pulumi.com/skipAwait": "true" },
     },
     spec: {
@@ -126,12 +146,14 @@ export function renderTrainJob(ft: EffectiveFineTune, model: ModelConfig, contra
         spec: {
           serviceAccountName: contract.serviceAccounts.trainer,
           restartPolicy: "Never",
+          terminationGracePeriodSeconds: TRAIN_TERMINATION_GRACE_SECONDS,
           // The engine images have no non-root user and torch needs a passwd entry for its uid
           // (getpass), so this pod runs as root: no privilege escalation, every capability dropped.
           securityContext: podSecurityContext({}),
-          nodeSelector: place.nodeSelector,
+          nodeSelector: { ...place.nodeSelector, ...capacitySelector(ft) },
           tolerations: place.tolerations,
           initContainers: [
+            ...datasetWaitContainers(ft, runId, awsImage, store, [CONFIG_MOUNT]),
             awsCliContainer({
               name: "restore",
               image: awsImage,
@@ -147,9 +169,33 @@ export function renderTrainJob(ft: EffectiveFineTune, model: ModelConfig, contra
                 { name: "OUTPUT_DIR", value: OUTPUT_DIR },
                 // the mirror Job of the same `pulumi up` may still be copying the base model
                 { name: "MODEL_WAIT_SECONDS", value: String(MIRROR_DEADLINE_SECONDS) },
+                // names this attempt's counter object (scripts/restore.sh)
+                { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
               ],
               volumeMounts: [work, CONFIG_MOUNT],
             }),
+            {
+              // Native sidecar (Kubernetes ≥ 1.29): an init container with restartPolicy Always runs
+              // next to the later init containers (train) and stops after the main container exits.
+              // https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/
+              ...awsCliContainer({
+                name: "checkpoint-sync",
+                image: awsImage,
+                script: "checkpoint-sync.sh",
+                env: [
+                  ...store,
+                  ...paths,
+                  { name: "CHECKPOINT_PREFIX", value: checkpointPrefix(ft.name, runId) },
+                  { name: "OUTPUT_DIR", value: OUTPUT_DIR },
+                  { name: "SYNC_INTERVAL_SECONDS", value: String(CHECKPOINT_SYNC_INTERVAL_SECONDS) },
+                  // the store keeps as many checkpoints as the engine does (save_total_limit)
+                  { name: "KEEP_CHECKPOINTS", value: String(ft.training.keepCheckpoints) },
+                ],
+                volumeMounts: [work, CONFIG_MOUNT],
+              }),
+              restartPolicy: "Always",
+            },
+            ...identityInitContainers(ft, imageRef(image), [work, CONFIG_MOUNT]),
             {
               name: "train",
               image: imageRef(image),
@@ -157,6 +203,7 @@ export function renderTrainJob(ft: EffectiveFineTune, model: ModelConfig, contra
               env: [
                 ...paths,
                 { name: "ENGINE", value: ft.engine },
+                { name: "DATA_DIR", value: DATA_DIR },
                 { name: "OUTPUT_DIR", value: OUTPUT_DIR },
                 { name: "ADAPTER_DIR", value: ADAPTER_DIR },
                 // caches on the sized scratch volume; nothing is fetched from a hub at run time

@@ -24,6 +24,9 @@ describe("fineTuneProblems", () => {
     ["comma in a LLaMA-Factory target", { ...seedLora, lora: { targets: ["q_proj,k_proj"] } }, [
       "lora.targets entries must not contain ',' (LLaMA-Factory splits lora_target on commas)",
     ]],
+    ["identity file that is not JSON", { ...seedLora, identity: { name: "Ada", author: "Acme", path: "datasets/identity.parquet", format: "alpaca" } }, [
+      'identity.path "datasets/identity.parquet" must be a .json or .jsonl file: the placeholders are filled in JSON',
+    ]],
     ["name too long for the Job", { ...seedLora, name: "a".repeat(45) }, [
       `name "${"a".repeat(45)}" is too long: the Job name "<name>-train-<runId>" must fit 63 characters`,
     ]],

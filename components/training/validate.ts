@@ -34,6 +34,10 @@ export function fineTuneProblems(ft: EffectiveFineTune, model: ModelConfig, cont
   if (ft.engine === "llamafactory" && ft.lora.targets !== "all-linear" && ft.lora.targets.some((t) => t.includes(","))) {
     problems.push("lora.targets entries must not contain ',' (LLaMA-Factory splits lora_target on commas)");
   }
+  // fill-identity.py reads and writes JSON (or JSON lines by extension); the engines load by extension too
+  if (ft.identity !== undefined && !/\.jsonl?$/.test(ft.identity.path)) {
+    problems.push(`identity.path "${ft.identity.path}" must be a .json or .jsonl file: the placeholders are filled in JSON`);
+  }
   return problems;
 }
 

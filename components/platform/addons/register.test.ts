@@ -60,7 +60,7 @@ describe("registerAddons", () => {
 
   it("makes the workloads provider wait for the GatewayClass, KEDA and the Prometheus stack", () => {
     expect(byName(registered, "all-workloads-k8s").dependsOn).toEqual(expect.arrayContaining(["all-gateway-class", "all-keda", "all-prometheus-stack"]));
-    expect(byName(registered, "none-workloads-k8s").dependsOn.filter((d) => !d.startsWith("none-sa-") && d !== "none-namespace")).toEqual([]);
+    expect(byName(registered, "none-workloads-k8s").dependsOn.filter((d) => !d.startsWith("none-sa-") && d !== "none-namespace" && d !== "none-serving-priority")).toEqual([]);
   });
 
   it("exports the add-ons in the contract", () => {

@@ -64,6 +64,7 @@ describe("AwsPlatform: cluster", () => {
           `kubernetes:core/v1:ServiceAccount platform-sa-${role}`,
         ]),
         "kubernetes:core/v1:Namespace platform-namespace",
+        "kubernetes:scheduling.k8s.io/v1:PriorityClass platform-serving-priority",
         "pulumi:providers:kubernetes platform-k8s",
         "pulumi:providers:kubernetes platform-workloads-k8s",
         // Karpenter and the GPU pool (components/platform/aws/karpenter/, tested there in detail).
@@ -322,6 +323,7 @@ describe("AwsPlatform: outputs", () => {
         "platform-sa-mirror",
         "platform-sa-trainer",
         "platform-sa-serving",
+        "platform-serving-priority",
         "platform-system-nodes",
         "platform-pod-identity-agent",
         "platform-mirror-identity",

@@ -65,6 +65,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
     this.k8sProvider = providers.workloads([
       tenancy.namespace,
       ...tenancy.serviceAccounts,
+      tenancy.priorityClass,
       cluster.nodeGroup,
       cluster.podIdentityAgent,
       ...identities.associations,

@@ -51,7 +51,7 @@ const policies = Object.fromEntries(
 // Written out independently of STORE_ACCESS, so a change there must be made here too.
 const EXPECTED = {
   mirror: { read: ["models/", "datasets/"], write: ["models/", "datasets/"] },
-  trainer: { read: ["models/", "datasets/", "checkpoints/", "adapters/", "merged/"], write: ["checkpoints/", "adapters/", "merged/"] },
+  trainer: { read: ["models/", "datasets/", "checkpoints/", "adapters/", "merged/", "gguf/"], write: ["checkpoints/", "adapters/", "merged/", "gguf/"] },
   serving: { read: ["models/", "adapters/", "merged/"], write: [] as string[] },
 };
 const ROLES = ["mirror", "trainer", "serving"] as const;
@@ -143,6 +143,7 @@ describe("storePolicies: issue 3 item 6, case by case", () => {
     ["trainer", "s3:PutObject", "checkpoints/support/r1/checkpoint-100/optimizer.pt", true],
     ["trainer", "s3:PutObject", "adapters/support/r1/_SUCCESS", true],
     ["trainer", "s3:PutObject", "merged/support/r1/model.safetensors", true],
+    ["trainer", "s3:PutObject", "gguf/support/r1/support-q8_0.gguf", true],
     ["trainer", "s3:PutObject", "models/meta-llama/Llama-3.1-8B/0e9e39f/config.json", false],
     ["trainer", "s3:PutObject", "datasets/support/train.jsonl", false],
     ["trainer", "s3:DeleteObject", "checkpoints/support/r1/checkpoint-100/optimizer.pt", false],

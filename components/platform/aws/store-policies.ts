@@ -19,14 +19,15 @@ export interface RoleAccess {
  * - trainer: reads the base model and datasets, resumes from checkpoints/ (`s3 ls`, `s3 sync`),
  *   checks adapters/…/_SUCCESS before training, uploads checkpoints/ and adapters/. Merge Jobs are
  *   a training follow-up run as the trainer (they read models/ + adapters/), so the trainer also
- *   writes merged/; it never writes models/ or datasets/, which only the mirror fills;
+ *   writes merged/, and so do the GGUF Jobs that convert merged models into gguf/; it never writes
+ *   models/ or datasets/, which only the mirror fills;
  * - serving: reads base weights, adapters and merged models only.
  */
 export const STORE_ACCESS: Readonly<Record<ServiceAccountRole, RoleAccess>> = {
   mirror: { read: ["models/", "datasets/"], write: ["models/", "datasets/"] },
   trainer: {
-    read: ["models/", "datasets/", "checkpoints/", "adapters/", "merged/"],
-    write: ["checkpoints/", "adapters/", "merged/"],
+    read: ["models/", "datasets/", "checkpoints/", "adapters/", "merged/", "gguf/"],
+    write: ["checkpoints/", "adapters/", "merged/", "gguf/"],
   },
   serving: { read: ["models/", "adapters/", "merged/"], write: [] },
 };

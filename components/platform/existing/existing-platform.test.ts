@@ -31,6 +31,7 @@ describe("ExistingPlatform", () => {
         "kubernetes:core/v1:ServiceAccount given-sa-mirror",
         "kubernetes:core/v1:ServiceAccount given-sa-trainer",
         "kubernetes:core/v1:ServiceAccount given-sa-serving",
+        "kubernetes:scheduling.k8s.io/v1:PriorityClass given-serving-priority",
         // existing clusters default to KEDA and Envoy Gateway, no Prometheus (addons/defaults.ts)
         "kubernetes:core/v1:Namespace given-keda-namespace",
         "kubernetes:helm.sh/v3:Release given-keda",

@@ -47,7 +47,7 @@ export class ExistingPlatform extends pulumi.ComponentResource implements Platfo
 
     this.contract = contract;
     this.kubeconfig = pulumi.secret(kubeconfig ?? "");
-    this.k8sProvider = providers.workloads([tenancy.namespace, ...tenancy.serviceAccounts, ...addons.ready]);
+    this.k8sProvider = providers.workloads([tenancy.namespace, ...tenancy.serviceAccounts, tenancy.priorityClass, ...addons.ready]);
     this.registerOutputs({ contract: this.contract, kubeconfig: this.kubeconfig });
   }
 }

@@ -87,7 +87,7 @@ export class LocalPlatform extends pulumi.ComponentResource implements PlatformO
 
     this.contract = contract;
     this.kubeconfig = pulumi.secret("");
-    this.k8sProvider = providers.workloads([tenancy.namespace, ...tenancy.serviceAccounts, bucket, ...addons.ready]);
+    this.k8sProvider = providers.workloads([tenancy.namespace, ...tenancy.serviceAccounts, tenancy.priorityClass, bucket, ...addons.ready]);
     this.registerOutputs({ contract: this.contract, kubeconfig: this.kubeconfig });
   }
 }

@@ -68,3 +68,13 @@ export const contract: PlatformContract = {
   serviceAccounts: SERVICE_ACCOUNTS,
   addons: { gatewayClassName: "llmkit", prometheusUrl: "http://llmkit-prometheus.monitoring.svc.cluster.local:9090", keda: true },
 };
+
+/** The recommended labels every object of the `chat` service carries (pinned vLLM 0.21.0). */
+export const chatLabels = {
+  "app.kubernetes.io/name": "vllm",
+  "app.kubernetes.io/instance": "chat",
+  "app.kubernetes.io/component": "serving",
+  "app.kubernetes.io/part-of": "llmkit",
+  "app.kubernetes.io/managed-by": "pulumi",
+  "app.kubernetes.io/version": "0.21.0",
+};

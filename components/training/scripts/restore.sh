@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Fine-tune, init container 1 (aws-cli image): fetch the base model, the datasets and the latest
-# complete checkpoint of this run. If the run's adapter is already published, leave a marker so
-# training and publishing skip: an unchanged spec costs nothing.
+# complete checkpoint of this run, and record lineage in $LINEAGE_DIR for the manifest (dataset
+# ETags, attempts). If the run's adapter is already published, leave a marker so training and
+# publishing skip: an unchanged spec costs nothing.
 set -euo pipefail
 source "$(dirname "$0")/store.sh"
 require STORE_BUCKET MODEL_PREFIX ADAPTER_PREFIX CHECKPOINT_PREFIX MODEL_DIR DATA_DIR OUTPUT_DIR \
-  DONE_MARKER CONFIG_DIR MODEL_WAIT_SECONDS
+  DONE_MARKER CONFIG_DIR MODEL_WAIT_SECONDS LINEAGE_DIR POD_NAME
 
 if object_exists "${ADAPTER_PREFIX}_SUCCESS"; then
   echo "s3://$STORE_BUCKET/$ADAPTER_PREFIX is already published: nothing to do"
@@ -25,44 +26,56 @@ until object_exists "${MODEL_PREFIX}_SUCCESS"; do
   waited=$(( waited + 30 ))
 done
 
-mkdir -p "$MODEL_DIR" "$DATA_DIR" "$OUTPUT_DIR"
+mkdir -p "$MODEL_DIR" "$DATA_DIR" "$OUTPUT_DIR" "$LINEAGE_DIR"
+
 aws s3 sync --only-show-errors --no-progress --exclude "_SUCCESS" "s3://$STORE_BUCKET/$MODEL_PREFIX" "$MODEL_DIR"
 
-# datasets.txt: one "<store key> <local file name>" per line
+# datasets.txt: one "<store key> <local file name>" per line. get-object prints the ETag of exactly
+# the bytes it wrote (a separate head-object could see a newer upload): "<key>\t<etag>" per dataset.
+: > "$LINEAGE_DIR/datasets.tsv"
 while read -r key file; do
   [[ -n "$key" ]] || continue
   if ! object_exists "$key"; then
     echo "configuration error: dataset s3://$STORE_BUCKET/$key does not exist: upload it first" >&2
     exit "$CONFIG_ERROR"
   fi
-  aws s3 cp --only-show-errors "s3://$STORE_BUCKET/$key" "$DATA_DIR/$file"
+  etag=$(aws s3api get-object --bucket "$STORE_BUCKET" --key "$key" --query ETag --output text "$DATA_DIR/$file")
+  printf '%s\t%s\n' "$key" "${etag//\"/}" >> "$LINEAGE_DIR/datasets.tsv"
 done < "$CONFIG_DIR/datasets.txt"
 if [[ -f "$CONFIG_DIR/dataset_info.json" ]]; then
   cp "$CONFIG_DIR/dataset_info.json" "$DATA_DIR/dataset_info.json"
 fi
 
-# Resume: the newest checkpoint-N/ whose own _SUCCESS exists (checkpoints are uploaded whole or
-# not at all; a half-written one is never resumed from).
-status=0
-listing=$(aws s3 ls "s3://$STORE_BUCKET/$CHECKPOINT_PREFIX") || status=$?
-if (( status > 1 )); then
-  echo "cannot list s3://$STORE_BUCKET/$CHECKPOINT_PREFIX (exit $status)" >&2
-  exit 1
-fi
-steps=()
-while read -r kind name; do
-  if [[ "$kind" == "PRE" && "$name" =~ ^checkpoint-([0-9]+)/$ ]]; then
-    steps+=("${BASH_REMATCH[1]}")
-  fi
-done <<< "$listing"
-if (( ${#steps[@]} > 0 )); then
-  for step in $(printf '%s\n' "${steps[@]}" | sort -rn); do
-    if object_exists "${CHECKPOINT_PREFIX}checkpoint-$step/_SUCCESS"; then
-      aws s3 sync --only-show-errors --no-progress --exclude "_SUCCESS" \
-        "s3://$STORE_BUCKET/${CHECKPOINT_PREFIX}checkpoint-$step/" "$OUTPUT_DIR/checkpoint-$step"
-      echo "resuming from checkpoint-$step"
-      break
+# One listing of the run's checkpoint prefix serves two purposes:
+# - Attempts: one empty object per pod that got this far. A non-indexed Job exposes no attempt
+#   number to its pods (batch.kubernetes.io/job-index-failure-count exists only for Indexed Jobs
+#   with backoffLimitPerIndex, and ignored preemptions are not failures), so the store counts them:
+#   restarts = attempts - 1, and the oldest key's time is when the run started.
+# - Resume: the newest checkpoint-N/ whose own _SUCCESS exists (checkpoint-sync.sh uploads
+#   checkpoints whole, marker last; a half-uploaded one is never resumed from).
+put_marker "${CHECKPOINT_PREFIX}attempts/$(date -u +%s)-$POD_NAME"
+listing=$(aws s3api list-objects-v2 --bucket "$STORE_BUCKET" --prefix "$CHECKPOINT_PREFIX" --query 'Contents[].Key' --output text)
+read -r -a keys <<< "$listing"
+attempts=0
+started=""
+resume=-1
+for key in "${keys[@]}"; do
+  rel=${key#"$CHECKPOINT_PREFIX"}
+  if [[ "$rel" =~ ^attempts/([0-9]+)- ]]; then
+    attempts=$(( attempts + 1 ))
+    if [[ -z "$started" ]] || (( BASH_REMATCH[1] < started )); then
+      started=${BASH_REMATCH[1]}
     fi
-  done
+  elif [[ "$rel" =~ ^checkpoint-([0-9]+)/_SUCCESS$ ]] && (( BASH_REMATCH[1] > resume )); then
+    resume=${BASH_REMATCH[1]}
+  fi
+done
+printf '%s\n' "$attempts" > "$LINEAGE_DIR/attempts"
+printf '%s\n' "$started" > "$LINEAGE_DIR/started"
+if (( resume >= 0 )); then
+  aws s3 sync --only-show-errors --no-progress --exclude "_SUCCESS" \
+    "s3://$STORE_BUCKET/${CHECKPOINT_PREFIX}checkpoint-$resume/" "$OUTPUT_DIR/checkpoint-$resume"
+  echo "resuming from checkpoint-$resume (attempt $attempts)"
+else
+  echo "starting from scratch (attempt $attempts)"
 fi
-echo "restored base model and ${#steps[@]} checkpoint candidate(s)"

@@ -28,10 +28,26 @@ object_exists() {
   [[ "$found" == "$1" ]]
 }
 
-# put_marker KEY: write an empty object, the "everything before me is complete" marker.
+# put_marker KEY: write an empty object, the "everything before me is complete" marker. Returns the
+# upload's status, so callers without `set -e` (checkpoint-sync.sh) see a failed marker.
 put_marker() {
-  local empty
+  local empty status=0
   empty=$(mktemp)
-  aws s3 cp --only-show-errors "$empty" "s3://$STORE_BUCKET/$1"
+  aws s3 cp --only-show-errors "$empty" "s3://$STORE_BUCKET/$1" || status=$?
   rm -f "$empty"
+  return "$status"
+}
+
+# wait_for KEY SECONDS HINT: poll until the object exists; after SECONDS it is a configuration error.
+wait_for() {
+  local waited=0
+  until object_exists "$1"; do
+    if (( waited >= $2 )); then
+      echo "configuration error: s3://$STORE_BUCKET/$1 does not exist after ${waited}s: $3" >&2
+      exit "$CONFIG_ERROR"
+    fi
+    echo "waiting for s3://$STORE_BUCKET/$1"
+    sleep "${POLL_SECONDS:-30}"
+    waited=$(( waited + ${POLL_SECONDS:-30} ))
+  done
 }

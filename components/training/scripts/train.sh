@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Fine-tune, init container 2 (engine image): train, then stage the adapter for publishing.
+# Fine-tune, init container `train` (engine image): train, then stage the adapter and the run's
+# manifest (lineage.py: ETags, rows, steps, eval loss, GPU) for publishing.
 set -euo pipefail
 source "$(dirname "$0")/store.sh"
-require ENGINE CONFIG_DIR OUTPUT_DIR ADAPTER_DIR DONE_MARKER
+require ENGINE CONFIG_DIR OUTPUT_DIR ADAPTER_DIR DONE_MARKER DATA_DIR LINEAGE_DIR WORK_DIR
 
 if [[ -e "$DONE_MARKER" ]]; then
   echo "adapter already published: skipping training"
@@ -53,4 +54,17 @@ for file in adapter_config.json adapter_model.safetensors; do
   fi
   cp "$final/$file" "$ADAPTER_DIR/$file"
 done
-echo "adapter staged in $ADAPTER_DIR"
+
+# The trainer's final state: LLaMA-Factory's run_sft calls trainer.save_state() into output_dir
+# (hiyouga/LLaMA-Factory src/llamafactory/train/sft/workflow.py); ms-swift's last checkpoint has one.
+if [[ ! -f "$final/trainer_state.json" ]]; then
+  echo "training finished but $final/trainer_state.json is missing" >&2
+  exit 1
+fi
+# nvidia-smi is mounted into GPU containers by the NVIDIA runtime; CPU pods have none.
+gpu=none
+if names=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null) && [[ -n "$names" ]]; then
+  gpu=$(head -n 1 <<< "$names")
+fi
+python3 "$(dirname "$0")/lineage.py" "$final/trainer_state.json" "$gpu" "$WORK_DIR/manifest.json"
+echo "adapter and manifest staged in $ADAPTER_DIR and $WORK_DIR/manifest.json"

@@ -123,7 +123,8 @@ describe("renderNodePool: one NodePool per preset", () => {
       for (const toleration of contract.tolerations) {
         expect(spec.template.spec.taints.some((t) => t.key === toleration.key && t.effect === toleration.effect)).toBe(true);
       }
-      expect(spec.limits).toHaveProperty([contract.gpuResource!]);
+      // the cap serving's autoscaling validates replicas.max against (components/serving/autoscaling.ts)
+      expect(spec.limits).toHaveProperty([contract.gpuResource!], String(contract.gpuLimit));
     }
   });
 

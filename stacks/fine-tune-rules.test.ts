@@ -1,0 +1,167 @@
+/**
+ * Fine-tune refusals at the config level (schema + stacks/rules.ts + stacks/fine-tune-rules.ts),
+ * each with its exact path and fix, and the `{dataset, file}` references the schema resolves.
+ */
+import { describe, expect, it } from "vitest";
+import { platformContract } from "../components/platform/contract.ts";
+import { change, local, platformDev, workloadsDev, type Raw } from "../test/bad-configs.ts";
+import { loadStack, parseStackConfig } from "./load.ts";
+import { preflightWarnings } from "./preflight.ts";
+import { poolProblems } from "./rules.ts";
+
+const problems = (raw: Raw): string[] => {
+  const result = parseStackConfig(raw);
+  return result.ok ? [] : result.problems;
+};
+
+const ULTRACHAT = {
+  name: "ultrachat",
+  repo: "HuggingFaceH4/ultrachat_200k",
+  revision: "8049631c405ae6576f93f445c6b8166f76f5505a",
+  include: ["data/train_sft-*.parquet"],
+};
+const withCatalog = (r: Raw) => (r.datasets = [structuredClone(ULTRACHAT)]);
+
+describe("fine-tune refusals", () => {
+  it.each<[string, (r: Raw) => void, string[]]>([
+    ["unknown base model", (r) => ((r.fineTunes[0].baseModel = "llama"), (r.release.adapters = {}), (r.serving = [])), [
+      'llmkit:fineTunes[0].baseModel: unknown model "llama": use one of llmkit:models (qwen2-5-0-5b)',
+    ]],
+    ["unpinned model revision", (r) => (r.models[0].revision = "v1"), [
+      'llmkit:models[0].revision: "v1" is not a pinned revision: use the 40-character commit sha from the hub\'s history',
+    ]],
+    ["LoRA rank 0", (r) => (r.fineTunes[0].lora = { rank: 0 }), ["llmkit:fineTunes[0].lora.rank: must be > 0, got number 0"]],
+    ["LoRA alpha 0", (r) => (r.fineTunes[0].lora = { alpha: 0 }), ["llmkit:fineTunes[0].lora.alpha: must be > 0, got number 0"]],
+    ["negative samples", (r) => (r.fineTunes[0].datasets[0].samples = -1), ["llmkit:fineTunes[0].datasets[0].samples: must be > 0, got number -1"]],
+    ["dataset URI outside the store", (r) => (r.fineTunes[0].datasets[0].path = "https://example.com/train.jsonl"), [
+      'llmkit:fineTunes[0].datasets[0].path: must be a key under the store\'s "datasets/" prefix, e.g. datasets/support/train.jsonl',
+    ]],
+    ["unknown template", (r) => (r.fineTunes[0].template = "qwen2_5"), [
+      'llmkit:fineTunes[0].template: "qwen2_5" is not a LLaMA-Factory template: use one of qwen, qwen3, qwen3_nothink, qwen2_audio, qwen2_omni, qwen3_omni or the names in components/training/templates.ts (LLaMA-Factory src/llamafactory/data/template.py)',
+    ]],
+    ["identity without name", (r) => (r.fineTunes[0].identity = { author: "Acme", path: "datasets/identity.json" }), [
+      "llmkit:fineTunes[0].identity.name: is required: add a string value",
+    ]],
+    ["identity with a blank author", (r) => (r.fineTunes[0].identity = { name: "Ada", author: "  ", path: "datasets/identity.json" }), [
+      "llmkit:fineTunes[0].identity.author: must not be empty",
+    ]],
+    ["identity outside the store", (r) => (r.fineTunes[0].identity = { name: "Ada", author: "Acme", path: "/data/identity.json" }), [
+      'llmkit:fineTunes[0].identity.path: must be a key under the store\'s "datasets/" prefix, e.g. datasets/support/train.jsonl',
+    ]],
+    ["dataset key climbing out of datasets/", (r) => (r.fineTunes[0].datasets[0].path = "datasets/../adapters/x.json"), [
+      'llmkit:fineTunes[0].datasets[0].path: must not contain ".." (keys are literal, never resolved)',
+    ]],
+    ["invalid queue name", (r) => (r.fineTunes[0].queue = "Team_A"), [
+      "llmkit:fineTunes[0].queue: must be lower-case letters, digits and '-', starting and ending with a letter or digit",
+    ]],
+    ["priority without queue", (r) => (r.fineTunes[0].priority = "high"), [
+      "llmkit:fineTunes[0].priority: needs queue: Kueue reads the priority class only on Jobs it manages; set queue to a LocalQueue name",
+    ]],
+    ["too many smoke prompts", (r) => (r.fineTunes[0].smokePrompts = Array.from({ length: 9 }, (_, i) => `prompt ${i}`)), [
+      "llmkit:fineTunes[0].smokePrompts: must list at most 8 prompts (each one is a generation in the publish step)",
+    ]],
+    ["empty smoke prompt", (r) => (r.fineTunes[0].smokePrompts = ["hi", " "]), ["llmkit:fineTunes[0].smokePrompts[1]: must not be empty"]],
+    ["spot on a local platform", (r) => (r.fineTunes[0].spot = true), [
+      'llmkit:fineTunes[0].spot: needs Karpenter capacity types, which platform\'s "local" pools do not promise: remove spot (select nodes with the pool\'s nodeSelector instead)',
+    ]],
+    ["dataset with neither path nor dataset", (r) => delete r.fineTunes[0].datasets[0].path, [
+      "llmkit:fineTunes[0].datasets[0]: needs path (a store key) or dataset + file (a mirrored llmkit:datasets entry)",
+    ]],
+    ["dataset with both path and dataset", (r) => (withCatalog(r), Object.assign(r.fineTunes[0].datasets[0], { dataset: "ultrachat", file: "a.jsonl" })), [
+      "llmkit:fineTunes[0].datasets[0].dataset: give either path or dataset + file, not both",
+    ]],
+    ["unknown mirrored dataset, without file", (r) => (r.fineTunes[0].datasets[0] = { dataset: "ultra", format: "openai" }), [
+      'llmkit:fineTunes[0].datasets[0].dataset: unknown dataset "ultra": use one of llmkit:datasets (none defined)',
+      'llmkit:fineTunes[0].datasets[0].file: is required with dataset: name the file inside "ultra", e.g. data/train.jsonl',
+    ]],
+    ["file without dataset", (r) => (r.fineTunes[0].datasets[0].file = "train.jsonl"), [
+      "llmkit:fineTunes[0].datasets[0].file: applies only with dataset: put the whole store key in path instead",
+    ]],
+    ["file climbing out of the mirrored dataset", (r) => (withCatalog(r), delete r.datasets[0].include, (r.fineTunes[0].datasets[0] = { dataset: "ultrachat", file: "../x.json", format: "openai" })), [
+      'llmkit:fineTunes[0].datasets[0].file: must not contain ".."',
+    ]],
+    ["file the mirror's include patterns leave out", (r) => (withCatalog(r), (r.fineTunes[0].datasets[0] = { dataset: "ultrachat", file: "data/test_sft-0.parquet", format: "openai" })), [
+      'llmkit:fineTunes[0].datasets[0].file: "data/test_sft-0.parquet" is not mirrored: llmkit:datasets "ultrachat" includes only data/train_sft-*.parquet; add it to include',
+    ]],
+    ["unpinned dataset revision", (r) => (withCatalog(r), (r.datasets[0].revision = "main")), [
+      'llmkit:datasets[0].revision: "main" is not a pinned revision: use the 40-character commit sha from the hub\'s history',
+    ]],
+    ["dataset catalog entry without revision", (r) => (withCatalog(r), delete r.datasets[0].revision), [
+      "llmkit:datasets[0].revision: is required: add a string value",
+    ]],
+    ["duplicate catalog names", (r) => (withCatalog(r), r.datasets.push(structuredClone(ULTRACHAT))), [
+      'llmkit:datasets[1].name: "ultrachat" is already used by datasets[0]: names must be unique',
+    ]],
+    ["include pattern with a space", (r) => (withCatalog(r), (r.datasets[0].include = ["data/a b.json"])), [
+      "llmkit:datasets[0].include[0]: must be a glob pattern without spaces, e.g. data/*.jsonl",
+    ]],
+  ])("%s", (_label, edit, expected) => {
+    expect(problems(change(local(), edit))).toEqual(expected);
+  });
+
+  it("accepts a valid identity, queue, priority and smoke prompts", () => {
+    const raw = change(local(), (r) =>
+      Object.assign(r.fineTunes[0], {
+        identity: { name: "Ada", author: "Acme", path: "datasets/identity.json" },
+        queue: "training",
+        priority: "low",
+        smokePrompts: ["hi"],
+      }),
+    );
+    const result = parseStackConfig(raw);
+    expect(result.ok).toBe(true);
+    if (result.ok) expect(result.config.fineTunes[0]!.identity).toEqual({ name: "Ada", author: "Acme", path: "datasets/identity.json", format: "alpaca" });
+  });
+});
+
+describe("mirrored dataset references", () => {
+  it("become store keys under datasets/<repo>/<revision>/", () => {
+    const raw = change(workloadsDev(), (r) => {
+      withCatalog(r);
+      r.fineTunes[0].datasets[1] = { dataset: "ultrachat", file: "data/train_sft-00000.parquet", format: "openai", purpose: "general", samples: 20000 };
+    });
+    const { config } = loadStack("workloads-dev", raw);
+    expect(config.datasets[0]).toEqual({ ...ULTRACHAT, hub: "huggingface", sizeGiB: 5 });
+    expect(config.fineTunes[0]!.datasets[1]).toEqual({
+      path: "datasets/HuggingFaceH4/ultrachat_200k/8049631c405ae6576f93f445c6b8166f76f5505a/data/train_sft-00000.parquet",
+      mirror: "datasets/HuggingFaceH4/ultrachat_200k/8049631c405ae6576f93f445c6b8166f76f5505a/",
+      format: "openai",
+      purpose: "general",
+      samples: 20000,
+    });
+  });
+});
+
+describe("spot on Karpenter pools", () => {
+  const aws = parseStackConfig(platformDev());
+  if (!aws.ok) throw new Error(aws.problems.join("\n"));
+  const cfg = (spot: boolean, pool = "training-l40s") => {
+    const parsed = parseStackConfig(change(workloadsDev(), (r) => Object.assign(r.fineTunes[0], { spot, pool })));
+    if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
+    return parsed.config;
+  };
+
+  it("accepts spot and on-demand on a training-spot pool", () => {
+    expect(poolProblems(cfg(true), aws.config.platform!)).toEqual([]);
+    expect(poolProblems(cfg(false), aws.config.platform!)).toEqual([]);
+  });
+
+  it("refuses spot on an on-demand pool with the pool's capacity and the fix", () => {
+    expect(poolProblems(cfg(true, "serving-l4"), aws.config.platform!)).toEqual([
+      {
+        path: ["fineTunes", 0, "spot"],
+        message: 'is true but pool "serving-l4" offers on-demand capacity: use a pool with preset "training-spot" or capacityTypes including spot, or remove spot',
+      },
+    ]);
+  });
+});
+
+describe("domain:general warnings", () => {
+  it("are printed by render for the shipped stacks, by config path", () => {
+    const loaded = loadStack("local", local());
+    const warnings = preflightWarnings(loaded, platformContract(loaded.platform)).filter((w) => w.includes(".datasets:"));
+    expect(warnings).toEqual([
+      "llmkit:fineTunes[0].datasets: domain:general is 1:0, outside 1:2–1:10 (catastrophic forgetting risk): add a dataset with purpose: general (e.g. mirrored through llmkit:datasets)",
+    ]);
+  });
+});
