@@ -58,7 +58,7 @@ describe("fine-tune refusals", () => {
       "llmkit:fineTunes[0].priority: needs queue: Kueue reads the priority class only on Jobs it manages; set queue to a LocalQueue name",
     ]],
     ["too many smoke prompts", (r) => (r.fineTunes[0].smokePrompts = Array.from({ length: 9 }, (_, i) => `prompt ${i}`)), [
-      "llmkit:fineTunes[0].smokePrompts: must list at most 8 prompts (each one is a generation in the publish step)",
+      "llmkit:fineTunes[0].smokePrompts: must list at most 8 prompts (each one is a generation after training)",
     ]],
     ["empty smoke prompt", (r) => (r.fineTunes[0].smokePrompts = ["hi", " "]), ["llmkit:fineTunes[0].smokePrompts[1]: must not be empty"]],
     ["spot on a local platform", (r) => (r.fineTunes[0].spot = true), [

@@ -363,9 +363,9 @@ export const fineTuneSchema = z.strictObject({
   spot: z.boolean().optional().describe("true: spot nodes only; false: on-demand only; absent: whatever the pool offers (Karpenter pools)"),
   smokePrompts: z
     .array(z.string().trim().min(1, "must not be empty").max(4000, "must be at most 4000 characters"))
-    .max(MAX_SMOKE_PROMPTS, `must list at most ${MAX_SMOKE_PROMPTS} prompts (each one is a generation in the publish step)`)
+    .max(MAX_SMOKE_PROMPTS, `must list at most ${MAX_SMOKE_PROMPTS} prompts (each one is a generation after training)`)
     .optional()
-    .describe("prompts the publish step runs against the new adapter (/config/smoke-prompts.json)"),
+    .describe("prompts the train step answers with the new adapter (greedy); the outputs go into manifest.json"),
 }).superRefine(followUpRules);
 
 // ---------------------------------------------------------------- serving

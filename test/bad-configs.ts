@@ -175,7 +175,7 @@ const cases: [string, Raw, string[]][] = [
     "llmkit:fineTunes[0].queue: must be lower-case letters, digits and '-', starting and ending with a letter or digit",
   ]],
   ["too many smoke prompts", change(local(), (r) => (r.fineTunes[0].smokePrompts = Array.from({ length: 9 }, (_, i) => `prompt ${i}`))), [
-    "llmkit:fineTunes[0].smokePrompts: must list at most 8 prompts (each one is a generation in the publish step)",
+    "llmkit:fineTunes[0].smokePrompts: must list at most 8 prompts (each one is a generation after training)",
   ]],
   ["unpinned hub dataset revision", change(local(), (r) => (r.datasets = [{ name: "ultrachat", repo: "HuggingFaceH4/ultrachat_200k", revision: "main" }])), [
     'llmkit:datasets[0].revision: "main" is not a pinned revision: use the 40-character commit sha from the hub\'s history',

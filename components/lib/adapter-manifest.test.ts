@@ -21,6 +21,7 @@ const valid = {
   wallSeconds: 7200,
   gpuType: "NVIDIA L40S",
   createdAt: "2026-03-01T12:00:00Z",
+  smoke: [{ prompt: "Who are you?", output: 'I am "support-bot".\n@CREATED_AT@' }],
 };
 
 const issues = (value: unknown) => {
@@ -31,7 +32,7 @@ const issues = (value: unknown) => {
 describe("AdapterManifestSchema", () => {
   it("accepts a published manifest, CPU runs and runs without evaluation", () => {
     expect(issues(valid)).toEqual([]);
-    expect(issues({ ...valid, batch: { ...valid.batch, gpus: 0, global: 16 }, gpuType: "none", result: { steps: 3, finalEvalLoss: null, bestEvalLoss: null } })).toEqual([]);
+    expect(issues({ ...valid, batch: { ...valid.batch, gpus: 0, global: 16 }, gpuType: "none", result: { steps: 3, finalEvalLoss: null, bestEvalLoss: null }, smoke: [] })).toEqual([]);
   });
 
   it("names the path of every problem", () => {
@@ -48,6 +49,12 @@ describe("AdapterManifestSchema", () => {
       '(root): Unrecognized key: "extra"',
       "specHash: must start with runId",
       "batch.global: must be microBatchSize × gradientAccumulation × max(1, gpus)",
+    ]);
+    // smoke is always written (empty without prompts); an empty completion is still an output
+    expect(issues({ ...valid, smoke: undefined })).toEqual(["smoke: Invalid input: expected array, received undefined"]);
+    expect(issues({ ...valid, smoke: [{ prompt: "", output: "" }, { prompt: "hi" }] })).toEqual([
+      "smoke[0].prompt: Too small: expected string to have >=1 characters",
+      "smoke[1].output: Invalid input: expected string, received undefined",
     ]);
     expect(issues({ ...valid, createdAt: "@CREATED_AT@", wallSeconds: "@WALL_SECONDS@" })).toEqual([
       "wallSeconds: Invalid input: expected number, received string",

@@ -67,6 +67,11 @@ const manifestShape = z.strictObject({
   /** `nvidia-smi --query-gpu=name` of the trainer, `none` on CPU. */
   gpuType: z.string().min(1),
   createdAt: z.iso.datetime(),
+  /**
+   * One greedy completion per `smokePrompts` entry, in prompt order, by the new adapter right after
+   * training (scripts/train.sh); empty when the spec has none. Model output: untrusted text.
+   */
+  smoke: z.array(z.strictObject({ prompt: z.string().min(1), output: z.string() })),
 });
 
 export const AdapterManifestSchema = manifestShape
@@ -80,7 +85,7 @@ export type AdapterManifest = z.infer<typeof AdapterManifestSchema>;
 export type ManifestDataset = z.infer<typeof ManifestDatasetSchema>;
 
 /** Fields only the run knows; the rendered template leaves them out and the pod fills them in. */
-export type RuntimeManifestField = "result" | "restarts" | "wallSeconds" | "gpuType" | "createdAt";
+export type RuntimeManifestField = "result" | "restarts" | "wallSeconds" | "gpuType" | "createdAt" | "smoke";
 export type AdapterManifestTemplate = Omit<AdapterManifest, RuntimeManifestField | "datasets"> & {
   readonly datasets: readonly Omit<ManifestDataset, "etag" | "rows">[];
 };

@@ -6,8 +6,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { FineTuneConfig } from "../../stacks/schema.ts";
 import { resolveFineTune } from "./defaults.ts";
-import { renderDatasetInfo, renderLlamaFactoryConfig } from "./llamafactory.ts";
-import { renderSwiftArgs, swiftKeys } from "./ms-swift.ts";
+import { renderDatasetInfo, renderLlamaFactoryConfig, renderLlamaFactoryPredictConfig } from "./llamafactory.ts";
+import { renderSwiftArgs, renderSwiftInferArgs, swiftKeys } from "./ms-swift.ts";
 import { LLAMAFACTORY_TEMPLATES } from "./templates.ts";
 import { qloraSwift, seedLora } from "./__fixtures__/specs.ts";
 
@@ -66,5 +66,27 @@ describe.skipIf(!present)("upstream contracts", () => {
       expect(keys.filter((k) => !swift.sft_keys_transformers_v5_snapshot.includes(k) || !swift.sft_keys_transformers_v4_57.includes(k))).toEqual([]);
       expect(keys).not.toContain("train_type");
     }
+  });
+
+  it("LLaMA-Factory: every key of the smoke-prompt predict config exists on both transformers majors", () => {
+    const lf = load("llamafactory.json");
+    for (const spec of variants) {
+      const keys = Object.keys(renderLlamaFactoryPredictConfig(resolveFineTune(spec)));
+      expect(keys.filter((k) => !lf.keys.includes(k))).toEqual([]);
+      expect(keys.filter((k) => lf.transformers_v5_only_keys.includes(k))).toEqual([]);
+      expect(keys.filter((k) => lf.transformers_v4_only_keys.includes(k) && !lf.llamafactory_keys.includes(k))).toEqual([]);
+    }
+  });
+
+  it("ms-swift: every smoke-prompt `swift infer` flag is a BaseArguments/MergeArguments key or one of InferArguments' own", () => {
+    // `swift infer` parses InferArguments(MergeArguments, …, BaseArguments) (swift/arguments/infer_args.py
+    // at v4.5.2); the contract lists Base + Merge fields under export_keys, not InferArguments' own fields.
+    const INFER_OWN = ["infer_backend", "result_path"];
+    const swift = load("ms-swift.json");
+    for (const spec of [qloraSwift, ...variants.map((v) => ({ ...v, engine: "ms-swift" as const }))]) {
+      const keys = swiftKeys(renderSwiftInferArgs(resolveFineTune(spec)));
+      expect(keys.filter((k) => !swift.export_keys.includes(k) && !INFER_OWN.includes(k))).toEqual([]);
+    }
+    expect(swift.export_keys).toContain("adapters"); // added by train.sh with the final checkpoint
   });
 });

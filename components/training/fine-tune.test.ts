@@ -97,10 +97,37 @@ describe("planFineTune", () => {
       batch: { microBatchSize: 1, gradientAccumulation: 16, gpus: 1, global: 16 },
     });
     // what the pod adds (scripts/lineage.py, publish.sh) completes it to the shared schema
-    const runtime = { result: { steps: 10, finalEvalLoss: 0.5, bestEvalLoss: 0.4 }, restarts: 0, wallSeconds: 60, gpuType: "NVIDIA L40S", createdAt: "2026-01-01T00:00:00Z" };
+    const runtime = { result: { steps: 10, finalEvalLoss: 0.5, bestEvalLoss: 0.4 }, restarts: 0, wallSeconds: 60, gpuType: "NVIDIA L40S", createdAt: "2026-01-01T00:00:00Z", smoke: [] };
     const datasets = manifest.datasets.map((d: object) => ({ ...d, etag: "abc", rows: 3 }));
     expect(AdapterManifestSchema.safeParse({ ...manifest, datasets, ...runtime }).success).toBe(true);
     expect(JSON.parse(qlora.config.data["manifest.json"]).specHash.slice(0, 12)).toBe(qlora.runId);
+  });
+
+  describe("smoke prompts", () => {
+    const prompts = ["Who are you?", 'Say "hi"\nthen stop'];
+    const seedSmoke = planFineTune({ spec: { ...seedLora, smokePrompts: prompts }, model: qwen7b, contract });
+    const qloraSmoke = planFineTune({ spec: { ...qloraSwift, smokePrompts: prompts }, model: qwen7b, contract });
+
+    it("ship each engine's predict config next to its train config, and the prompts as its dataset", () => {
+      const lf = seedSmoke.config.data as Record<string, string>;
+      expect(Object.keys(lf).filter((k) => k.startsWith("smoke-"))).toEqual(["smoke-predict.yaml", "smoke-prompts.json", "smoke-dataset.jsonl", "smoke-dataset_info.json"]);
+      expect(lf["smoke-dataset.jsonl"]!.split("\n").filter(Boolean).map((l) => JSON.parse(l))).toEqual(prompts.map((p) => ({ instruction: p })));
+      expect(JSON.parse(lf["smoke-dataset_info.json"]!)).toEqual({ smoke: { file_name: "smoke-dataset.jsonl", formatting: "alpaca", columns: { prompt: "instruction" } } });
+      const swift = qloraSmoke.config.data as Record<string, string>;
+      expect(Object.keys(swift).filter((k) => k.startsWith("smoke-"))).toEqual(["smoke-infer-args.txt", "smoke-prompts.json", "smoke-dataset.jsonl"]);
+      expect(swift["smoke-dataset.jsonl"]!.split("\n").filter(Boolean).map((l) => JSON.parse(l))).toEqual(prompts.map((p) => ({ messages: [{ role: "user", content: p }] })));
+      // without prompts nothing of the smoke run is shipped
+      expect(Object.keys(seed.config.data).filter((k) => k.startsWith("smoke-"))).toEqual([]);
+      expect(seedSmoke.job.spec.template.spec.initContainers.find((c) => c.name === "train")!.env).toContainEqual({ name: "SMOKE_DIR", value: "/work/smoke" });
+    });
+
+    it("renders the LLaMA-Factory predict config exactly", async () => {
+      await expect((seedSmoke.config.data as Record<string, string>)["smoke-predict.yaml"]).toMatchFileSnapshot("__golden__/smoke-predict-seed-lora.yaml");
+    });
+
+    it("renders the ms-swift infer arguments exactly (QLoRA: the base is quantised as in training)", async () => {
+      await expect((qloraSmoke.config.data as Record<string, string>)["smoke-infer-args.txt"]).toMatchFileSnapshot("__golden__/smoke-infer-qlora-ms-swift.args.txt");
+    });
   });
 
   it("syncs checkpoints from a native sidecar and names each attempt after its pod", () => {

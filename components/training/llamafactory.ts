@@ -13,6 +13,7 @@ import { stringify } from "yaml";
 import type { EffectiveDataset, EffectiveFineTune } from "./defaults.ts";
 import { identityDataset } from "./identity.ts";
 import { DATA_DIR, MODEL_DIR, OUTPUT_DIR, localDatasetFile } from "./layout.ts";
+import { SMOKE_DATASET, SMOKE_DIR, SMOKE_MAX_NEW_TOKENS } from "./smoke.ts";
 
 /** Optimizer steps between loss log lines: frequent enough to follow a short run. */
 export const LOGGING_STEPS = 10;
@@ -30,11 +31,9 @@ function loraTarget(targets: EffectiveFineTune["lora"]["targets"]): string {
   return targets === "all-linear" ? "all" : targets.join(",");
 }
 
-export function renderLlamaFactoryConfig(ft: EffectiveFineTune): Record<string, unknown> {
-  const t = ft.training;
-  const evaluate = t.valRatio > 0;
+/** The base model (model_args.py), quantised as in training; restored from the store, never pulled from a hub. */
+function modelKeys(ft: EffectiveFineTune): Record<string, unknown> {
   return {
-    // model (model_args.py); the base model is restored from the store, never pulled from a hub
     model_name_or_path: MODEL_DIR,
     trust_remote_code: false,
     ...(ft.method === "qlora"
@@ -46,6 +45,14 @@ export function renderLlamaFactoryConfig(ft: EffectiveFineTune): Record<string, 
           double_quantization: true,
         }
       : {}),
+  };
+}
+
+export function renderLlamaFactoryConfig(ft: EffectiveFineTune): Record<string, unknown> {
+  const t = ft.training;
+  const evaluate = t.valRatio > 0;
+  return {
+    ...modelKeys(ft),
     // gradient checkpointing is on unless disabled (model_args.py disable_gradient_checkpointing)
     disable_gradient_checkpointing: !t.gradientCheckpointing,
     // method (finetuning_args.py)
@@ -86,6 +93,42 @@ export function renderLlamaFactoryConfig(ft: EffectiveFineTune): Record<string, 
     // eval on the held-out split, at the checkpoint cadence
     eval_strategy: evaluate ? "steps" : "no",
     ...(evaluate ? { eval_steps: t.saveSteps, per_device_eval_batch_size: t.microBatchSize } : {}),
+  };
+}
+
+/**
+ * The smoke run (./smoke.ts): a second `llamafactory-cli train` that only predicts, greedily, with
+ * the final adapter on the base quantised as in training (so it fits where training did), and
+ * writes SMOKE_DIR/output/generated_predictions.jsonl, one {"prompt", "predict", "label"} line per
+ * row in dataset order. hiyouga/LLaMA-Factory@v0.9.5: src/llamafactory/train/sft/workflow.py
+ * (do_predict → trainer.predict → save_predictions, train/sft/trainer.py), hparams/parser.py
+ * (do_predict needs predict_with_generate and an eval_dataset), hparams/generating_args.py
+ * (do_sample defaults to true: false is greedy). The image installs requirements/metrics.txt, which
+ * predict_with_generate requires (docker/docker-cuda/Dockerfile).
+ */
+export function renderLlamaFactoryPredictConfig(ft: EffectiveFineTune): Record<string, unknown> {
+  const t = ft.training;
+  return {
+    ...modelKeys(ft),
+    // the final adapter: run_sft's trainer.save_model() writes it to the training output_dir
+    adapter_name_or_path: OUTPUT_DIR,
+    stage: "sft",
+    do_train: false,
+    do_predict: true,
+    predict_with_generate: true,
+    finetuning_type: "lora",
+    eval_dataset: SMOKE_DATASET,
+    dataset_dir: SMOKE_DIR,
+    template: ft.template,
+    cutoff_len: t.maxLength,
+    output_dir: `${SMOKE_DIR}/output`,
+    per_device_eval_batch_size: 1,
+    report_to: "none",
+    bf16: t.precision === "bf16",
+    fp16: t.precision === "fp16",
+    do_sample: false,
+    num_beams: 1,
+    max_new_tokens: SMOKE_MAX_NEW_TOKENS,
   };
 }
 
@@ -137,4 +180,8 @@ export function renderDatasetInfo(ft: EffectiveFineTune): Record<string, Record<
  */
 export function llamaFactoryYaml(ft: EffectiveFineTune): string {
   return stringify(renderLlamaFactoryConfig(ft));
+}
+
+export function llamaFactoryPredictYaml(ft: EffectiveFineTune): string {
+  return stringify(renderLlamaFactoryPredictConfig(ft));
 }

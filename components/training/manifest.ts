@@ -1,8 +1,8 @@
 /**
  * The static part of a run's manifest.json (schema: components/lib/adapter-manifest.ts), shipped in
  * the run's ConfigMap. The pod adds what only the run knows: dataset ETags and row counts (restore),
- * steps, eval loss and GPU type (train, scripts/lineage.py), restarts, wall time and createdAt
- * (publish).
+ * steps, eval loss, GPU type and smoke outputs (train, scripts/lineage.py), restarts, wall time and
+ * createdAt (publish).
  */
 import { createHash } from "node:crypto";
 import { ADAPTER_MANIFEST_VERSION, type AdapterManifestTemplate } from "../lib/adapter-manifest.ts";

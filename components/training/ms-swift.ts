@@ -16,6 +16,7 @@ import type { EffectiveFineTune, Precision } from "./defaults.ts";
 import { identityDataset } from "./identity.ts";
 import { DATA_DIR, MODEL_DIR, OUTPUT_DIR, localDatasetFile } from "./layout.ts";
 import { LOGGING_STEPS } from "./llamafactory.ts";
+import { SMOKE_DATASET_FILE, SMOKE_DIR, SMOKE_MAX_NEW_TOKENS } from "./smoke.ts";
 
 const TORCH_DTYPE: Record<Precision, "bfloat16" | "float16" | "float32"> = {
   bf16: "bfloat16",
@@ -78,6 +79,33 @@ export function renderSwiftArgs(ft: EffectiveFineTune): string[] {
     ...flag("output_dir", OUTPUT_DIR),
     // no "<version>-<timestamp>" subdirectory: a restarted pod must find its checkpoints
     ...flag("add_version", false),
+  ];
+}
+
+/**
+ * `swift infer` arguments of the smoke run (./smoke.ts): greedy generation for each prompt with the
+ * final adapter on the base loaded as in training; scripts/train.sh appends `--adapters <final
+ * checkpoint>`, which it only knows after training. Results: one JSON line per prompt in dataset
+ * order with the completion in `response` (swift/pipelines/infer/infer.py infer_dataset). Sources,
+ * modelscope/ms-swift@v4.5.2: swift/arguments/infer_args.py (InferArguments: infer_backend, whose
+ * `pt` is a deprecated alias of `transformers`; result_path, appended to when it exists),
+ * base_args/generation_args.py (temperature 0 = no sampling, max_new_tokens), base_args/data_args.py
+ * (val_dataset, val_dataset_shuffle), docs/source_en/Instruction/Inference-and-deployment.md.
+ */
+export function renderSwiftInferArgs(ft: EffectiveFineTune): string[] {
+  const dtype = TORCH_DTYPE[ft.training.precision];
+  return [
+    ...flag("model", MODEL_DIR),
+    ...flag("template", ft.template),
+    ...flag("max_length", ft.training.maxLength),
+    ...quantFlags(ft, dtype),
+    ...flag("torch_dtype", dtype),
+    ...flag("infer_backend", "transformers"),
+    ...flag("val_dataset", `${SMOKE_DIR}/${SMOKE_DATASET_FILE}`),
+    ...flag("val_dataset_shuffle", false),
+    ...flag("result_path", `${SMOKE_DIR}/result.jsonl`),
+    ...flag("temperature", 0),
+    ...flag("max_new_tokens", SMOKE_MAX_NEW_TOKENS),
   ];
 }
 

@@ -6,7 +6,7 @@
  * Skips the store runs with a note when no AWS CLI is installed.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
@@ -19,9 +19,23 @@ import { runId as computeRunId } from "./run-id.ts";
 import { MIRROR_SCRIPTS, TRAINING_SCRIPTS } from "./scripts.ts";
 import { ENGINE_IMAGES, renderTrainConfig } from "./train-job.ts";
 import { imageRef } from "../lib/versions.ts";
-import { contract, qloraSwift, qwen7b } from "./__fixtures__/specs.ts";
+import { contract, qloraSwift, qwen7b, seedLora } from "./__fixtures__/specs.ts";
 
 const SCRIPTS = new URL("./scripts/", import.meta.url).pathname;
+
+/** Smoke prompts with quotes, a backslash, a newline and non-ASCII text. */
+const SMOKE_PROMPTS = ["Who are you?", 'Quote "this" \\ and\nthat', "Ünïcode ✓"];
+/** A stand-in engine's completion: echoes the prompt with JSON-hostile text and publish.sh's placeholders. */
+const answer = (i: number, prompt: string) => `answer ${i}: "${prompt}" \\ "createdAt": "@CREATED_AT@" "wallSeconds": "@WALL_SECONDS@" ünï\n`;
+/**
+ * python3 -c program for the stand-ins: reads a smoke dataset (argv[1]: alpaca `instruction` or
+ * ms-swift `messages` rows) and prints one results line per row with `answer` in field argv[2].
+ */
+const ANSWER = String.raw`import json, sys
+rows = [json.loads(line) for line in open(sys.argv[1], encoding="utf-8") if line.strip()]
+for i, r in enumerate(rows):
+    p = r["instruction"] if "instruction" in r else r["messages"][-1]["content"]
+    print(json.dumps({sys.argv[2]: "answer %d: \"%s\" \\ \"createdAt\": \"@CREATED_AT@\" \"wallSeconds\": \"@WALL_SECONDS@\" \u00fcn\u00ef\n" % (i, p), "label": ""}))`;
 reportAwsCli("scripts.test.ts");
 
 describe("scripts", () => {
@@ -125,6 +139,7 @@ describe.skipIf(!hasAwsCli)("scripts against an S3-compatible server", { timeout
         DATA_DIR: join(root, "data"),
         OUTPUT_DIR: join(root, "output"),
         ADAPTER_DIR: join(root, "adapter"),
+        SMOKE_DIR: join(root, "smoke"),
         LINEAGE_DIR: join(root, "lineage"),
         DONE_MARKER: join(root, ".published"),
         MODEL_PREFIX: prefixes.model,
@@ -146,8 +161,9 @@ describe.skipIf(!hasAwsCli)("scripts against an S3-compatible server", { timeout
   });
 
   it.concurrent("restore → train → publish: resumes from the newest complete checkpoint, publishes the lineage manifest and _SUCCESS last", async () => {
-    // the shipped ms-swift run's ConfigMap exactly as rendered (args, datasets.txt, manifest.json), on the test bucket
-    const ft = resolveFineTune(qloraSwift);
+    // the shipped ms-swift run's ConfigMap exactly as rendered (args, datasets.txt, manifest.json), on the test bucket,
+    // with smoke prompts whose completions are hostile to JSON and to publish.sh's placeholders
+    const ft = resolveFineTune({ ...qloraSwift, smokePrompts: SMOKE_PROMPTS });
     const id = computeRunId(ft, qwen7b, imageRef(ENGINE_IMAGES[ft.engine]));
     const config = renderTrainConfig(ft, qwen7b, { ...contract, store: { ...contract.store, bucket } }, id).data;
     const prefixes = { model: "models/Qwen/Qwen2.5-7B-Instruct/rev/", adapter: `adapters/support-bot-qlora/${id}/`, checkpoint: `checkpoints/support-bot-qlora/${id}/` };
@@ -174,21 +190,30 @@ describe.skipIf(!hasAwsCli)("scripts against an S3-compatible server", { timeout
     expect(readFileSync(join(p.env.LINEAGE_DIR, "attempts"), "utf8")).toBe("2\n");
     expect(readFileSync(join(p.env.LINEAGE_DIR, "started"), "utf8")).toBe(`${firstAttempt}\n`);
 
-    // stand-ins: ms-swift records its arguments and saves its last checkpoint; nvidia-smi names the GPU
+    // stand-ins: ms-swift records its arguments, `sft` saves its last checkpoint and `infer` answers
+    // each row of the copied prompt dataset (appending, as --result_path does); nvidia-smi names the GPU
     const bin = join(p.root, "bin");
     tool(
       bin,
       "swift",
-      `echo "$@" > "${p.root}/swift-args"\nd="$OUTPUT_DIR/checkpoint-60"\nmkdir -p "$d"\necho cfg > "$d/adapter_config.json"\necho w > "$d/adapter_model.safetensors"\n` +
+      `echo "$@" > "${p.root}/swift-$1-args"\n` +
+        `if [[ "$1" == infer ]]; then exec python3 -c '${ANSWER}' "$SMOKE_DIR/smoke-dataset.jsonl" response >> "$SMOKE_DIR/result.jsonl"; fi\n` +
+        `d="$OUTPUT_DIR/checkpoint-60"\nmkdir -p "$d"\necho cfg > "$d/adapter_config.json"\necho w > "$d/adapter_model.safetensors"\n` +
         `echo '{"global_step": 60, "best_metric": 0.1, "log_history": [{"loss": 1.2, "step": 50}, {"eval_loss": 0.9, "step": 50}, {"eval_loss": 0.7, "step": 55}, {"eval_loss": 0.8, "step": 60}]}' > "$d/trainer_state.json"\n`,
     );
+    // a previous attempt's results: --result_path appends, so train.sh must start the smoke run afresh
+    mkdirSync(p.env.SMOKE_DIR);
+    writeFileSync(join(p.env.SMOKE_DIR, "result.jsonl"), '{"response": "stale"}\n');
     tool(bin, "nvidia-smi", `[[ "$*" == "--query-gpu=name --format=csv,noheader" ]] && printf 'NVIDIA L40S\\n'\n`);
     const trained = await run("train.sh", { ...p.env, ENGINE: "ms-swift", PATH: `${bin}:${server.env.PATH}` });
     expect(trained.stderr).toBe("");
     expect(trained.status).toBe(0);
-    const args = readFileSync(join(p.root, "swift-args"), "utf8");
+    const args = readFileSync(join(p.root, "swift-sft-args"), "utf8");
     expect(args.startsWith(`sft ${readFileSync(join(p.env.CONFIG_DIR, "swift-args.txt"), "utf8").trim().split("\n").join(" ")} `)).toBe(true);
     expect(args.endsWith(` --resume_from_checkpoint ${p.env.OUTPUT_DIR}/checkpoint-50\n`)).toBe(true);
+    // exactly the rendered infer arguments, on the final checkpoint
+    const inferArgs = (config as Record<string, string>)["smoke-infer-args.txt"]!.trim().split("\n").join(" ");
+    expect(readFileSync(join(p.root, "swift-infer-args"), "utf8")).toBe(`infer ${inferArgs} --adapters ${p.env.OUTPUT_DIR}/checkpoint-60\n`);
     expect(readdirSync(p.env.ADAPTER_DIR).sort()).toEqual(["adapter_config.json", "adapter_model.safetensors"]);
 
     // _SUCCESS only after adapter AND manifest: a failed manifest upload leaves the run unpublished
@@ -210,6 +235,8 @@ describe.skipIf(!hasAwsCli)("scripts against an S3-compatible server", { timeout
       ["datasets/support/v3/train.jsonl", `s3://${bucket}/datasets/support/v3/train.jsonl`, 2, await etag("datasets/support/v3/train.jsonl")],
     ]);
     expect(manifest.result).toEqual({ steps: 60, finalEvalLoss: 0.8, bestEvalLoss: 0.7 });
+    // in prompt order, byte for byte: placeholder text inside an output is not substituted
+    expect(manifest.smoke).toEqual(SMOKE_PROMPTS.map((prompt, i) => ({ prompt, output: answer(i, prompt) })));
     expect([manifest.runId, manifest.specHash.slice(0, 12), manifest.restarts, manifest.gpuType]).toEqual([id, id, 1, "NVIDIA L40S"]);
     // from the first attempt (an hour before this test) to publishing
     const elapsed = Math.ceil((Date.now() - startedAt) / 1000);
@@ -221,11 +248,14 @@ describe.skipIf(!hasAwsCli)("scripts against an S3-compatible server", { timeout
     writeFileSync(join(p.env.ADAPTER_DIR, "adapter_model.safetensors"), "other");
     expect((await run("publish.sh", p.env)).stdout).toContain("is already published");
     expect(await get(`${prefixes.adapter}adapter_model.safetensors`)).toBe("w\n");
-    const again = pod({ "datasets.txt": "" }, prefixes);
+    const again = pod(config, prefixes);
+    rmSync(join(p.root, "swift-infer-args"));
     const rerun = await run("restore.sh", again.env);
     expect([rerun.status, existsSync(again.env.DONE_MARKER), existsSync(again.env.MODEL_DIR)]).toEqual([0, true, false]);
     const skipped = await run("train.sh", { ...again.env, ENGINE: "ms-swift", PATH: `${bin}:${server.env.PATH}` });
     expect([skipped.status, skipped.stdout]).toEqual([0, "adapter already published: skipping training\n"]);
+    // the smoke prompts are skipped with the training: the published adapter already has its outputs
+    expect(existsSync(join(p.root, "swift-infer-args"))).toBe(false);
   });
 
   /** Resolves once the sidecar is past its start-up (its SIGTERM trap is set). */
@@ -319,7 +349,7 @@ describe.skipIf(!hasAwsCli)("scripts against an S3-compatible server", { timeout
     mkdirSync(p.env.LINEAGE_DIR);
     writeFileSync(join(p.env.LINEAGE_DIR, "datasets.tsv"), "datasets/g/general.json\tabc123\ndatasets/id/identity.json\tdef456\n");
     writeFileSync(join(p.env.LINEAGE_DIR, "attempts"), "1\n");
-    tool(bin, "llamafactory-cli", `mkdir -p "$OUTPUT_DIR"\necho c > "$OUTPUT_DIR/adapter_config.json"\necho w > "$OUTPUT_DIR/adapter_model.safetensors"\n`);
+    tool(bin, "llamafactory-cli", `echo "$@" >> "${p.root}/calls"\nmkdir -p "$OUTPUT_DIR"\necho c > "$OUTPUT_DIR/adapter_config.json"\necho w > "$OUTPUT_DIR/adapter_model.safetensors"\n`);
     const noState = await run("train.sh", { ...p.env, ENGINE: "llamafactory", PATH: `${bin}:${server.env.PATH}` });
     expect([noState.status, noState.stderr]).toEqual([1, expect.stringContaining("trainer_state.json is missing")]);
     // LLaMA-Factory's save_state() after training; no GPU driver on a CPU node
@@ -334,7 +364,66 @@ describe.skipIf(!hasAwsCli)("scripts against an S3-compatible server", { timeout
       wallSeconds: "@WALL_SECONDS@",
       gpuType: "none",
       createdAt: "@CREATED_AT@",
+      smoke: [],
     });
+    // no smoke prompts: no inference (one training call per run of train.sh)
+    expect(readFileSync(join(p.root, "calls"), "utf8")).toBe(`train ${p.env.CONFIG_DIR}/train.yaml\n`.repeat(2));
+    expect(existsSync(p.env.SMOKE_DIR)).toBe(false);
+  });
+
+  it.concurrent("train (LLaMA-Factory): smoke prompts run as the rendered predict-only config; a failed inference fails the pod and publishes nothing", async () => {
+    const ft = resolveFineTune({ ...seedLora, smokePrompts: SMOKE_PROMPTS });
+    const id = computeRunId(ft, qwen7b, imageRef(ENGINE_IMAGES[ft.engine]));
+    const config = renderTrainConfig(ft, qwen7b, { ...contract, store: { ...contract.store, bucket } }, id).data as Record<string, string>;
+    const prefixes = { model: "models/unused/", adapter: `adapters/smoke/${id}/`, checkpoint: `checkpoints/smoke/${id}/` };
+    const p = pod(config, prefixes);
+    // what restore.sh leaves: the two datasets and their lineage
+    mkdirSync(p.env.DATA_DIR);
+    writeFileSync(join(p.env.DATA_DIR, "0-train.jsonl"), '{"conversations":[]}\n');
+    writeFileSync(join(p.env.DATA_DIR, "1-alpaca-gpt4-en.json"), "[{}, {}]");
+    mkdirSync(p.env.LINEAGE_DIR);
+    writeFileSync(join(p.env.LINEAGE_DIR, "datasets.tsv"), "datasets/support/v3/train.jsonl\te1\ndatasets/general/alpaca-gpt4-en.json\te2\n");
+    writeFileSync(join(p.env.LINEAGE_DIR, "attempts"), "1\n");
+    writeFileSync(join(p.env.LINEAGE_DIR, "started"), "0\n");
+    // stand-in: training saves the adapter and trainer state in output_dir (run_sft); the predict-only
+    // run answers the prompt dataset it finds through dataset_info.json in SMOKE_DIR, or fails when told to
+    const bin = join(p.root, "bin");
+    tool(
+      bin,
+      "llamafactory-cli",
+      `echo "$@" >> "${p.root}/calls"\n` +
+        `if [[ "$2" == */smoke-predict.yaml ]]; then\n  [[ -e "${p.root}/oom" ]] && { echo "CUDA out of memory" >&2; exit 1; }\n` +
+        `  file=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["smoke"]["file_name"])' "$SMOKE_DIR/dataset_info.json")\n` +
+        `  mkdir -p "$SMOKE_DIR/output"\n  exec python3 -c '${ANSWER}' "$SMOKE_DIR/$file" predict > "$SMOKE_DIR/output/generated_predictions.jsonl"\nfi\n` +
+        `mkdir -p "$OUTPUT_DIR"\necho c > "$OUTPUT_DIR/adapter_config.json"\necho w > "$OUTPUT_DIR/adapter_model.safetensors"\n` +
+        `echo '{"global_step": 5, "log_history": []}' > "$OUTPUT_DIR/trainer_state.json"\n`,
+    );
+    tool(bin, "nvidia-smi", "exit 9\n");
+    const env = { ...p.env, ENGINE: "llamafactory", PATH: `${bin}:${server.env.PATH}` };
+
+    writeFileSync(join(p.root, "oom"), "");
+    const failed = await run("train.sh", env);
+    expect([failed.status, failed.stderr]).toEqual([1, "CUDA out of memory\nsmoke prompts failed: the llamafactory inference with the new adapter exited 1; nothing is published\n"]);
+    expect(existsSync(join(p.root, "manifest.json"))).toBe(false);
+    const unpublished = await run("publish.sh", p.env);
+    expect(unpublished.status).not.toBe(0);
+    expect(await present(prefixes.adapter, ["adapter_config.json", "adapter_model.safetensors", "manifest.json", "_SUCCESS"])).toEqual([false, false, false, false]);
+
+    rmSync(join(p.root, "oom"));
+    const trained = await run("train.sh", env);
+    expect([trained.status, trained.stderr]).toEqual([0, ""]);
+    const predict = `train ${p.env.CONFIG_DIR}/smoke-predict.yaml\n`;
+    expect(readFileSync(join(p.root, "calls"), "utf8")).toBe(`train ${p.env.CONFIG_DIR}/train.yaml\n${predict}`.repeat(2));
+    expect(JSON.parse(readFileSync(join(p.env.SMOKE_DIR, "dataset_info.json"), "utf8"))).toEqual(JSON.parse(config["smoke-dataset_info.json"]!));
+    const manifest = JSON.parse(readFileSync(join(p.root, "manifest.json"), "utf8"));
+    expect(manifest.smoke).toEqual(SMOKE_PROMPTS.map((prompt, i) => ({ prompt, output: answer(i, prompt) })));
+    expect([manifest.result.steps, manifest.gpuType, manifest.wallSeconds]).toEqual([5, "none", "@WALL_SECONDS@"]);
+
+    // fewer results than prompts is a failure too, not a shorter list
+    writeFileSync(join(p.env.SMOKE_DIR, "output", "generated_predictions.jsonl"), '{"predict": "only one"}\n');
+    const short = spawnSync("python3", [join(SCRIPTS, "lineage.py"), join(p.env.OUTPUT_DIR, "trainer_state.json"), "none", join(p.root, "m.json"), join(p.env.SMOKE_DIR, "output", "generated_predictions.jsonl")], { env: env, encoding: "utf8" });
+    expect([short.status, short.stderr.trim()]).toEqual([1, `smoke prompts: ${p.env.SMOKE_DIR}/output/generated_predictions.jsonl has 1 results for 3 prompts; nothing is published`]);
+    expect(existsSync(join(p.root, "m.json"))).toBe(false);
   });
 
   it.concurrent("mirror: uploads once with _SUCCESS last, then check and download skip", async () => {

@@ -3,7 +3,8 @@
  * scripts) and a Job whose pod runs restore → train → publish in sequence:
  *   init `restore` (aws-cli): base model, datasets and the newest complete checkpoint from the store;
  *   native sidecar `checkpoint-sync` (aws-cli): uploads each complete checkpoint while training runs;
- *   init `train` (engine image): LLaMA-Factory or ms-swift, then stage the adapter and manifest;
+ *   init `train` (engine image): LLaMA-Factory or ms-swift, then the smoke prompts (if any) with
+ *     the new adapter, then stage the adapter and manifest;
  *   main `publish` (aws-cli): adapter files, manifest.json, `_SUCCESS` last.
  * If the run's adapter is already published, restore leaves a marker and every step skips.
  * All share one scratch volume (/work).
@@ -19,14 +20,14 @@ import type { ModelConfig } from "../../stacks/schema.ts";
 import type { EffectiveFineTune } from "./defaults.ts";
 import { CONFIG_MOUNT, TTL_AFTER_FINISHED_SECONDS, awsCliContainer, configVolume, podFailurePolicy, scriptCommand, type EnvVar } from "./job.ts";
 import { CONFIG_DIR, DATA_DIR, DONE_MARKER, LINEAGE_DIR, MODEL_DIR, OUTPUT_DIR, WORK_DIR, gi, localDatasetFile } from "./layout.ts";
-import { llamaFactoryYaml, renderDatasetInfo } from "./llamafactory.ts";
+import { llamaFactoryPredictYaml, llamaFactoryYaml, renderDatasetInfo } from "./llamafactory.ts";
 import { renderManifest } from "./manifest.ts";
 import { datasetWaitConfigData, datasetWaitContainers } from "./dataset-wait.ts";
 import { identityConfigData, identityDownloadLine, identityInitContainers } from "./identity.ts";
 import { MIRROR_DEADLINE_SECONDS } from "./mirror.ts";
-import { renderSwiftArgs } from "./ms-swift.ts";
+import { renderSwiftArgs, renderSwiftInferArgs } from "./ms-swift.ts";
 import { capacitySelector, kueueLabels } from "./queueing.ts";
-import { smokePromptsData } from "./smoke.ts";
+import { SMOKE_DIR, smokePromptsData } from "./smoke.ts";
 import { TRAINING_SCRIPTS } from "./scripts.ts";
 
 export const ENGINE_IMAGES: Record<EffectiveFineTune["engine"], PinnedImage> = {
@@ -83,10 +84,16 @@ function labels(ft: EffectiveFineTune, runId: string) {
   };
 }
 
+/** The training config and, with smoke prompts, the engine's predict/infer config next to it (./smoke.ts). */
 function engineConfig(ft: EffectiveFineTune): Record<string, string> {
+  const smoke = ft.smokePrompts !== undefined;
   return ft.engine === "llamafactory"
-    ? { "train.yaml": llamaFactoryYaml(ft), "dataset_info.json": `${JSON.stringify(renderDatasetInfo(ft), null, 2)}\n` }
-    : { "swift-args.txt": `${renderSwiftArgs(ft).join("\n")}\n` };
+    ? {
+        "train.yaml": llamaFactoryYaml(ft),
+        "dataset_info.json": `${JSON.stringify(renderDatasetInfo(ft), null, 2)}\n`,
+        ...(smoke ? { "smoke-predict.yaml": llamaFactoryPredictYaml(ft) } : {}),
+      }
+    : { "swift-args.txt": `${renderSwiftArgs(ft).join("\n")}\n`, ...(smoke ? { "smoke-infer-args.txt": `${renderSwiftInferArgs(ft).join("\n")}\n` } : {}) };
 }
 
 export function renderTrainConfig(ft: EffectiveFineTune, model: ModelConfig, contract: PlatformContract, runId: string) {
@@ -206,6 +213,7 @@ export function renderTrainJob(ft: EffectiveFineTune, model: ModelConfig, contra
                 { name: "DATA_DIR", value: DATA_DIR },
                 { name: "OUTPUT_DIR", value: OUTPUT_DIR },
                 { name: "ADAPTER_DIR", value: ADAPTER_DIR },
+                { name: "SMOKE_DIR", value: SMOKE_DIR },
                 // caches on the sized scratch volume; nothing is fetched from a hub at run time
                 { name: "HF_HOME", value: `${WORK_DIR}/cache/huggingface` },
                 { name: "MODELSCOPE_CACHE", value: `${WORK_DIR}/cache/modelscope` },

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Fine-tune, end of `train` (engine image): complete the run's manifest with its lineage.
 
-usage: lineage.py <trainer_state.json> <gpu type> <output manifest>
+usage: lineage.py <trainer_state.json> <gpu type> <output manifest> <smoke results.jsonl or "">
 
 Reads the static manifest ($CONFIG_DIR/manifest.json, rendered by components/training/manifest.ts),
 the dataset list ($CONFIG_DIR/datasets.txt), what restore.sh recorded ($LINEAGE_DIR/datasets.tsv
-ETags, $LINEAGE_DIR/attempts) and the trainer's final trainer_state.json, and writes the manifest
-that publish.sh uploads; publish fills in wallSeconds and createdAt. The schema is
+ETags, $LINEAGE_DIR/attempts), the trainer's final trainer_state.json and the engine's smoke
+results ($CONFIG_DIR/smoke-prompts.json answered by train.sh), and writes the manifest that
+publish.sh uploads; publish fills in wallSeconds and createdAt. The schema is
 components/lib/adapter-manifest.ts. Runs in the engine image because the aws-cli image has no Python.
 """
 import json
@@ -41,7 +42,27 @@ def result(state_file):
     }
 
 
-def main(state_file, gpu_type, out):
+# The completion's field in each engine's results line: LLaMA-Factory's save_predictions writes
+# {"prompt", "predict", "label"} (src/llamafactory/train/sft/trainer.py @v0.9.5); ms-swift's
+# infer_dataset writes {"response", "labels", "logprobs", "messages", ...} (swift/pipelines/infer/infer.py @v4.5.2).
+OUTPUT_FIELD = {"llamafactory": "predict", "ms-swift": "response"}
+
+
+def smoke(config, engine, results_file):
+    """[{prompt, output}] in prompt order; both engines write one line per row in dataset order."""
+    prompts_file = os.path.join(config, "smoke-prompts.json")
+    if not os.path.exists(prompts_file):
+        return []
+    with open(prompts_file, encoding="utf-8") as f:
+        prompts = json.load(f)
+    with open(results_file, encoding="utf-8") as f:
+        outputs = [json.loads(line)[OUTPUT_FIELD[engine]] for line in f if line.strip()]
+    if len(outputs) != len(prompts):
+        sys.exit(f"smoke prompts: {results_file} has {len(outputs)} results for {len(prompts)} prompts; nothing is published")
+    return [{"prompt": p, "output": o} for p, o in zip(prompts, outputs)]
+
+
+def main(state_file, gpu_type, out, smoke_results):
     config, data, lineage = os.environ["CONFIG_DIR"], os.environ["DATA_DIR"], os.environ["LINEAGE_DIR"]
     with open(os.path.join(config, "manifest.json"), encoding="utf-8") as f:
         manifest = json.load(f)
@@ -54,12 +75,15 @@ def main(state_file, gpu_type, out):
         dataset["rows"] = rows(os.path.join(data, files[dataset["path"]]))
     with open(os.path.join(lineage, "attempts"), encoding="utf-8") as f:
         attempts = int(f.read())
+    outputs = smoke(config, os.environ["ENGINE"], smoke_results)
     manifest.update(
         result=result(state_file),
         restarts=attempts - 1,
         wallSeconds="@WALL_SECONDS@",
         gpuType=gpu_type,
         createdAt="@CREATED_AT@",
+        # last: serving's fetch.sh takes the first "revision" in the file, which must stay the base's
+        smoke=outputs,
     )
     with open(out, "w", encoding="utf-8") as f:
         json.dump(manifest, f, indent=2)
@@ -67,6 +91,6 @@ def main(state_file, gpu_type, out):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 4:
+    if len(sys.argv) != 5:
         sys.exit(__doc__)
     main(*sys.argv[1:])

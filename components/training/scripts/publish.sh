@@ -16,8 +16,13 @@ manifest=$(<"$WORK_DIR/manifest.json")
 aws s3 cp --only-show-errors --recursive "$ADAPTER_DIR" "s3://$STORE_BUCKET/$ADAPTER_PREFIX"
 now=$(date -u +%s)
 started=$(<"$LINEAGE_DIR/started")
-manifest=${manifest//\"@WALL_SECONDS@\"/$(( now - started ))}
-manifest=${manifest//@CREATED_AT@/$(date -u -d "@$now" +%Y-%m-%dT%H:%M:%SZ)}
+# Each placeholder is matched with its key: model output in the manifest (smoke) may contain the
+# bare placeholder text, but in JSON text a quote inside a string is always escaped, so
+# `"createdAt": "@CREATED_AT@"` can only be the top-level field lineage.py wrote.
+wall='"wallSeconds": "@WALL_SECONDS@"'
+created='"createdAt": "@CREATED_AT@"'
+manifest=${manifest/"$wall"/"\"wallSeconds\": $(( now - started ))"}
+manifest=${manifest/"$created"/"\"createdAt\": \"$(date -u -d "@$now" +%Y-%m-%dT%H:%M:%SZ)\""}
 printf '%s\n' "$manifest" > "$WORK_DIR/manifest.published.json"
 aws s3 cp --only-show-errors "$WORK_DIR/manifest.published.json" "s3://$STORE_BUCKET/${ADAPTER_PREFIX}manifest.json"
 put_marker "${ADAPTER_PREFIX}_SUCCESS"

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Fine-tune, init container `train` (engine image): train, then stage the adapter and the run's
-# manifest (lineage.py: ETags, rows, steps, eval loss, GPU) for publishing.
+# Fine-tune, init container `train` (engine image): train, run the smoke prompts (if any) with the
+# new adapter, then stage the adapter and the run's manifest (lineage.py: ETags, rows, steps, eval
+# loss, GPU, smoke outputs) for publishing.
 set -euo pipefail
 source "$(dirname "$0")/store.sh"
-require ENGINE CONFIG_DIR OUTPUT_DIR ADAPTER_DIR DONE_MARKER DATA_DIR LINEAGE_DIR WORK_DIR
+require ENGINE CONFIG_DIR OUTPUT_DIR ADAPTER_DIR DONE_MARKER DATA_DIR LINEAGE_DIR WORK_DIR SMOKE_DIR
 
 if [[ -e "$DONE_MARKER" ]]; then
   echo "adapter already published: skipping training"
@@ -61,10 +62,37 @@ if [[ ! -f "$final/trainer_state.json" ]]; then
   echo "training finished but $final/trainer_state.json is missing" >&2
   exit 1
 fi
+# Smoke prompts: one greedy completion each with the final adapter (configs: llamafactory.ts
+# renderLlamaFactoryPredictConfig, ms-swift.ts renderSwiftInferArgs). A failure fails the pod before
+# the manifest is staged, so nothing is published; a retry starts the smoke run afresh.
+smoke_results=""
+if [[ -f "$CONFIG_DIR/smoke-prompts.json" ]]; then
+  rm -rf "$SMOKE_DIR"
+  mkdir -p "$SMOKE_DIR"
+  cp "$CONFIG_DIR/smoke-dataset.jsonl" "$SMOKE_DIR/smoke-dataset.jsonl"
+  status=0
+  case "$ENGINE" in
+    llamafactory)
+      cp "$CONFIG_DIR/smoke-dataset_info.json" "$SMOKE_DIR/dataset_info.json"
+      llamafactory-cli train "$CONFIG_DIR/smoke-predict.yaml" || status=$?
+      smoke_results="$SMOKE_DIR/output/generated_predictions.jsonl"
+      ;;
+    ms-swift)
+      mapfile -t args < "$CONFIG_DIR/smoke-infer-args.txt"
+      swift infer "${args[@]}" --adapters "$final" || status=$?
+      smoke_results="$SMOKE_DIR/result.jsonl"
+      ;;
+  esac
+  if (( status != 0 )); then
+    echo "smoke prompts failed: the $ENGINE inference with the new adapter exited $status; nothing is published" >&2
+    exit 1
+  fi
+fi
+
 # nvidia-smi is mounted into GPU containers by the NVIDIA runtime; CPU pods have none.
 gpu=none
 if names=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null) && [[ -n "$names" ]]; then
   gpu=$(head -n 1 <<< "$names")
 fi
-python3 "$(dirname "$0")/lineage.py" "$final/trainer_state.json" "$gpu" "$WORK_DIR/manifest.json"
+python3 "$(dirname "$0")/lineage.py" "$final/trainer_state.json" "$gpu" "$WORK_DIR/manifest.json" "$smoke_results"
 echo "adapter and manifest staged in $ADAPTER_DIR and $WORK_DIR/manifest.json"
