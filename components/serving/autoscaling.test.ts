@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { validateObjects } from "../../test/validate.ts";
 import { images } from "../lib/versions.ts";
-import { autoscalingProblems, renderScaledObject, resolveAutoscaling, SCALING_BEHAVIOR } from "./autoscaling.ts";
+import { autoscalingProblems, renderScaledObject, resolveAutoscaling, SCALING_BEHAVIOR, wakeQuery } from "./autoscaling.ts";
 import { resolveService } from "./defaults.ts";
 import { metricsProblems, VLLM_METRICS, vllmMetrics } from "./metrics.ts";
 import { serviceProblems } from "./validate.ts";
@@ -9,7 +9,12 @@ import { chat, contract, qwen7b, supportBot } from "./__fixtures__/specs.ts";
 
 const PROM = "http://llmkit-prometheus.monitoring.svc.cluster.local:9090";
 const scaled = { ...chat, replicas: { min: 2, max: 4 }, autoscaling: { queueDepth: 6 } };
+/** Scale to zero behind the gateway: the only way a vLLM service may reach 0 replicas. */
+const toZero = { ...scaled, replicas: { min: 0, max: 2 }, exposure: { hostname: "chat.dev.example.com" } };
 const target = { name: "chat", namespace: "llmkit", labels: { "app.kubernetes.io/instance": "chat" } };
+const WAKE =
+  'clamp_max(sum(increase(envoy_http_downstream_rq_xx{namespace="envoy-gateway-system",gateway_envoyproxy_io_owning_gateway_namespace="llmkit",' +
+  'gateway_envoyproxy_io_owning_gateway_name="chat",envoy_http_conn_manager_prefix=~"https?-[0-9]+",envoy_response_code_class=~"2|5"}[2m])), 1)';
 /** The test contract's GPU pool, capped at 4 GPUs. */
 const capped = { ...contract, pools: contract.pools.map((p) => (p.name === "serving-l4" ? { ...p, gpuLimit: 4 } : p)) };
 
@@ -62,15 +67,28 @@ describe("resolveAutoscaling and renderScaledObject", () => {
     expect(SCALING_BEHAVIOR.scaleUp.stabilizationWindowSeconds).toBeLessThan(SCALING_BEHAVIOR.scaleDown.stabilizationWindowSeconds);
   });
 
-  it("scales to zero with a cooldown and reads an empty query as 0 (nothing is scraped at 0 replicas)", () => {
-    const so = renderScaledObject(resolveAutoscaling({ ...scaled, replicas: { min: 0, max: 2 } }, "llmkit", "0.21.0")!, target, contract);
+  it("scales to zero with a cooldown, reads empty vLLM queries as 0 and wakes on one request at its Envoy proxies", () => {
+    const so = renderScaledObject(resolveAutoscaling(toZero, "llmkit", "0.21.0")!, target, contract);
     expect(so.spec.minReplicaCount).toBe(0);
     expect(so.spec.cooldownPeriod).toBe(900);
     expect(so.spec.fallback).toEqual({ failureThreshold: 3, replicas: 1 });
-    expect(so.spec.triggers.map((t) => t.metadata)).toEqual([
-      expect.objectContaining({ ignoreNullValues: "true" }),
-      expect.objectContaining({ ignoreNullValues: "true" }),
+    expect(so.spec.triggers.map((t) => [t.name, t.metadata])).toEqual([
+      ["queue-depth", expect.objectContaining({ ignoreNullValues: "true" })],
+      ["kv-cache", expect.objectContaining({ ignoreNullValues: "true" })],
+      // at most one replica (clamp 1 / threshold 1), active above 0: the first 2xx/5xx wakes 0 → 1
+      [
+        "gateway-requests",
+        { serverAddress: PROM, query: WAKE, threshold: "1", activationThreshold: "0", ignoreNullValues: "false" },
+      ],
     ]);
+    expect(wakeQuery("chat", "llmkit")).toBe(WAKE);
+  });
+
+  it("adds the wake-up trigger only at replicas.min 0 behind the gateway", () => {
+    const names = (spec: typeof scaled) => resolveAutoscaling(spec, "llmkit", "0.21.0")!.triggers.map((t) => (t.kind === "prometheus" ? t.name : t.kind));
+    expect(names({ ...toZero, replicas: { min: 1, max: 2 } })).toEqual(["queue-depth", "kv-cache"]);
+    expect(names({ ...toZero, exposure: undefined })).toEqual(["queue-depth", "kv-cache"]);
+    expect(names(toZero)).toEqual(["queue-depth", "kv-cache", "gateway-requests"]);
   });
 
   it("scales a custom runtime on its query or on CPU (no fallback with a CPU trigger: KEDA refuses it)", () => {
@@ -87,7 +105,7 @@ describe("resolveAutoscaling and renderScaledObject", () => {
   it("renders objects valid against the KEDA 2.x ScaledObject schema", async () => {
     const objects = [
       renderScaledObject(resolveAutoscaling(scaled, "llmkit", "0.21.0")!, target, contract),
-      renderScaledObject(resolveAutoscaling({ ...scaled, replicas: { min: 0, max: 2 } }, "llmkit", "0.21.0")!, target, contract),
+      renderScaledObject(resolveAutoscaling(toZero, "llmkit", "0.21.0")!, target, contract),
     ];
     expect((await validateObjects(objects)).map((v) => [v.status, v.problems])).toEqual([
       ["valid", []],
@@ -120,6 +138,27 @@ describe("autoscalingProblems", () => {
       "autoscaling needs KEDA but the platform has none (platform.addons.keda is off): switch it on or remove autoscaling (replicas stay at replicas.min)",
       'autoscaling queries Prometheus but the platform has none (platform.addons.prometheus is "none"): set it to "install" or {url}',
     ]);
+  });
+
+  it("refuses replicas.min 0 where nothing could wake the service: vLLM without exposure, custom on CPU only", () => {
+    expect(autoscalingProblems(toZero, facts, capped)).toEqual([]);
+    expect(autoscalingProblems({ ...toZero, exposure: undefined }, facts, capped)).toEqual([
+      "replicas.min: is 0 but the service is not exposed: at 0 replicas vLLM exports no metrics and only its gateway's request count can wake it: add exposure or set replicas.min ≥ 1",
+    ]);
+    const custom = { ...scaled, replicas: { min: 0, max: 2 }, runtime: { type: "custom" as const, image: "r:1.0", port: 8080, healthPath: "/h" } };
+    expect(autoscalingProblems({ ...custom, autoscaling: { cpuUtilization: 70 } }, { ...facts, gpus: 0 }, capped)).toEqual([
+      "replicas.min: is 0 but only cpuUtilization scales the service, and a stopped app uses no CPU: scale on autoscaling.metric or set replicas.min ≥ 1",
+    ]);
+    expect(autoscalingProblems({ ...custom, autoscaling: { metric: { query: "sum(q)", threshold: 5 }, cpuUtilization: 70 } }, { ...facts, gpus: 0 }, capped)).toEqual([]);
+  });
+
+  it("sees exposure through the resolved service, so serviceProblems refuses and the rendered ScaledObject wakes", () => {
+    expect(serviceProblems(resolveService({ ...toZero, exposure: undefined }, qwen7b, [supportBot]), contract)).toEqual([
+      expect.stringContaining("replicas.min: is 0 but the service is not exposed"),
+    ]);
+    const svc = resolveService(toZero, qwen7b, [supportBot]);
+    expect(serviceProblems(svc, contract)).toEqual([]);
+    expect(resolveAutoscaling(svc.scaling, "llmkit", svc.engineVersion)!.triggers.map((t) => (t.kind === "prometheus" ? t.name : t.kind))).toContain("gateway-requests");
   });
 
   it("refuses a vLLM version the metric map does not know, through serviceProblems", () => {

@@ -6,6 +6,7 @@
  */
 import type { PlatformContract } from "../platform/contract.ts";
 import type { ScalingSpec } from "./defaults.ts";
+import { ENVOY_PROXY_NAMESPACE, gatewayNames } from "./gateway.ts";
 import { metricsProblems, vllmMetrics } from "./metrics.ts";
 
 /** @default 4 waiting requests per replica — a queue that a 7B engine clears within a few seconds at batch size 32+. */
@@ -30,12 +31,20 @@ export const SCALING_BEHAVIOR = {
   scaleDown: { stabilizationWindowSeconds: 600, selectPolicy: "Min", policies: [{ type: "Pods", value: 1, periodSeconds: 300 }] },
 } as const;
 
+/**
+ * @default 2m — window of the wake-up query: at least 4 scrapes of the Envoy proxies (15 s,
+ * components/platform/addons/envoy-monitoring.ts), so one request shows in every poll for ~2 min.
+ */
+export const WAKE_WINDOW = "2m";
+
 export type EffectiveTrigger =
   | {
       readonly kind: "prometheus";
       readonly name: string;
       readonly query: string;
       readonly threshold: number;
+      /** KEDA activationThreshold: active when the value exceeds it (kedacore/keda v2.20.2 pkg/scalers/prometheus_scaler.go). */
+      readonly activationThreshold?: number;
       /** An empty result is an error (then the fallback), not a silent 0: KEDA's ignoreNullValues "false". */
       readonly emptyIsError: boolean;
     }
@@ -55,6 +64,40 @@ export function metricSelector(name: string, namespace: string): string {
 }
 
 /**
+ * Envoy pod labels the platform's PodMonitor copies onto every proxy series with `podTargetLabels`
+ * (components/platform/addons/envoy-monitoring.ts): the Prometheus Operator names each target label
+ * after the pod label with every character outside [a-zA-Z0-9_] replaced by "_"
+ * (prometheus-operator pkg/prometheus/promcfg.go, `sanitizeLabelName`).
+ */
+const OWNING_GATEWAY_NAME = "gateway_envoyproxy_io_owning_gateway_name";
+const OWNING_GATEWAY_NAMESPACE = "gateway_envoyproxy_io_owning_gateway_namespace";
+
+/**
+ * The wake-up signal of a scale-to-zero service: requests its Gateway's Envoy proxies answered
+ * 2xx (served) or 5xx in the window. At 0 ready endpoints Envoy Gateway v1.9.0 turns the route
+ * into a 503 direct response (internal/gatewayapi/route.go, "setting 503 direct response in routes
+ * due to no ready endpoints"), so no upstream cluster counts it; the HTTP connection manager does
+ * (`http.<stat_prefix>.downstream_rq_5xx`, exported as `envoy_http_downstream_rq_xx` with the
+ * default tags `envoy_response_code_class` and `envoy_http_conn_manager_prefix`, envoyproxy/envoy
+ * source/common/config/well_known_names.cc; Envoy Gateway keeps `use_all_default_tags`). Auth and the rate
+ * limit run before the router, so 401/403/429/404 are 4xx and do not wake the service. The prefix
+ * `http-<port>`/`https-<port>` (internal/xds/translator/listener.go `hcmStatPrefix`) leaves out
+ * the proxy's own stats and readiness listeners (`eg-stats-http`, `eg-ready-http`). One Gateway
+ * per service, so its proxies carry only this route. Clamped to 1 against threshold 1: the trigger
+ * asks for one replica at most and the vLLM triggers size the rest.
+ */
+export function wakeQuery(name: string, namespace: string): string {
+  const sel = [
+    `namespace="${ENVOY_PROXY_NAMESPACE}"`,
+    `${OWNING_GATEWAY_NAMESPACE}="${namespace}"`,
+    `${OWNING_GATEWAY_NAME}="${gatewayNames(name).gateway}"`,
+    'envoy_http_conn_manager_prefix=~"https?-[0-9]+"',
+    'envoy_response_code_class=~"2|5"',
+  ].join(",");
+  return `clamp_max(sum(increase(envoy_http_downstream_rq_xx{${sel}}[${WAKE_WINDOW}])), 1)`;
+}
+
+/**
  * Both vLLM queries are sums over the service's pods read as AverageValue (replicas =
  * ceil(sum / threshold)), so both get the fallback, which KEDA supports for AverageValue only.
  * A sum of KV-cache use over threshold × replicas is the same test as its average over threshold.
@@ -66,9 +109,17 @@ function vllmTriggers(spec: ScalingSpec, namespace: string, version: string): Ef
   // scrape, which must not freeze the service at its floor (DESIGN.md §8). At 0 replicas
   // nothing is scraped, so scale-to-zero services read empty as 0.
   const emptyIsError = spec.replicas.min > 0;
+  // Envoy exports its counters from start, so an empty wake query is a broken scrape: an error,
+  // on which KEDA 2.20.2 does not scale a running service to 0 (it holds the fallback count;
+  // pkg/scaling/executor/scale_scaledobjects.go) — nor wakes one that is already at 0.
+  const wake: EffectiveTrigger[] =
+    spec.replicas.min === 0 && spec.exposure !== undefined
+      ? [{ kind: "prometheus", name: "gateway-requests", query: wakeQuery(spec.name, namespace), threshold: 1, activationThreshold: 0, emptyIsError: true }]
+      : [];
   return [
     { kind: "prometheus", name: "queue-depth", query: `sum(${m.waiting}${sel})`, threshold: spec.autoscaling?.queueDepth ?? DEFAULT_QUEUE_DEPTH, emptyIsError },
     { kind: "prometheus", name: "kv-cache", query: `sum(${m.kvCacheUsage}${sel})`, threshold: spec.autoscaling?.kvCacheUsage ?? DEFAULT_KV_CACHE_USAGE, emptyIsError },
+    ...wake,
   ];
 }
 
@@ -132,7 +183,21 @@ export function autoscalingProblems(spec: ScalingSpec, facts: ScalingFacts, cont
     );
   }
   if (spec.runtime === "vllm" && facts.engineVersion !== undefined) problems.push(...metricsProblems(facts.engineVersion));
+  if (spec.replicas.min === 0) problems.push(...wakeProblems(spec));
   return problems;
+}
+
+/** A service at 0 replicas exports nothing itself: only a signal from outside it can wake it. */
+function wakeProblems(spec: ScalingSpec): string[] {
+  if (spec.runtime === "vllm") {
+    return spec.exposure === undefined
+      ? ["replicas.min: is 0 but the service is not exposed: at 0 replicas vLLM exports no metrics and only its gateway's request count can wake it: add exposure or set replicas.min ≥ 1"]
+      : [];
+  }
+  // KEDA's cpu scaler cannot wake a service from 0 (keda.sh/docs/2.13/scalers/cpu on: only with another, non-CPU trigger)
+  return spec.autoscaling?.metric === undefined
+    ? ["replicas.min: is 0 but only cpuUtilization scales the service, and a stopped app uses no CPU: scale on autoscaling.metric or set replicas.min ≥ 1"]
+    : [];
 }
 
 function renderTrigger(t: EffectiveTrigger, serverAddress: string | null) {
@@ -146,6 +211,7 @@ function renderTrigger(t: EffectiveTrigger, serverAddress: string | null) {
       serverAddress,
       query: t.query,
       threshold: String(t.threshold),
+      ...(t.activationThreshold !== undefined ? { activationThreshold: String(t.activationThreshold) } : {}),
       ignoreNullValues: String(!t.emptyIsError),
     },
   };

@@ -118,7 +118,7 @@ export interface EffectiveService {
   readonly scaling: ScalingSpec;
 }
 
-export type ScalingSpec = Pick<ServingConfig, "name" | "runtime" | "replicas" | "autoscaling">;
+export type ScalingSpec = Pick<ServingConfig, "name" | "runtime" | "replicas" | "autoscaling" | "exposure">;
 
 /** Key of the generated API-key Secret. */
 export const API_KEY_SECRET_KEY = "api-key";
@@ -211,6 +211,6 @@ export function resolveService(spec: ServingConfig, model: ModelConfig, adapters
     },
     startup: startupBudget(model.sizeGiB),
     engineVersion: (device === "gpu" ? images.vllm : images.vllmCpu).version,
-    scaling: { name: spec.name, runtime: spec.runtime, replicas: spec.replicas, autoscaling: spec.autoscaling },
+    scaling: { name: spec.name, runtime: spec.runtime, replicas: spec.replicas, autoscaling: spec.autoscaling, exposure: spec.exposure },
   };
 }

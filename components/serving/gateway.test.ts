@@ -226,6 +226,21 @@ describe("renderBackendTrafficPolicy", () => {
     const bare = renderBackendTrafficPolicy(svc, contract, { hostname: "chat.example.com", requestTimeoutSeconds: 900 }, exposed.auth);
     expect(bare.spec).toEqual({ targetRefs: toRoute, retry, timeout: { http: { requestTimeout: "900s" } } });
   });
+
+  it("scale to zero: adds Retry-After to the gateway's own 503s only, valid against the v1.9.0 CRD (CI only)", async () => {
+    const toZero = resolveService({ ...exposed, replicas: { min: 0, max: 2 }, autoscaling: {} }, qwen7b, [supportBot]);
+    const policy = renderBackendTrafficPolicy(toZero, contract, exposure, exposed.auth);
+    expect(policy.spec.responseOverride).toEqual([
+      { match: { statusCodes: [{ type: "Value", value: 503 }] }, source: "Local", response: { header: { set: [{ name: "Retry-After", value: "30" }] } } },
+    ]);
+    expect(renderBackendTrafficPolicy(svc, contract, exposure, exposed.auth).spec).not.toHaveProperty("responseOverride");
+    const [verdict] = await validateObjects([policy]);
+    if (verdict!.status === "skipped") return;
+    expect(verdict!.problems).toEqual([]);
+    // a misspelt field is refused, so the check above can fail
+    const [bad] = await validateObjects([{ ...policy, spec: { ...policy.spec, responseOverride: [{ ...policy.spec.responseOverride![0]!, response: { headers: { set: [] } } }] } }]);
+    expect(bad!.status).toBe("invalid");
+  });
 });
 
 describe("renderNetworkPolicy", () => {

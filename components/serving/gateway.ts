@@ -238,14 +238,40 @@ export function renderSecurityPolicy(svc: EffectiveService, contract: PlatformCo
   };
 }
 
+/** @default 30 s — two KEDA polls: how long a client should wait before retrying a cold start. */
+export const COLD_START_RETRY_AFTER_SECONDS = 30;
+
+/**
+ * `responseOverride` adding `Retry-After` to the gateway's own 503s (the no-ready-endpoint direct
+ * response, "no healthy upstream"). `source: Local` restricts it to Envoy-generated responses, so
+ * a 503 from vLLM keeps its body; status and body are left as they are (no statusCode/body), and
+ * `header.set` becomes a response header of Envoy's custom_response local policy
+ * (envoyproxy/gateway v1.9.0 api/v1alpha1/shared_types.go `CustomResponse.Header`,
+ * internal/gatewayapi/backendtrafficpolicy.go, internal/xds/translator/custom_response.go).
+ */
+function coldStartOverride() {
+  return [
+    {
+      match: { statusCodes: [{ type: "Value", value: 503 }] },
+      source: "Local",
+      response: { header: { set: [{ name: "Retry-After", value: String(COLD_START_RETRY_AFTER_SECONDS) }] } },
+    },
+  ];
+}
+
 /**
  * Local rate limit (per Envoy replica, no Redis to run): one bucket per listed api-key client,
  * keyed on the client id the gateway forwarded, or one bucket for the route with jwt/none.
  * Retries only where the engine cannot have started the request (connection refused by a pod
  * that is shutting down, reset before the request was sent), so a completion never runs twice.
- * Scale from zero is not held here: with no ready endpoint Envoy answers 503 "no healthy
- * upstream" before any retry policy applies (envoyproxy/envoy source/common/router/router.cc,
- * `sendNoHealthyUpstreamResponse` in decodeHeaders).
+ * Scale from zero is not held here, and no BackendTrafficPolicy field can hold it: with no ready
+ * endpoint Envoy Gateway v1.9.0 replaces the route's action with a 503 direct response
+ * (internal/gatewayapi/route.go, "setting 503 direct response in routes due to no ready
+ * endpoints"), which never reaches the router's retry state; once endpoints exist but none is
+ * healthy, Envoy's router answers 503 "no healthy upstream" in decodeHeaders, again before any
+ * retry (envoyproxy/envoy source/common/router/router.cc `sendNoHealthyUpstreamResponse`).
+ * Those 503s are what wakes a scale-to-zero service (autoscaling.ts `wakeQuery`); for such a
+ * service they carry `Retry-After` (coldStartOverride).
  */
 export function renderBackendTrafficPolicy(svc: EffectiveService, contract: PlatformContract, exposure: Exposure, auth: Auth) {
   const limit = exposure.rateLimit;
@@ -269,6 +295,7 @@ export function renderBackendTrafficPolicy(svc: EffectiveService, contract: Plat
         perRetry: { backOff: { baseInterval: "250ms", maxInterval: "2s" } },
       },
       timeout: { http: { requestTimeout: `${exposure.requestTimeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS}s` } },
+      ...(svc.scaling.replicas.min === 0 ? { responseOverride: coldStartOverride() } : {}),
     },
   };
 }

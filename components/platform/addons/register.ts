@@ -8,6 +8,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { childName } from "../../lib/naming.ts";
 import type { ResolvedAddons } from "./defaults.ts";
 import { addonReleases, renderAddonNamespace, renderGatewayClass, type AddonFacts, type AddonRole } from "./releases.ts";
+import { registerEnvoyMonitoring } from "./envoy-monitoring.ts";
 
 export interface AddonsArgs {
   readonly addons: ResolvedAddons;
@@ -52,6 +53,8 @@ export function registerAddons(name: string, args: AddonsArgs, parent: pulumi.Re
     );
   }
 
+  // the gateway's request counters wake scale-to-zero services (envoy-monitoring.ts)
+  registerEnvoyMonitoring(name, args.addons, releases, parent, provider);
   const monitoring = releases["prometheus-stack"] === undefined ? [] : [releases["prometheus-stack"]];
   const ready = [...(gatewayClass === undefined ? [] : [gatewayClass]), ...(releases.keda === undefined ? [] : [releases.keda]), ...monitoring];
   return { releases, gatewayClass, ready, monitoring };

@@ -93,6 +93,7 @@ describe("AwsPlatform: cluster", () => {
           `kubernetes:helm.sh/v3:Release platform-${role}`,
         ]),
         "kubernetes:gateway.networking.k8s.io/v1:GatewayClass platform-gateway-class",
+        "kubernetes:monitoring.coreos.com/v1:PodMonitor platform-envoy-monitor",
       ].sort(),
     );
   });
