@@ -174,7 +174,7 @@ describe("npm run promote --check-store against an S3-compatible server", { time
   let dir: string;
 
   beforeAll(async () => {
-    server = await startS3Server({ bucket });
+    server = await startS3Server({ bucket, preloadCli: false }); // promote talks to the store itself, never through `aws`
     endpoint = server.endpoint;
     // promote's own client takes credentials from the standard chain: here, the env.
     Object.assign(process.env, { AWS_ACCESS_KEY_ID: S3_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: S3_CREDENTIALS.secretAccessKey, AWS_REGION: "us-west-2" });

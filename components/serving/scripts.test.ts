@@ -2,12 +2,12 @@
  * fetch.sh runs for real (DESIGN.md §7.5): bash, the AWS CLI and an S3-compatible server
  * (test/s3-server.ts) on loopback. Skips the store runs with a note when no AWS CLI is installed.
  */
-import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hasAwsCli, reportAwsCli, startS3Server, type S3Server } from "../../test/s3-server.ts";
+import { hasAwsCli, reportAwsCli, runProcess, startS3Server, storeClient, type S3Server } from "../../test/s3-server.ts";
 import { FETCH_SCRIPT } from "./scripts.ts";
 
 const SCRIPT = new URL(`./scripts/${FETCH_SCRIPT}`, import.meta.url).pathname;
@@ -27,7 +27,8 @@ const adapter = (prefix: string, rank: number, revision = REV, success = true) =
   ...(success ? { [`${prefix}_SUCCESS`]: "" } : {}),
 });
 
-describe.skipIf(!hasAwsCli)("fetch.sh against an S3-compatible server", { timeout: 60_000 }, () => {
+// concurrent: the cases only read the bucket, and most of their time is spent in AWS CLI calls
+describe.skipIf(!hasAwsCli)("fetch.sh against an S3-compatible server", { timeout: 60_000, concurrent: true }, () => {
   let server: S3Server;
   let env: Record<string, string>;
   const bucket = "llmkit-test";
@@ -35,8 +36,8 @@ describe.skipIf(!hasAwsCli)("fetch.sh against an S3-compatible server", { timeou
   beforeAll(async () => {
     server = await startS3Server({ bucket });
     env = server.env;
-    const dir = mkdtempSync(join(tmpdir(), "llmkit-seed-"));
-    const objects = {
+    const store = storeClient(server);
+    await store.put({
       [`${MODEL}config.json`]: "{}",
       [`${MODEL}model.safetensors`]: "base weights",
       [`${MODEL}_SUCCESS`]: "",
@@ -44,18 +45,14 @@ describe.skipIf(!hasAwsCli)("fetch.sh against an S3-compatible server", { timeou
       ...adapter("adapters/wide/bbbbbbbbbbbb/", 64),
       ...adapter("adapters/half/cccccccccccc/", 16, REV, false),
       ...adapter("adapters/other/dddddddddddd/", 16, "0".repeat(40)),
-    };
-    for (const [key, body] of Object.entries(objects)) {
-      mkdirSync(join(dir, key, ".."), { recursive: true });
-      writeFileSync(join(dir, key), body);
-    }
-    execFileSync("aws", ["s3", "sync", "--only-show-errors", dir, `s3://${bucket}/`], { env });
+    });
+    store.destroy();
   }, 30_000);
   afterAll(async () => {
     await server?.stop();
   });
 
-  const run = (adapters: string[], extra: Record<string, string> = {}) => {
+  const run = async (adapters: string[], extra: Record<string, string> = {}) => {
     const models = mkdtempSync(join(tmpdir(), "llmkit-models-"));
     const vars = {
       MODEL_PREFIX: MODEL,
@@ -66,11 +63,11 @@ describe.skipIf(!hasAwsCli)("fetch.sh against an S3-compatible server", { timeou
       ADAPTER_PREFIXES: adapters.join(" "),
       ...extra,
     };
-    return { models, ...spawnSync("bash", [SCRIPT], { env: { ...env, ...vars }, encoding: "utf8" }) };
+    return { models, ...(await runProcess("bash", [SCRIPT], { ...env, ...vars })) };
   };
 
-  it("restores exactly the base model and the pinned adapters, without markers", () => {
-    const r = run(["adapters/good/aaaaaaaaaaaa/", "adapters/wide/bbbbbbbbbbbb/"], { MAX_LORA_RANK: "64" });
+  it("restores exactly the base model and the pinned adapters, without markers", async () => {
+    const r = await run(["adapters/good/aaaaaaaaaaaa/", "adapters/wide/bbbbbbbbbbbb/"], { MAX_LORA_RANK: "64" });
     expect([r.status, r.stdout.trim()]).toEqual([0, `restored s3://${bucket}/${MODEL} and 2 adapter(s)`]);
     expect(readdirSync(join(r.models, "base")).sort()).toEqual(["config.json", "model.safetensors"]);
     expect(readdirSync(join(r.models, "adapters")).sort()).toEqual(["good", "wide"]);
@@ -78,13 +75,13 @@ describe.skipIf(!hasAwsCli)("fetch.sh against an S3-compatible server", { timeou
     expect(readFileSync(join(r.models, "base/model.safetensors"), "utf8")).toBe("base weights");
   });
 
-  it("restores the base model alone when no adapter is pinned", () => {
-    const r = run([]);
+  it("restores the base model alone when no adapter is pinned", async () => {
+    const r = await run([]);
     expect([r.status, readdirSync(r.models)]).toEqual([0, ["base"]]);
   });
 
-  it("refuses an adapter prefix without _SUCCESS before downloading anything", () => {
-    const r = run(["adapters/good/aaaaaaaaaaaa/", "adapters/half/cccccccccccc/"]);
+  it("refuses an adapter prefix without _SUCCESS before downloading anything", async () => {
+    const r = await run(["adapters/good/aaaaaaaaaaaa/", "adapters/half/cccccccccccc/"]);
     expect([r.status, r.stderr.trim()]).toEqual([
       3,
       `refusing adapter s3://${bucket}/adapters/half/cccccccccccc/: it has no _SUCCESS marker, so it is incomplete or still being written`,
@@ -92,30 +89,30 @@ describe.skipIf(!hasAwsCli)("fetch.sh against an S3-compatible server", { timeou
     expect(readdirSync(r.models)).toEqual([]);
   });
 
-  it("refuses an unpublished run id and an unmirrored model", () => {
-    expect(run(["adapters/good/ffffffffffff/"]).status).toBe(3);
-    const r = run([], { MODEL_PREFIX: "models/Qwen/missing/x/" });
+  it("refuses an unpublished run id and an unmirrored model", async () => {
+    const [unpublished, r] = await Promise.all([run(["adapters/good/ffffffffffff/"]), run([], { MODEL_PREFIX: "models/Qwen/missing/x/" })]);
+    expect(unpublished.status).toBe(3);
     expect([r.status, r.stderr]).toEqual([3, expect.stringContaining("refusing base model s3://llmkit-test/models/Qwen/missing/x/: it has no _SUCCESS marker")]);
   });
 
-  it("refuses an adapter whose rank exceeds --max-lora-rank", () => {
-    const r = run(["adapters/wide/bbbbbbbbbbbb/"]);
+  it("refuses an adapter whose rank exceeds --max-lora-rank", async () => {
+    const r = await run(["adapters/wide/bbbbbbbbbbbb/"]);
     expect([r.status, r.stderr.trim()]).toEqual([
       3,
       "refusing adapter adapters/wide/bbbbbbbbbbbb/: its LoRA rank 64 exceeds --max-lora-rank 16 (set the adapter's rank in the service args)",
     ]);
   });
 
-  it("refuses an adapter trained on another base revision", () => {
-    const r = run(["adapters/other/dddddddddddd/"]);
+  it("refuses an adapter trained on another base revision", async () => {
+    const r = await run(["adapters/other/dddddddddddd/"]);
     expect([r.status, r.stderr.trim()]).toEqual([
       3,
       `refusing adapter adapters/other/dddddddddddd/: it was trained on base revision '${"0".repeat(40)}' but this service serves ${REV}`,
     ]);
   });
 
-  it("stops on a missing variable", () => {
-    const r = run([], { MAX_LORA_RANK: "" });
+  it("stops on a missing variable", async () => {
+    const r = await run([], { MAX_LORA_RANK: "" });
     expect([r.status, r.stderr.trim()]).toEqual([3, "configuration error: environment variable MAX_LORA_RANK is not set"]);
   });
 });

@@ -1,11 +1,9 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FineTuneConfig } from "../../stacks/schema.ts";
-import { S3_CREDENTIALS, hasAwsCli, reportAwsCli, startS3Server, type S3Server } from "../../test/s3-server.ts";
+import { hasAwsCli, reportAwsCli, runProcess, startS3Server, storeClient, type S3Server, type StoreClient } from "../../test/s3-server.ts";
 import { WAIT_DATASETS_SCRIPT, datasetWaitConfigData, datasetWaitContainers, mirroredPrefixes } from "./dataset-wait.ts";
 import { resolveFineTune } from "./defaults.ts";
 import { renderTrainConfig, renderTrainJob } from "./train-job.ts";
@@ -51,32 +49,26 @@ describe("wait-datasets rendering", () => {
 // concurrent: each case uses its own prefixes, and most of their time is AWS CLI start-up
 describe.skipIf(!hasAwsCli)("wait-datasets.sh against an S3-compatible server", { timeout: 60_000, concurrent: true }, () => {
   let server: S3Server;
-  let s3: S3Client;
+  let store: StoreClient;
   const bucket = "llmkit-wait";
   const scripts = mkdtempSync(join(tmpdir(), "llmkit-wait-"));
 
   beforeAll(async () => {
     server = await startS3Server({ bucket });
-    s3 = new S3Client({ endpoint: server.endpoint, region: "us-east-1", forcePathStyle: true, credentials: S3_CREDENTIALS, requestChecksumCalculation: "WHEN_REQUIRED" });
+    store = storeClient(server);
     const ft = resolveFineTune(mirrored);
     const data = renderTrainConfig(ft, qwen7b, contract, "0123456789ab").data as Record<string, string>;
     for (const file of ["store.sh", WAIT_DATASETS_SCRIPT]) writeFileSync(join(scripts, file), data[file]!);
   }, 20_000);
   afterAll(async () => {
-    s3?.destroy();
+    store?.destroy();
     await server?.stop();
   });
 
-  const put = (key: string) => s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: "" }));
+  const put = (key: string) => store.put({ [key]: "" });
   /** Runs the script; `onOutput` sees stdout as it grows (to act while the script waits). */
-  const run = (env: Record<string, string>, onOutput: (stdout: string) => void = () => {}) => {
-    const child = spawn("bash", [join(scripts, WAIT_DATASETS_SCRIPT)], { env: { ...server.env, POLL_SECONDS: "1", WAIT_SECONDS: "30", ...env } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => onOutput((stdout += d.toString())));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => child.on("close", (status) => resolve({ status, stdout, stderr })));
-  };
+  const run = (env: Record<string, string>, onOutput?: (stdout: string) => void) =>
+    runProcess("bash", [join(scripts, WAIT_DATASETS_SCRIPT)], { ...server.env, POLL_SECONDS: "1", WAIT_SECONDS: "30", ...env }, onOutput);
 
   it("waits until every mirror has written _SUCCESS", async () => {
     await put("datasets/x/r1/_SUCCESS");

@@ -3,12 +3,12 @@
  * server on loopback (test/s3-server.ts); only the engines and llama.cpp's converter are
  * stand-ins (they need model weights). Skips the store runs with a note when no AWS CLI is installed.
  */
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hasAwsCli, reportAwsCli, startS3Server, type S3Server } from "../../test/s3-server.ts";
+import { hasAwsCli, reportAwsCli, runProcess, startS3Server, storeClient, type S3Server, type StoreClient } from "../../test/s3-server.ts";
 import { CONFIG_ERROR_EXIT } from "./layout.ts";
 
 const SCRIPTS = new URL("./scripts/", import.meta.url).pathname;
@@ -22,30 +22,21 @@ describe("follow-up scripts", () => {
   });
 });
 
-describe.skipIf(!hasAwsCli)("merge.sh and gguf.sh against an S3-compatible server", { timeout: 60_000 }, () => {
+// concurrent: each case uses its own run ids, and most of their time is spent in AWS CLI calls
+describe.skipIf(!hasAwsCli)("merge.sh and gguf.sh against an S3-compatible server", { timeout: 60_000, concurrent: true }, () => {
   let server: S3Server;
-  const bucket = "llmkit-follow-up";
+  let store: StoreClient;
   beforeAll(async () => {
-    server = await startS3Server({ bucket });
+    server = await startS3Server({ bucket: "llmkit-follow-up" });
+    store = storeClient(server);
   }, 20_000);
   afterAll(async () => {
+    store?.destroy();
     await server?.stop();
   });
 
-  const aws = (...args: string[]) => execFileSync("aws", args, { env: server.env, encoding: "utf8" });
-  const seed = (objects: Record<string, string>) => {
-    const dir = mkdtempSync(join(tmpdir(), "llmkit-seed-"));
-    for (const [key, body] of Object.entries(objects)) {
-      mkdirSync(join(dir, key, ".."), { recursive: true });
-      writeFileSync(join(dir, key), body);
-    }
-    aws("s3", "sync", "--only-show-errors", dir, `s3://${bucket}/`);
-  };
-  const get = (key: string) => aws("s3", "cp", `s3://${bucket}/${key}`, "-");
-  const keys = (prefix: string) =>
-    aws("s3api", "list-objects-v2", "--bucket", bucket, "--prefix", prefix, "--query", "Contents[].Key", "--output", "text").trim().split(/\s+/).sort();
-  const run = (script: string, step: string, env: Record<string, string>) =>
-    spawnSync("bash", [join(SCRIPTS, script), step], { env: { ...server.env, ...env }, encoding: "utf8" });
+  const run = (script: string, step: string, env: Record<string, string>, onStdout?: (stdout: string) => void) =>
+    runProcess("bash", [join(SCRIPTS, script), step], { ...server.env, ...env }, onStdout);
 
   /** A bin/ directory on PATH with `name` as a stand-in executable. */
   function standIn(root: string, name: string, body: string): string {
@@ -77,14 +68,14 @@ describe.skipIf(!hasAwsCli)("merge.sh and gguf.sh against an S3-compatible serve
     };
   }
 
-  it("merge: refuses a missing adapter as a configuration error once the wait is over", () => {
+  it("merge: refuses a missing adapter as a configuration error once the wait is over", async () => {
     const p = mergePod("missing");
-    const r = run("merge.sh", "restore", p.env);
+    const r = await run("merge.sh", "restore", p.env);
     expect([r.status, r.stderr]).toEqual([CONFIG_ERROR_EXIT, expect.stringContaining(`adapters/ft/missing/_SUCCESS does not exist after 0s: the adapter was never published`)]);
   });
 
   it("merge: waits for the adapter's _SUCCESS, merges with the engine, uploads with _SUCCESS last, then skips", async () => {
-    seed({
+    await store.put({
       "models/org/m/rev1/config.json": "{}",
       "models/org/m/rev1/_SUCCESS": "",
       "adapters/ft/r1/adapter_config.json": "{}",
@@ -93,42 +84,43 @@ describe.skipIf(!hasAwsCli)("merge.sh and gguf.sh against an S3-compatible serve
     });
     const p = mergePod("r1");
     // the training Job publishes _SUCCESS while restore waits
-    const restore = spawn("bash", [join(SCRIPTS, "merge.sh"), "restore"], { env: { ...server.env, ...p.env, ADAPTER_WAIT_SECONDS: "30" } });
-    let out = "";
-    restore.stdout.on("data", (d: Buffer) => {
-      if (!out.includes("waiting for") && (out += d.toString()).includes("waiting for")) seed({ "adapters/ft/r1/_SUCCESS": "" });
+    let published = false;
+    const restore = await run("merge.sh", "restore", { ...p.env, ADAPTER_WAIT_SECONDS: "30" }, (out) => {
+      if (!published && out.includes("waiting for")) {
+        published = true;
+        void store.put({ "adapters/ft/r1/_SUCCESS": "" });
+      }
     });
-    const status = await new Promise((r) => restore.on("exit", r));
-    expect([status, out]).toEqual([0, "waiting for s3://llmkit-follow-up/adapters/ft/r1/_SUCCESS\n"]);
+    expect([restore.status, restore.stdout]).toEqual([0, "waiting for s3://llmkit-follow-up/adapters/ft/r1/_SUCCESS\nrestored the base model and the adapter\n"]);
     expect(readdirSync(p.env.MODEL_DIR)).toEqual(["config.json"]);
     expect(readdirSync(p.env.ADAPTER_DIR).sort()).toEqual(["adapter_config.json", "adapter_model.safetensors"]);
 
     // stand-in for ms-swift: records its arguments and writes a merged model
     const PATH = standIn(p.root, "swift", `echo "$@" > "${p.root}/swift-args"\nmkdir -p "$MERGED_DIR"\necho '{}' > "$MERGED_DIR/config.json"\necho w > "$MERGED_DIR/model.safetensors"\n`);
-    const merged = run("merge.sh", "merge", { ...p.env, ENGINE: "ms-swift", PATH });
+    const merged = await run("merge.sh", "merge", { ...p.env, ENGINE: "ms-swift", PATH });
     expect(merged.status).toBe(0);
     expect(readFileSync(join(p.root, "swift-args"), "utf8")).toBe("export --adapters ADAPTER --merge_lora true\n");
-    const uploaded = run("merge.sh", "upload", p.env);
+    const uploaded = await run("merge.sh", "upload", p.env);
     expect([uploaded.status, uploaded.stderr]).toEqual([0, ""]);
-    expect(keys("merged/ft/r1/")).toEqual(["merged/ft/r1/_SUCCESS", "merged/ft/r1/config.json", "merged/ft/r1/model.safetensors"]);
+    expect(await store.keys("merged/ft/r1/")).toEqual(["merged/ft/r1/_SUCCESS", "merged/ft/r1/config.json", "merged/ft/r1/model.safetensors"]);
 
     // a second run skips every step and never overwrites
     const again = mergePod("r1");
-    expect(run("merge.sh", "restore", again.env).stdout).toContain("is already merged: nothing to do");
+    expect((await run("merge.sh", "restore", again.env)).stdout).toContain("is already merged: nothing to do");
     expect(existsSync(again.env.DONE_MARKER)).toBe(true);
-    expect(run("merge.sh", "merge", { ...again.env, ENGINE: "nonexistent" }).stdout).toContain("already merged: skipping");
+    expect((await run("merge.sh", "merge", { ...again.env, ENGINE: "nonexistent" })).stdout).toContain("already merged: skipping");
     mkdirSync(again.env.MERGED_DIR);
     writeFileSync(join(again.env.MERGED_DIR, "model.safetensors"), "other");
-    expect(run("merge.sh", "upload", again.env).status).toBe(0);
-    expect(get("merged/ft/r1/model.safetensors")).toBe("w\n");
+    expect((await run("merge.sh", "upload", again.env)).status).toBe(0);
+    expect(await store.get("merged/ft/r1/model.safetensors")).toBe("w\n");
   });
 
-  it("merge: an exporter that writes no model fails (retried), an unknown engine is a configuration error", () => {
+  it("merge: an exporter that writes no model fails (retried), an unknown engine is a configuration error", async () => {
     const p = mergePod("r2");
     const PATH = standIn(p.root, "llamafactory-cli", "exit 0\n");
-    const r = run("merge.sh", "merge", { ...p.env, ENGINE: "llamafactory", PATH });
+    const r = await run("merge.sh", "merge", { ...p.env, ENGINE: "llamafactory", PATH });
     expect([r.status, r.stderr]).toEqual([1, expect.stringContaining("config.json is missing")]);
-    expect(run("merge.sh", "merge", { ...p.env, ENGINE: "vllm" }).status).toBe(CONFIG_ERROR_EXIT);
+    expect((await run("merge.sh", "merge", { ...p.env, ENGINE: "vllm" })).status).toBe(CONFIG_ERROR_EXIT);
   });
 
   function ggufPod(run: string) {
@@ -149,14 +141,14 @@ describe.skipIf(!hasAwsCli)("merge.sh and gguf.sh against an S3-compatible serve
     };
   }
 
-  it("gguf: refuses a run that was never merged, converts and uploads once, then skips", () => {
+  it("gguf: refuses a run that was never merged, converts and uploads once, then skips", async () => {
     const missing = ggufPod("never");
-    const refused = run("gguf.sh", "restore", missing.env);
+    const refused = await run("gguf.sh", "restore", missing.env);
     expect([refused.status, refused.stderr]).toEqual([CONFIG_ERROR_EXIT, expect.stringContaining("the merged model was never published")]);
 
-    seed({ "merged/ft/g1/config.json": "{}", "merged/ft/g1/model.safetensors": "w", "merged/ft/g1/_SUCCESS": "" });
+    await store.put({ "merged/ft/g1/config.json": "{}", "merged/ft/g1/model.safetensors": "w", "merged/ft/g1/_SUCCESS": "" });
     const p = ggufPod("g1");
-    expect(run("gguf.sh", "restore", p.env).status).toBe(0);
+    expect((await run("gguf.sh", "restore", p.env)).status).toBe(0);
     expect(readdirSync(p.env.MERGED_DIR).sort()).toEqual(["config.json", "model.safetensors"]);
     // stand-in for convert_hf_to_gguf.py: checks its arguments, writes the output file
     const convert = join(p.root, "convert.py");
@@ -164,22 +156,22 @@ describe.skipIf(!hasAwsCli)("merge.sh and gguf.sh against an S3-compatible serve
       convert,
       "import sys\nargs = sys.argv[1:]\nassert args[1:] == ['--outfile', args[2], '--outtype', 'q8_0'], args\nopen(args[2], 'w').write('GGUF:' + args[0])\n",
     );
-    const converted = run("gguf.sh", "convert", { ...p.env, CONVERT_SCRIPT: convert });
+    const converted = await run("gguf.sh", "convert", { ...p.env, CONVERT_SCRIPT: convert });
     expect(converted.stderr).toBe("");
     expect(converted.status).toBe(0);
-    expect(run("gguf.sh", "upload", p.env).status).toBe(0);
-    expect(keys("gguf/ft/g1/")).toEqual(["gguf/ft/g1/_SUCCESS", "gguf/ft/g1/ft-q8_0.gguf"]);
+    expect((await run("gguf.sh", "upload", p.env)).status).toBe(0);
+    expect(await store.keys("gguf/ft/g1/")).toEqual(["gguf/ft/g1/_SUCCESS", "gguf/ft/g1/ft-q8_0.gguf"]);
 
     const again = ggufPod("g1");
-    expect(run("gguf.sh", "restore", again.env).stdout).toContain("is already exported: nothing to do");
-    expect(run("gguf.sh", "convert", { ...again.env, CONVERT_SCRIPT: "/nonexistent" }).stdout).toContain("already exported: skipping");
+    expect((await run("gguf.sh", "restore", again.env)).stdout).toContain("is already exported: nothing to do");
+    expect((await run("gguf.sh", "convert", { ...again.env, CONVERT_SCRIPT: "/nonexistent" })).stdout).toContain("already exported: skipping");
   });
 
-  it("gguf: a converter that writes nothing fails", () => {
+  it("gguf: a converter that writes nothing fails", async () => {
     const p = ggufPod("g2");
     const convert = join(p.root, "noop.py");
     writeFileSync(convert, "pass\n");
-    const r = run("gguf.sh", "convert", { ...p.env, CONVERT_SCRIPT: convert });
+    const r = await run("gguf.sh", "convert", { ...p.env, CONVERT_SCRIPT: convert });
     expect([r.status, r.stderr]).toEqual([1, expect.stringContaining("ft-q8_0.gguf is missing or empty")]);
   });
 });

@@ -3,9 +3,8 @@
  * S3-compatible server (test/s3-server.ts) on loopback, with the env the Job renders.
  * Skips with a note when no AWS CLI is installed.
  */
-import { spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, hasAwsCli, reportAwsCli, startS3Server, type S3Server } from "../../../test/s3-server.ts";
+import { freePort, hasAwsCli, reportAwsCli, runProcess, startS3Server, type S3Server } from "../../../test/s3-server.ts";
 import { localPlatform } from "../__fixtures__/configs.ts";
 import { platformContract } from "../contract.ts";
 import { renderBucketJob } from "./store.ts";
@@ -19,10 +18,11 @@ function jobProcess(server: S3Server, endpoint: string, extra: Record<string, st
   for (const e of container.env) if (e.value !== undefined) env[e.name] = e.value;
   Object.assign(env, { AWS_ENDPOINT_URL: endpoint, HOME: server.env.HOME }, extra);
   const [cmd, ...args] = container.command;
-  return () => spawnSync(cmd!, args, { env, encoding: "utf8" });
+  return () => runProcess(cmd!, args, env);
 }
 
-describe.skipIf(!hasAwsCli)("bucket Job script against an S3-compatible server", { timeout: 60_000 }, () => {
+// concurrent: the second case talks to another endpoint, so the two never meet
+describe.skipIf(!hasAwsCli)("bucket Job script against an S3-compatible server", { timeout: 60_000, concurrent: true }, () => {
   let server: S3Server;
 
   beforeAll(async () => {
@@ -32,12 +32,12 @@ describe.skipIf(!hasAwsCli)("bucket Job script against an S3-compatible server",
     await server?.stop();
   });
 
-  it("creates the bucket once, then finds it", () => {
+  it("creates the bucket once, then finds it", async () => {
     const run = jobProcess(server, server.endpoint);
-    const first = run();
+    const first = await run();
     expect(first.status).toBe(0);
     expect(first.stdout).toContain("bucket llmkit created");
-    const second = run();
+    const second = await run();
     expect(second.status).toBe(0);
     expect(second.stdout).toContain("bucket llmkit exists");
   });
@@ -45,6 +45,6 @@ describe.skipIf(!hasAwsCli)("bucket Job script against an S3-compatible server",
   it("fails (so the Job retries) while the store does not answer", async () => {
     // One attempt: the CLI's own retries only add time here; the Job's backoff does the retrying.
     const run = jobProcess(server, `http://127.0.0.1:${await freePort()}`, { AWS_MAX_ATTEMPTS: "1" });
-    expect(run().status).not.toBe(0);
+    expect((await run()).status).not.toBe(0);
   });
 });
