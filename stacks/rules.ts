@@ -112,7 +112,7 @@ function envPolicy(cfg: StackConfig, add: (path: (string | number)[], message: s
   if (cfg.env !== "prod") return;
   cfg.serving.forEach((s, i) => {
     if (s.replicas.min < 2) add(["serving", i, "replicas", "min"], `is ${s.replicas.min} but prod needs at least 2 replicas (no scale to zero, survives a node loss)`);
-    if (s.auth.type === "none") add(["serving", i, "auth"], 'is "none" but prod endpoints must authenticate: use type: api-key');
+    if (s.auth.type === "none") add(["serving", i, "auth"], 'is "none" but prod endpoints must authenticate: use type: api-key, or jwt behind an exposure');
     if (s.exposure !== undefined && s.exposure.tls === undefined) {
       add(["serving", i, "exposure", "tls"], "is required in prod: API keys and tokens must not cross the network in clear text; set tls.secretName");
     }

@@ -104,7 +104,7 @@ const cases: [string, Raw, string[]][] = [
     r.serving[0].auth = { type: "none" };
   }), [
     "llmkit:serving[0].replicas.min: is 1 but prod needs at least 2 replicas (no scale to zero, survives a node loss)",
-    'llmkit:serving[0].auth: is "none" but prod endpoints must authenticate: use type: api-key',
+    'llmkit:serving[0].auth: is "none" but prod endpoints must authenticate: use type: api-key, or jwt behind an exposure',
     'llmkit:platform.provider: is "local" but prod needs durable, retained storage: use aws or existing',
   ]],
   ["workloads layer without a platform stack", change(workloadsDev(), (r) => delete r.platformStack), [
