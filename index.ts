@@ -74,7 +74,8 @@ function deployWorkloads(loaded: LoadedStack, contract: PlatformContract, provid
 
   const runs: Record<string, pulumi.Output<string>> = {};
   for (const spec of config.fineTunes) {
-    const job = new FineTune(spec.name, { spec, model: model(spec.baseModel), contract }, opts);
+    const releasedRunId = config.release.adapters[spec.name]?.runId;
+    const job = new FineTune(spec.name, { spec, model: model(spec.baseModel), contract, releasedRunId }, opts);
     runs[spec.name] = job.runId;
   }
 

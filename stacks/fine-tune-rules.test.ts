@@ -165,3 +165,21 @@ describe("domain:general warnings", () => {
     ]);
   });
 });
+
+describe("merge/GGUF follow-ups", () => {
+  const warnings = (raw: Raw) => {
+    const loaded = loadStack("workloads-dev", raw);
+    return preflightWarnings(loaded, platformContract(loaded.platform)).filter((w) => w.includes(".merge:"));
+  };
+
+  it("are quiet when llmkit:release pins the current run (workloads-dev)", () => {
+    expect(warnings(workloadsDev())).toEqual([]);
+  });
+
+  it("say when they will start while the release pins another run", () => {
+    const raw = change(workloadsDev(), (r) => (r.release.adapters["support-bot"].runId = "0123456789ab"));
+    expect(warnings(raw)).toEqual([
+      'llmkit:fineTunes[0].merge: the merge and GGUF Jobs of run c2f47069e7bc start once llmkit:release.adapters.support-bot.runId pins "c2f47069e7bc" (after training has published it), so no pod waits on a GPU node',
+    ]);
+  });
+});

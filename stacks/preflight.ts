@@ -8,6 +8,8 @@ import { poolProblems } from "../components/platform/aws/karpenter/pools.ts";
 import { validateLocal } from "../components/platform/local/local-platform.ts";
 import type { PlatformContract } from "../components/platform/contract.ts";
 import { resolveFineTune } from "../components/training/defaults.ts";
+import { fineTuneRunId, followUpsReleased } from "../components/training/fine-tune.ts";
+import { resolveMerge } from "../components/training/merge.ts";
 import { datasetMix } from "../components/training/mix.ts";
 import { fineTuneProblems } from "../components/training/validate.ts";
 import { resolveService } from "../components/serving/defaults.ts";
@@ -79,7 +81,23 @@ export function preflightWarnings(loaded: LoadedStack, contract: PlatformContrac
     const { warning } = datasetMix(resolveFineTune(spec));
     return warning === undefined ? [] : [`llmkit:fineTunes[${i}].datasets: ${warning}`];
   });
-  return [...fitFindings(loaded, contract).warnings, ...mix];
+  return [...fitFindings(loaded, contract).warnings, ...mix, ...unreleasedFollowUps(loaded)];
+}
+
+/** Fine-tunes whose merge/GGUF Jobs wait for `llmkit:release` to pin their current run (FineTuneArgs.releasedRunId). */
+function unreleasedFollowUps(loaded: LoadedStack): string[] {
+  const { config } = loaded;
+  const models = new Map(config.models.map((m) => [m.name, m]));
+  return config.fineTunes.flatMap((spec, i) => {
+    const ft = resolveFineTune(spec);
+    if (resolveMerge(spec, ft) === null) return [];
+    const id = fineTuneRunId(ft, models.get(spec.baseModel)!);
+    if (followUpsReleased(id, config.release.adapters[spec.name]?.runId)) return [];
+    return [
+      `llmkit:fineTunes[${i}].merge: the merge${spec.export?.gguf === undefined ? "" : " and GGUF"} Jobs of run ${id} start once ` +
+        `llmkit:release.adapters.${spec.name}.runId pins "${id}" (after training has published it), so no pod waits on a GPU node`,
+    ];
+  });
 }
 
 /** The release entries a service serves, in its `adapters` order (the schema checked they exist). */

@@ -146,7 +146,7 @@ describe("FineTune with merge and GGUF", () => {
   it("registers each follow-up's ConfigMap and Job under the component and outputs their URIs", async () => {
     const k8s = await import("@pulumi/kubernetes");
     const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
-    const ft = new FineTune("support-bot", { spec: { ...merging, export: { gguf: { quantization: "q8_0" } } }, model: qwen7b, contract }, { provider });
+    const ft = new FineTune("support-bot", { spec: { ...merging, export: { gguf: { quantization: "q8_0" } } }, model: qwen7b, contract, releasedRunId: plan.runId }, { provider });
     const uris = await Promise.all([ft.mergedUri, ft.ggufUri].map((o) => new Promise((resolve) => o.apply(resolve))));
     expect(uris).toEqual([merge.uri, `s3://acme-llmkit-dev-models/gguf/support-bot/${plan.runId}/support-bot-q8_0.gguf`]);
     const children = await registeredOf(registered, ["kubernetes:core/v1:ConfigMap", "kubernetes:batch/v1:Job"], 6);
@@ -163,5 +163,22 @@ describe("FineTune with merge and GGUF", () => {
     expect(byName.get(`support-bot-merge-${plan.runId}`)!.inputs.spec).toEqual(merge.job.spec);
     expect(byName.get("support-bot-gguf-config")!.inputs.metadata.name).toBe(`support-bot-gguf-${plan.runId}`);
     expect(byName.get("support-bot-merge-config")!.inputs.immutable).toBe(true);
+  });
+
+  it("registers no follow-up while llmkit:release pins another run (or none): it would wait on a GPU node", async () => {
+    const k8s = await import("@pulumi/kubernetes");
+    const provider = new k8s.Provider("k8s-unreleased", { kubeconfig: "{}" });
+    const spec = { ...merging, name: "unreleased", export: { gguf: { quantization: "q8_0" as const } } };
+    for (const [name, releasedRunId] of [["unreleased", "0123456789ab"], ["unpinned", undefined]] as const) {
+      const ft = new FineTune(name, { spec: { ...spec, name }, model: qwen7b, contract, releasedRunId }, { provider });
+      const uris = await Promise.all([ft.mergedUri, ft.ggufUri].map((o) => new Promise((resolve) => o.apply(resolve))));
+      expect(uris).toEqual([undefined, undefined]);
+    }
+    // 6 from the test above + a train ConfigMap and Job for each of the two runs here
+    const children = await registeredOf(registered, ["kubernetes:core/v1:ConfigMap", "kubernetes:batch/v1:Job"], 10);
+    expect(children.map((r) => r.name).filter((n) => /^(unreleased|unpinned)-/.test(n)).sort()).toEqual(
+      ["unpinned", "unreleased"].flatMap((n) => [expect.stringMatching(new RegExp(`^${n}-train-[0-9a-f]{12}$`)), `${n}-train-config`]),
+    );
+    expect(children).toHaveLength(10);
   });
 });
