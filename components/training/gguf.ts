@@ -23,6 +23,7 @@ import { WORK_DIR, gi } from "./layout.ts";
 import { MERGE_WORK_SECONDS, dtypeFactor, followUpGpus, planMerge, resolveMerge, type EffectiveMerge } from "./merge.ts";
 import { GGUF_SCRIPTS } from "./scripts.ts";
 import { RUN_ID_LABEL } from "./train-job.ts";
+import { capacitySelector, kueueLabels } from "./queueing.ts";
 
 export type GgufOuttype = (typeof GGUF_OUTTYPES)[number];
 
@@ -110,7 +111,8 @@ export function renderGgufJob(ft: EffectiveFineTune, merge: EffectiveMerge, gguf
   return {
     apiVersion: "batch/v1",
     kind: "Job",
-    metadata: { name: names.job, namespace: contract.namespace, labels: labels(ft, runId), annotations: { "pulumi.com/skipAwait": "true" } },
+    // the fine-tune's Kueue queue and priority: follow-ups use the same GPU quota as training
+    metadata: { name: names.job, namespace: contract.namespace, labels: { ...labels(ft, runId), ...kueueLabels(ft) }, annotations: { "pulumi.com/skipAwait": "true" } },
     spec: {
       backoffLimit: GGUF_BACKOFF_LIMIT,
       // training and merging of the same `pulumi up` may run up to their deadlines first
@@ -123,7 +125,7 @@ export function renderGgufJob(ft: EffectiveFineTune, merge: EffectiveMerge, gguf
           serviceAccountName: contract.serviceAccounts.trainer,
           restartPolicy: "Never",
           securityContext: podSecurityContext({ uid: GGUF_UID }),
-          nodeSelector: place.nodeSelector,
+          nodeSelector: { ...place.nodeSelector, ...capacitySelector(ft) },
           tolerations: place.tolerations,
           initContainers: [
             {

@@ -142,6 +142,18 @@ describe.skipIf(!present)("merge against upstream contracts", () => {
   });
 });
 
+describe("follow-ups of a queued spot fine-tune", () => {
+  it("carry its Kueue queue and priority and its capacity type, like the training Job", () => {
+    const spec = { ...merging, queue: "team-a", priority: "batch", spot: true, export: { gguf: { quantization: "q8_0" as const } } };
+    const { job, followUps } = planFineTune({ spec, model: qwen7b, contract });
+    for (const j of [followUps.merge!.job, followUps.gguf!.job]) {
+      expect(j.metadata.labels).toMatchObject({ "kueue.x-k8s.io/queue-name": "team-a", "kueue.x-k8s.io/priority-class": "batch" });
+      expect(j.spec.template.spec.nodeSelector).toEqual(job.spec.template.spec.nodeSelector);
+      expect(j.spec.template.spec.nodeSelector).toMatchObject({ "karpenter.sh/capacity-type": "spot" });
+    }
+  });
+});
+
 describe("FineTune with merge and GGUF", () => {
   it("registers each follow-up's ConfigMap and Job under the component and outputs their URIs", async () => {
     const k8s = await import("@pulumi/kubernetes");

@@ -22,6 +22,7 @@ import { CONFIG_MOUNT, TTL_AFTER_FINISHED_SECONDS, awsCliContainer, configVolume
 import { CONFIG_DIR, WORK_DIR, gi } from "./layout.ts";
 import { MERGE_SCRIPTS } from "./scripts.ts";
 import { ENGINE_IMAGES, RUN_ID_LABEL } from "./train-job.ts";
+import { capacitySelector, kueueLabels } from "./queueing.ts";
 
 export type MergeDtype = "bfloat16" | "float16" | "float32";
 
@@ -176,7 +177,8 @@ export function renderMergeJob(ft: EffectiveFineTune, merge: EffectiveMerge, mod
   return {
     apiVersion: "batch/v1",
     kind: "Job",
-    metadata: { name: names.job, namespace: contract.namespace, labels: labels(ft, runId), annotations: { "pulumi.com/skipAwait": "true" } },
+    // the fine-tune's Kueue queue and priority: follow-ups use the same GPU quota as training
+    metadata: { name: names.job, namespace: contract.namespace, labels: { ...labels(ft, runId), ...kueueLabels(ft) }, annotations: { "pulumi.com/skipAwait": "true" } },
     spec: {
       backoffLimit: MERGE_BACKOFF_LIMIT,
       // the training Job of the same `pulumi up` may run up to its own deadline first
@@ -191,7 +193,7 @@ export function renderMergeJob(ft: EffectiveFineTune, merge: EffectiveMerge, mod
           restartPolicy: "Never",
           // engine images: root, as for training (torch's getpass needs a passwd entry)
           securityContext: podSecurityContext({}),
-          nodeSelector: place.nodeSelector,
+          nodeSelector: { ...place.nodeSelector, ...capacitySelector(ft) },
           tolerations: place.tolerations,
           initContainers: [
             {
