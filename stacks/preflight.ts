@@ -81,7 +81,31 @@ export function preflightWarnings(loaded: LoadedStack, contract: PlatformContrac
     const { warning } = datasetMix(resolveFineTune(spec));
     return warning === undefined ? [] : [`llmkit:fineTunes[${i}].datasets: ${warning}`];
   });
-  return [...fitFindings(loaded, contract).warnings, ...mix, ...unreleasedFollowUps(loaded)];
+  return [...fitFindings(loaded, contract).warnings, ...mix, ...unreleasedFollowUps(loaded), ...poolPeaks(loaded, contract)];
+}
+
+/**
+ * Each service alone fits its pool's GPU limit (autoscalingProblems); together they may not. At
+ * such a peak Karpenter stops adding nodes and the last replicas stay Pending: worth knowing, not
+ * wrong (services rarely peak at once).
+ */
+function poolPeaks(loaded: LoadedStack, contract: PlatformContract): string[] {
+  const peaks = new Map<string, string[]>();
+  const total = new Map<string, number>();
+  for (const s of loaded.config.serving) {
+    if (s.gpus === 0) continue;
+    const top = s.autoscaling === undefined ? s.replicas.min : s.replicas.max;
+    peaks.set(s.pool, [...(peaks.get(s.pool) ?? []), `${s.name} ${top}×${s.gpus}`]);
+    total.set(s.pool, (total.get(s.pool) ?? 0) + top * s.gpus);
+  }
+  return [...total].flatMap(([pool, gpus]) => {
+    const limit = contract.pools.find((p) => p.name === pool)?.gpuLimit;
+    if (limit === undefined || gpus <= limit) return [];
+    return [
+      `llmkit:serving: services on pool "${pool}" can scale to ${gpus} GPUs together (${peaks.get(pool)!.join(", ")}) but its gpuLimit is ${limit}: ` +
+        "at that peak the last replicas stay Pending; raise the pool's gpuLimit or lower replicas.max",
+    ];
+  });
 }
 
 /** Fine-tunes whose merge/GGUF Jobs wait for `llmkit:release` to pin their current run (FineTuneArgs.releasedRunId). */
