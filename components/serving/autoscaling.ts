@@ -72,6 +72,9 @@ export function metricSelector(name: string, namespace: string): string {
 const OWNING_GATEWAY_NAME = "gateway_envoyproxy_io_owning_gateway_name";
 const OWNING_GATEWAY_NAMESPACE = "gateway_envoyproxy_io_owning_gateway_namespace";
 
+/** The ScaledObject trigger that wakes a scale-to-zero service from its gateway's request count. */
+export const WAKE_TRIGGER = "gateway-requests";
+
 /**
  * The wake-up signal of a scale-to-zero service: requests its Gateway's Envoy proxies answered
  * 2xx (served) or 5xx in the window. At 0 ready endpoints Envoy Gateway v1.9.0 turns the route
@@ -87,6 +90,11 @@ const OWNING_GATEWAY_NAMESPACE = "gateway_envoyproxy_io_owning_gateway_namespace
  * asks for one replica at most and the vLLM triggers size the rest.
  */
 export function wakeQuery(name: string, namespace: string): string {
+  return `clamp_max(sum(increase(${wakeSeries(name, namespace)}[${WAKE_WINDOW}])), 1)`;
+}
+
+/** The Envoy counters wakeQuery reads (2xx and 5xx answers of this service's Gateway listeners). */
+export function wakeSeries(name: string, namespace: string): string {
   const sel = [
     `namespace="${ENVOY_PROXY_NAMESPACE}"`,
     `${OWNING_GATEWAY_NAMESPACE}="${namespace}"`,
@@ -94,7 +102,7 @@ export function wakeQuery(name: string, namespace: string): string {
     'envoy_http_conn_manager_prefix=~"https?-[0-9]+"',
     'envoy_response_code_class=~"2|5"',
   ].join(",");
-  return `clamp_max(sum(increase(envoy_http_downstream_rq_xx{${sel}}[${WAKE_WINDOW}])), 1)`;
+  return `envoy_http_downstream_rq_xx{${sel}}`;
 }
 
 /**
@@ -114,7 +122,7 @@ function vllmTriggers(spec: ScalingSpec, namespace: string, version: string): Ef
   // pkg/scaling/executor/scale_scaledobjects.go) — nor wakes one that is already at 0.
   const wake: EffectiveTrigger[] =
     spec.replicas.min === 0 && spec.exposure !== undefined
-      ? [{ kind: "prometheus", name: "gateway-requests", query: wakeQuery(spec.name, namespace), threshold: 1, activationThreshold: 0, emptyIsError: true }]
+      ? [{ kind: "prometheus", name: WAKE_TRIGGER, query: wakeQuery(spec.name, namespace), threshold: 1, activationThreshold: 0, emptyIsError: true }]
       : [];
   return [
     { kind: "prometheus", name: "queue-depth", query: `sum(${m.waiting}${sel})`, threshold: spec.autoscaling?.queueDepth ?? DEFAULT_QUEUE_DEPTH, emptyIsError },

@@ -120,6 +120,23 @@ describe("renderVllmOperations", () => {
     expect(Object.keys(VLLM_METRICS)).toContain(svc.engineVersion);
   });
 
+  it("alerts when a scale-to-zero service's wake-up counters are missing, and only then", () => {
+    const alerts = (spec: typeof chat) => {
+      const rule = renderVllmOperations(resolveService(spec, qwen7b, [supportBot]), contract).prometheusRule!;
+      return rule.spec.groups.flatMap((g) => g.rules).filter((r) => r.alert === "LlmkitServingWakeMetricAbsent");
+    };
+    const toZero = { ...chat, replicas: { min: 0, max: 2 }, autoscaling: {}, exposure: { hostname: "chat.dev.example.com" } };
+    expect(alerts(toZero).map((r) => [r.expr, r.for, r.labels])).toEqual([
+      [
+        'absent(envoy_http_downstream_rq_xx{namespace="envoy-gateway-system",gateway_envoyproxy_io_owning_gateway_namespace="llmkit",' +
+          'gateway_envoyproxy_io_owning_gateway_name="chat",envoy_http_conn_manager_prefix=~"https?-[0-9]+",envoy_response_code_class=~"2|5"})',
+        "15m",
+        { severity: "critical" },
+      ],
+    ]);
+    expect(alerts({ ...toZero, replicas: { min: 1, max: 2 } })).toEqual([]);
+  });
+
   it("renders objects valid against the Prometheus Operator, KEDA and Kubernetes schemas", async () => {
     const ops = renderVllmOperations(resolveService({ ...chat, autoscaling: {} }, qwen7b, [supportBot]), contract);
     const objects = [ops.scaledObject!, ops.serviceMonitor!, ops.prometheusRule!, ops.dashboard!];

@@ -62,6 +62,22 @@ function alert(name: string, expr: string, forDuration: string, severity: "warni
   return { alert: name, expr, for: forDuration, labels: { severity }, annotations: { summary, description: runbook } };
 }
 
+/**
+ * A scale-to-zero service wakes only on its Gateway's Envoy counters (autoscaling.ts wakeSeries):
+ * without them it stays at 0 replicas while clients get 503s. Envoy exports its response-class
+ * counters from start-up (at 0 too), so absent means the proxies are not scraped.
+ */
+export function wakeAlertRule(t: Pick<MonitorTarget, "name" | "namespace">, series: string) {
+  return alert(
+    "LlmkitServingWakeMetricAbsent",
+    `absent(${series})`,
+    "15m",
+    "critical",
+    `${t.namespace}/${t.name}: the gateway request count that wakes it from zero is missing`,
+    "The service cannot scale up from 0 replicas. Check the envoy-proxies PodMonitor target in Prometheus (/targets, namespace envoy-gateway-system, port metrics 19001) and that the service's Gateway has programmed proxies (kubectl get gateway).",
+  );
+}
+
 /** The alert rules of a vLLM service; `t.name` is the Service/Deployment name. */
 export function vllmAlertRules(t: Pick<MonitorTarget, "name" | "namespace">, m: VllmMetrics, th: AlertThresholds) {
   const sel = metricSelector(t.name, t.namespace);
