@@ -18,12 +18,11 @@ import { GGUF_OUTTYPES, imageRef, images } from "../lib/versions.ts";
 import type { PlatformContract } from "../platform/contract.ts";
 import type { FineTuneConfig, ModelConfig } from "../../stacks/schema.ts";
 import type { EffectiveFineTune } from "./defaults.ts";
-import { CONFIG_MOUNT, TTL_AFTER_FINISHED_SECONDS, awsCliContainer, configVolume, podFailurePolicy, scriptCommand, type EnvVar } from "./job.ts";
+import { CONFIG_MOUNT, awsCliContainer, configVolume, scriptCommand, type EnvVar } from "./job.ts";
 import { WORK_DIR, gi } from "./layout.ts";
-import { MERGE_WORK_SECONDS, dtypeFactor, followUpGpus, planMerge, resolveMerge, type EffectiveMerge } from "./merge.ts";
+import { MERGE_WORK_SECONDS, dtypeFactor, followUpGpus, followUpJob, planMerge, resolveMerge, type EffectiveMerge } from "./merge.ts";
 import { GGUF_SCRIPTS } from "./scripts.ts";
 import { RUN_ID_LABEL } from "./train-job.ts";
-import { capacitySelector, kueueLabels } from "./queueing.ts";
 
 export type GgufOuttype = (typeof GGUF_OUTTYPES)[number];
 
@@ -108,71 +107,59 @@ export function renderGgufJob(ft: EffectiveFineTune, merge: EffectiveMerge, gguf
   const store: EnvVar[] = [...storeEnv(contract.store), { name: "STORE_BUCKET", value: contract.store.bucket }, ...common, ...home];
   const mergeDeadline = Math.round(ft.maxRuntimeHours * 3600) + MERGE_WORK_SECONDS;
   const resources = { ...GGUF_RESOURCES, ...place.gpuLimits };
-  return {
-    apiVersion: "batch/v1",
-    kind: "Job",
-    // the fine-tune's Kueue queue and priority: follow-ups use the same GPU quota as training
-    metadata: { name: names.job, namespace: contract.namespace, labels: { ...labels(ft, runId), ...kueueLabels(ft) }, annotations: { "pulumi.com/skipAwait": "true" } },
-    spec: {
-      backoffLimit: GGUF_BACKOFF_LIMIT,
-      // training and merging of the same `pulumi up` may run up to their deadlines first
-      activeDeadlineSeconds: mergeDeadline + GGUF_WORK_SECONDS,
-      ttlSecondsAfterFinished: TTL_AFTER_FINISHED_SECONDS,
-      podFailurePolicy: podFailurePolicy(),
-      template: {
-        metadata: { labels: labels(ft, runId) },
-        spec: {
-          serviceAccountName: contract.serviceAccounts.trainer,
-          restartPolicy: "Never",
-          securityContext: podSecurityContext({ uid: GGUF_UID }),
-          nodeSelector: { ...place.nodeSelector, ...capacitySelector(ft) },
-          tolerations: place.tolerations,
-          initContainers: [
-            {
-              ...awsCliContainer({
-                name: "restore",
-                image: awsImage,
-                script: "gguf.sh",
-                env: [
-                  ...store,
-                  { name: "MERGED_PREFIX", value: mergedPrefix(ft.name, runId) },
-                  { name: "MERGED_DIR", value: GGUF_DIRS.merged },
-                  { name: "MERGED_WAIT_SECONDS", value: String(mergeDeadline) },
-                ],
-                volumeMounts: mounts,
-              }),
-              args: ["restore"],
-            },
-            {
-              name: "convert",
-              image: imageRef(images.llamaCpp),
-              command: scriptCommand("gguf.sh"),
-              args: ["convert"],
-              env: [
-                ...common,
-                ...home,
-                { name: "USER", value: "ubuntu" },
-                { name: "MERGED_DIR", value: GGUF_DIRS.merged },
-                { name: "OUT_DIR", value: GGUF_DIRS.out },
-                { name: "OUTTYPE", value: gguf.quantization },
-                { name: "CONVERT_SCRIPT", value: CONVERT_SCRIPT },
-              ],
-              resources: { requests: resources, limits: resources },
-              securityContext: containerSecurityContext(),
-              volumeMounts: mounts,
-            },
-          ],
-          containers: [
-            {
-              ...awsCliContainer({ name: "upload", image: awsImage, script: "gguf.sh", env: [...store, { name: "OUT_DIR", value: GGUF_DIRS.out }], volumeMounts: mounts }),
-              args: ["upload"],
-            },
-          ],
-          volumes: [{ name: "work", emptyDir: { sizeLimit: gi(ggufScratchGiB(model, merge, gguf)) } }, configVolume(names.config)],
+  return followUpJob(ft, contract, {
+    name: names.job,
+    labels: labels(ft, runId),
+    backoffLimit: GGUF_BACKOFF_LIMIT,
+    // training and merging of the same `pulumi up` may run up to their deadlines first
+    activeDeadlineSeconds: mergeDeadline + GGUF_WORK_SECONDS,
+    securityContext: podSecurityContext({ uid: GGUF_UID }),
+    place,
+    pod: {
+      initContainers: [
+        {
+          ...awsCliContainer({
+            name: "restore",
+            image: awsImage,
+            script: "gguf.sh",
+            env: [
+              ...store,
+              { name: "MERGED_PREFIX", value: mergedPrefix(ft.name, runId) },
+              { name: "MERGED_DIR", value: GGUF_DIRS.merged },
+              { name: "MERGED_WAIT_SECONDS", value: String(mergeDeadline) },
+            ],
+            volumeMounts: mounts,
+          }),
+          args: ["restore"],
         },
-      },
+        {
+          name: "convert",
+          image: imageRef(images.llamaCpp),
+          command: scriptCommand("gguf.sh"),
+          args: ["convert"],
+          env: [
+            ...common,
+            ...home,
+            { name: "USER", value: "ubuntu" },
+            { name: "MERGED_DIR", value: GGUF_DIRS.merged },
+            { name: "OUT_DIR", value: GGUF_DIRS.out },
+            { name: "OUTTYPE", value: gguf.quantization },
+            { name: "CONVERT_SCRIPT", value: CONVERT_SCRIPT },
+          ],
+          resources: { requests: resources, limits: resources },
+          securityContext: containerSecurityContext(),
+          volumeMounts: mounts,
+        },
+      ],
+      containers: [
+        {
+          ...awsCliContainer({ name: "upload", image: awsImage, script: "gguf.sh", env: [...store, { name: "OUT_DIR", value: GGUF_DIRS.out }], volumeMounts: mounts }),
+          args: ["upload"],
+        },
+      ],
+      volumes: [{ name: "work", emptyDir: { sizeLimit: gi(ggufScratchGiB(model, merge, gguf)) } }, configVolume(names.config)],
     },
-  };
+  });
 }
 
 export function planGguf(ft: EffectiveFineTune, merge: EffectiveMerge | null, gguf: EffectiveGguf, model: ModelConfig, contract: PlatformContract, runId: string) {

@@ -163,6 +163,50 @@ export function renderMergeConfig(ft: EffectiveFineTune, merge: EffectiveMerge, 
   };
 }
 
+/**
+ * The Job around a follow-up pod (merge, GGUF): the fine-tune's Kueue labels and capacity type (the
+ * same GPU quota as training), the trainer role (it writes merged/ and gguf/,
+ * components/platform/aws/store-policies.ts), training's failure policy and TTL.
+ */
+export function followUpJob<Pod extends object>(
+  ft: EffectiveFineTune,
+  contract: PlatformContract,
+  j: {
+    name: string;
+    labels: Record<string, string>;
+    backoffLimit: number;
+    activeDeadlineSeconds: number;
+    podAnnotations?: Record<string, string>;
+    securityContext: ReturnType<typeof podSecurityContext>;
+    place: ReturnType<typeof placement>;
+    /** initContainers, containers and volumes */
+    pod: Pod;
+  },
+) {
+  return {
+    apiVersion: "batch/v1",
+    kind: "Job",
+    metadata: { name: j.name, namespace: contract.namespace, labels: { ...j.labels, ...kueueLabels(ft) }, annotations: { "pulumi.com/skipAwait": "true" } },
+    spec: {
+      backoffLimit: j.backoffLimit,
+      activeDeadlineSeconds: j.activeDeadlineSeconds,
+      ttlSecondsAfterFinished: TTL_AFTER_FINISHED_SECONDS,
+      podFailurePolicy: podFailurePolicy(),
+      template: {
+        metadata: { labels: j.labels, ...(j.podAnnotations === undefined ? {} : { annotations: j.podAnnotations }) },
+        spec: {
+          serviceAccountName: contract.serviceAccounts.trainer,
+          restartPolicy: "Never",
+          securityContext: j.securityContext,
+          nodeSelector: { ...j.place.nodeSelector, ...capacitySelector(ft) },
+          tolerations: j.place.tolerations,
+          ...j.pod,
+        },
+      },
+    },
+  };
+}
+
 export function renderMergeJob(ft: EffectiveFineTune, merge: EffectiveMerge, model: ModelConfig, contract: PlatformContract, runId: string) {
   const pool = poolOf(ft, contract);
   const place = placement(pool, followUpGpus(pool));
@@ -174,77 +218,65 @@ export function renderMergeJob(ft: EffectiveFineTune, merge: EffectiveMerge, mod
   const done = { name: "DONE_MARKER", value: MERGE_DIRS.done };
   const resources = { cpu: String(MERGE_CPU), memory: gi(mergeMemoryGiB(model, merge)), ...place.gpuLimits };
   const step = (name: string) => ({ args: [name] });
-  return {
-    apiVersion: "batch/v1",
-    kind: "Job",
-    // the fine-tune's Kueue queue and priority: follow-ups use the same GPU quota as training
-    metadata: { name: names.job, namespace: contract.namespace, labels: { ...labels(ft, runId), ...kueueLabels(ft) }, annotations: { "pulumi.com/skipAwait": "true" } },
-    spec: {
-      backoffLimit: MERGE_BACKOFF_LIMIT,
-      // the training Job of the same `pulumi up` may run up to its own deadline first
-      activeDeadlineSeconds: Math.round(ft.maxRuntimeHours * 3600) + MERGE_WORK_SECONDS,
-      ttlSecondsAfterFinished: TTL_AFTER_FINISHED_SECONDS,
-      podFailurePolicy: podFailurePolicy(),
-      template: {
-        metadata: { labels: labels(ft, runId), annotations: { "karpenter.sh/do-not-disrupt": "true" } },
-        spec: {
-          // merged/ is written by the trainer role (components/platform/aws/store-policies.ts)
-          serviceAccountName: contract.serviceAccounts.trainer,
-          restartPolicy: "Never",
-          // engine images: root, as for training (torch's getpass needs a passwd entry)
-          securityContext: podSecurityContext({}),
-          nodeSelector: { ...place.nodeSelector, ...capacitySelector(ft) },
-          tolerations: place.tolerations,
-          initContainers: [
-            {
-              ...awsCliContainer({
-                name: "restore",
-                image: awsImage,
-                script: "merge.sh",
-                env: [
-                  ...store,
-                  prefix,
-                  done,
-                  { name: "ADAPTER_PREFIX", value: adapterPrefix(ft.name, runId) },
-                  { name: "MODEL_PREFIX", value: modelPrefix(model.repo, model.revision) },
-                  { name: "MODEL_DIR", value: MERGE_DIRS.model },
-                  { name: "ADAPTER_DIR", value: MERGE_DIRS.adapter },
-                  { name: "ADAPTER_WAIT_SECONDS", value: String(Math.round(ft.maxRuntimeHours * 3600)) },
-                ],
-                volumeMounts: [work, CONFIG_MOUNT],
-              }),
-              ...step("restore"),
-            },
-            {
-              name: "merge",
-              image: imageRef(ENGINE_IMAGES[ft.engine]),
-              command: scriptCommand("merge.sh"),
-              ...step("merge"),
-              env: [
-                done,
-                { name: "ENGINE", value: ft.engine },
-                { name: "CONFIG_DIR", value: CONFIG_DIR },
-                { name: "MERGED_DIR", value: MERGE_DIRS.merged },
-                { name: "HF_HOME", value: `${WORK_DIR}/cache/huggingface` },
-                { name: "MODELSCOPE_CACHE", value: `${WORK_DIR}/cache/modelscope` },
-                { name: "HF_HUB_OFFLINE", value: "1" },
-              ],
-              resources: { requests: resources, limits: resources },
-              securityContext: containerSecurityContext(),
-              volumeMounts: [work, CONFIG_MOUNT],
-            },
-          ],
-          containers: [
-            {
-              ...awsCliContainer({ name: "upload", image: awsImage, script: "merge.sh", env: [...store, prefix, done, { name: "MERGED_DIR", value: MERGE_DIRS.merged }], volumeMounts: [work, CONFIG_MOUNT] }),
-              ...step("upload"),
-            },
-          ],
-          volumes: [{ name: "work", emptyDir: { sizeLimit: gi(mergeScratchGiB(model, merge)) } }, configVolume(names.config)],
+  return followUpJob(ft, contract, {
+    name: names.job,
+    labels: labels(ft, runId),
+    backoffLimit: MERGE_BACKOFF_LIMIT,
+    // the training Job of the same `pulumi up` may run up to its own deadline first
+    activeDeadlineSeconds: Math.round(ft.maxRuntimeHours * 3600) + MERGE_WORK_SECONDS,
+    podAnnotations: { "karpenter.sh/do-not-disrupt": "true" },
+    // engine images: root, as for training (torch's getpass needs a passwd entry)
+    securityContext: podSecurityContext({}),
+    place,
+    pod: {
+      initContainers: [
+        {
+          ...awsCliContainer({
+            name: "restore",
+            image: awsImage,
+            script: "merge.sh",
+            env: [
+              ...store,
+              prefix,
+              done,
+              { name: "ADAPTER_PREFIX", value: adapterPrefix(ft.name, runId) },
+              { name: "MODEL_PREFIX", value: modelPrefix(model.repo, model.revision) },
+              { name: "MODEL_DIR", value: MERGE_DIRS.model },
+              { name: "ADAPTER_DIR", value: MERGE_DIRS.adapter },
+              { name: "ADAPTER_WAIT_SECONDS", value: String(Math.round(ft.maxRuntimeHours * 3600)) },
+            ],
+            volumeMounts: [work, CONFIG_MOUNT],
+          }),
+          ...step("restore"),
         },
-      },
+        {
+          name: "merge",
+          image: imageRef(ENGINE_IMAGES[ft.engine]),
+          command: scriptCommand("merge.sh"),
+          ...step("merge"),
+          env: [
+            done,
+            { name: "ENGINE", value: ft.engine },
+            { name: "CONFIG_DIR", value: CONFIG_DIR },
+            { name: "MERGED_DIR", value: MERGE_DIRS.merged },
+            { name: "HF_HOME", value: `${WORK_DIR}/cache/huggingface` },
+            { name: "MODELSCOPE_CACHE", value: `${WORK_DIR}/cache/modelscope` },
+            { name: "HF_HUB_OFFLINE", value: "1" },
+          ],
+          resources: { requests: resources, limits: resources },
+          securityContext: containerSecurityContext(),
+          volumeMounts: [work, CONFIG_MOUNT],
+        },
+      ],
+      containers: [
+        {
+          ...awsCliContainer({ name: "upload", image: awsImage, script: "merge.sh", env: [...store, prefix, done, { name: "MERGED_DIR", value: MERGE_DIRS.merged }], volumeMounts: [work, CONFIG_MOUNT] }),
+          ...step("upload"),
+        },
+      ],
+      volumes: [{ name: "work", emptyDir: { sizeLimit: gi(mergeScratchGiB(model, merge)) } }, configVolume(names.config)],
     },
-  };
+  });
 }
 
 export function planMerge(ft: EffectiveFineTune, merge: EffectiveMerge, model: ModelConfig, contract: PlatformContract, runId: string) {
