@@ -4,24 +4,13 @@
  * steps, eval loss, GPU type and smoke outputs (train, scripts/lineage.py), restarts, wall time and
  * createdAt (publish).
  */
-import { createHash } from "node:crypto";
 import { ADAPTER_MANIFEST_VERSION, type AdapterManifestTemplate } from "../lib/adapter-manifest.ts";
 import { s3Uri } from "../lib/store.ts";
 import type { PinnedImage } from "../lib/versions.ts";
 import { imageRef } from "../lib/versions.ts";
 import type { ModelConfig } from "../../stacks/schema.ts";
 import type { EffectiveFineTune } from "./defaults.ts";
-import { canonicalJson } from "./run-id.ts";
-
-/**
- * The full sha256 that run-id.ts truncates to 12 characters: the same identity object (effective
- * spec, base model hub/repo/revision, engine image). fine-tune.test.ts checks that the run id is
- * its prefix, so the two cannot drift apart.
- */
-function specHash(effective: EffectiveFineTune, model: ModelConfig, engineImage: string): string {
-  const identity = { spec: effective, model: { hub: model.hub, repo: model.repo, revision: model.revision }, engineImage };
-  return createHash("sha256").update(canonicalJson(identity)).digest("hex");
-}
+import { specHash } from "./run-id.ts";
 
 /** Global batch: every data-parallel GPU takes a micro-batch per accumulation step; CPU runs count as one. */
 function globalBatch(ft: EffectiveFineTune): number {

@@ -21,11 +21,16 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
 }
 
-export function runId(effective: EffectiveFineTune, model: ModelConfig, engineImage: string): string {
+/** The full sha256 of a run's identity (effective spec, base model location, engine image): manifest.json's `specHash`. */
+export function specHash(effective: EffectiveFineTune, model: ModelConfig, engineImage: string): string {
   const identity = {
     spec: effective,
     model: { hub: model.hub, repo: model.repo, revision: model.revision },
     engineImage,
   };
-  return createHash("sha256").update(canonicalJson(identity)).digest("hex").slice(0, 12);
+  return createHash("sha256").update(canonicalJson(identity)).digest("hex");
+}
+
+export function runId(effective: EffectiveFineTune, model: ModelConfig, engineImage: string): string {
+  return specHash(effective, model, engineImage).slice(0, 12);
 }
