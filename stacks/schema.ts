@@ -513,6 +513,10 @@ function runtimeRules(s: ServingInput, ctx: z.RefinementCtx): void {
       add(["autoscaling"], "needs metric {query, threshold} or cpuUtilization for a custom runtime");
     }
     if (s.runtime.apiKeyEnv !== undefined && s.auth.type !== "api-key") add(["runtime", "apiKeyEnv"], `needs auth type api-key (auth is "${s.auth.type}"): remove it or use api-key`);
+    // the app reads its key only through apiKeyEnv: api-key auth without it would leave it open
+    if (s.runtime.apiKeyEnv === undefined && s.auth.type === "api-key") {
+      add(["runtime", "apiKeyEnv"], 'is required with auth type api-key: name the environment variable the app reads its key from, or set auth: {type: "none"}');
+    }
     // the gateway (components/serving/gateway.ts) fronts vLLM services only so far
     if (s.exposure !== undefined) add(["exposure"], "is not supported for custom runtimes yet: callers reach the app in-cluster with the llmkit.dev/gateway label");
     if (s.auth.type === "jwt") add(["auth"], "jwt is verified at the gateway, which custom runtimes do not use yet: use api-key with runtime.apiKeyEnv, or none");

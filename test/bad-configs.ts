@@ -213,11 +213,19 @@ const cases: [string, Raw, string[]][] = [
   ]],
   ["custom runtime on a floating tag", change(workloadsDev(), (r) => r.serving.push({
     name: "reranker",
-    runtime: { type: "custom", image: "acme/reranker:latest", port: 8080, healthPath: "/healthz" },
+    runtime: { type: "custom", image: "acme/reranker:latest", port: 8080, healthPath: "/healthz", apiKeyEnv: "API_KEY" },
     pool: "serving-l4",
     resources: { cpu: 2, memoryGiB: 4 },
   })), [
     'llmkit:serving[1].runtime.image: "acme/reranker:latest" uses the floating tag "latest": pin a digest or an exact version tag such as 1.4.2',
+  ]],
+  ["custom runtime with api-key auth but no apiKeyEnv (it would run open)", change(workloadsDev(), (r) => r.serving.push({
+    name: "reranker",
+    runtime: { type: "custom", image: "acme/reranker:1.4.2", port: 8080, healthPath: "/healthz" },
+    pool: "serving-l4",
+    resources: { cpu: 2, memoryGiB: 4 },
+  })), [
+    'llmkit:serving[1].runtime.apiKeyEnv: is required with auth type api-key: name the environment variable the app reads its key from, or set auth: {type: "none"}',
   ]],
   ["scale to zero in prod", change(workloadsDev(), (r) => {
     r.env = "prod";
