@@ -8,7 +8,7 @@ import { z } from "zod";
 import { DNS_LABEL } from "../components/lib/naming.ts";
 import { GGUF_OUTTYPES } from "../components/lib/versions.ts";
 import { GPU_NAMES } from "../planner/gpus.ts";
-import { hubDatasetPrefix } from "../components/training/hub-dataset.ts";
+import { hubDatasetPrefix } from "../components/lib/store.ts";
 import { crossFieldRules } from "./rules.ts";
 
 /** A name that becomes part of Kubernetes object names: short enough to take role suffixes. */

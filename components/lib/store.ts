@@ -31,6 +31,11 @@ export function adapterPrefix(name: string, runId: string): string {
   return `adapters/${name}/${runId}/`;
 }
 
+/** `datasets/<hub repo>/<revision>/`: one immutable copy of a hub dataset per pinned revision. */
+export function hubDatasetPrefix(repo: string, revision: string): string {
+  return `datasets/${repo}/${revision}/`;
+}
+
 /** `merged/<name>/<runId>/`: the adapter merged into its base (a fine-tune's optional merge Job). */
 export function mergedPrefix(name: string, runId: string): string {
   return `merged/${name}/${runId}/`;
