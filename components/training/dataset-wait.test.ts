@@ -74,20 +74,20 @@ describe.skipIf(!hasAwsCli)("wait-datasets.sh against an S3-compatible server", 
     await put("datasets/x/r1/_SUCCESS");
     let released = false;
     const result = await run({ ADAPTER_PREFIX: "adapters/a/1/", MIRROR_PREFIXES: "datasets/x/r1/ datasets/y/r2/" }, (out) => {
-      if (!released && out.includes("waiting for the mirrored dataset at s3://llmkit-wait/datasets/y/r2/")) {
+      if (!released && out.includes("waiting for s3://llmkit-wait/datasets/y/r2/_SUCCESS")) {
         released = true;
         void put("datasets/y/r2/_SUCCESS");
       }
     });
     expect(result.status).toBe(0);
-    expect(result.stdout).not.toContain("waiting for the mirrored dataset at s3://llmkit-wait/datasets/x/r1/");
+    expect(result.stdout).not.toContain("waiting for s3://llmkit-wait/datasets/x/r1/_SUCCESS");
     expect(result.stdout).toContain("mirrored datasets complete: datasets/x/r1/ datasets/y/r2/");
   });
 
   it("gives up with a configuration error (exit 3) after WAIT_SECONDS", async () => {
     const result = await run({ ADAPTER_PREFIX: "adapters/a/2/", MIRROR_PREFIXES: "datasets/never/r/", WAIT_SECONDS: "0" });
     expect(result.status).toBe(3);
-    expect(result.stderr).toContain("s3://llmkit-wait/datasets/never/r/ has no _SUCCESS after 0s: is its llmkit:datasets entry mirrored?");
+    expect(result.stderr).toContain("s3://llmkit-wait/datasets/never/r/_SUCCESS does not exist after 0s: is its llmkit:datasets entry mirrored?");
   });
 
   it("does not wait when the adapter is already published", async () => {

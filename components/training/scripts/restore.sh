@@ -15,16 +15,7 @@ if object_exists "${ADAPTER_PREFIX}_SUCCESS"; then
 fi
 
 # The model mirror Job may still be running: wait for its _SUCCESS, then give up loudly.
-waited=0
-until object_exists "${MODEL_PREFIX}_SUCCESS"; do
-  if (( waited >= MODEL_WAIT_SECONDS )); then
-    echo "configuration error: s3://$STORE_BUCKET/$MODEL_PREFIX has no _SUCCESS after ${waited}s: is the model mirrored?" >&2
-    exit "$CONFIG_ERROR"
-  fi
-  echo "waiting for the base model at s3://$STORE_BUCKET/$MODEL_PREFIX"
-  sleep 30
-  waited=$(( waited + 30 ))
-done
+wait_for "${MODEL_PREFIX}_SUCCESS" "$MODEL_WAIT_SECONDS" "is the model mirrored?"
 
 mkdir -p "$MODEL_DIR" "$DATA_DIR" "$OUTPUT_DIR" "$LINEAGE_DIR"
 

@@ -13,16 +13,7 @@ if object_exists "${ADAPTER_PREFIX}_SUCCESS"; then
 fi
 
 read -r -a prefixes <<< "$MIRROR_PREFIXES"
-waited=0
 for prefix in "${prefixes[@]}"; do
-  until object_exists "${prefix}_SUCCESS"; do
-    if (( waited >= WAIT_SECONDS )); then
-      echo "configuration error: s3://$STORE_BUCKET/$prefix has no _SUCCESS after ${waited}s: is its llmkit:datasets entry mirrored?" >&2
-      exit "$CONFIG_ERROR"
-    fi
-    echo "waiting for the mirrored dataset at s3://$STORE_BUCKET/$prefix"
-    sleep "$POLL_SECONDS"
-    waited=$(( waited + POLL_SECONDS ))
-  done
+  wait_for "${prefix}_SUCCESS" "$WAIT_SECONDS" "is its llmkit:datasets entry mirrored?"
 done
 echo "mirrored datasets complete: ${prefixes[*]}"
