@@ -22,26 +22,8 @@ const ULTRACHAT = {
 };
 const withCatalog = (r: Raw) => (r.datasets = [structuredClone(ULTRACHAT)]);
 
-describe("fine-tune refusals", () => {
+describe("fine-tune refusals (the rest are in test/bad-configs.ts, run through the loader, render and the program)", () => {
   it.each<[string, (r: Raw) => void, string[]]>([
-    ["unknown base model", (r) => ((r.fineTunes[0].baseModel = "llama"), (r.release.adapters = {}), (r.serving = [])), [
-      'llmkit:fineTunes[0].baseModel: unknown model "llama": use one of llmkit:models (qwen2-5-0-5b)',
-    ]],
-    ["unpinned model revision", (r) => (r.models[0].revision = "v1"), [
-      'llmkit:models[0].revision: "v1" is not a pinned revision: use the 40-character commit sha from the hub\'s history',
-    ]],
-    ["LoRA rank 0", (r) => (r.fineTunes[0].lora = { rank: 0 }), ["llmkit:fineTunes[0].lora.rank: must be > 0, got number 0"]],
-    ["LoRA alpha 0", (r) => (r.fineTunes[0].lora = { alpha: 0 }), ["llmkit:fineTunes[0].lora.alpha: must be > 0, got number 0"]],
-    ["negative samples", (r) => (r.fineTunes[0].datasets[0].samples = -1), ["llmkit:fineTunes[0].datasets[0].samples: must be > 0, got number -1"]],
-    ["dataset URI outside the store", (r) => (r.fineTunes[0].datasets[0].path = "https://example.com/train.jsonl"), [
-      'llmkit:fineTunes[0].datasets[0].path: must be a key under the store\'s "datasets/" prefix, e.g. datasets/support/train.jsonl',
-    ]],
-    ["unknown template", (r) => (r.fineTunes[0].template = "qwen2_5"), [
-      'llmkit:fineTunes[0].template: "qwen2_5" is not a LLaMA-Factory template: use one of qwen, qwen3, qwen3_nothink, qwen2_audio, qwen2_omni, qwen3_omni or the names in components/training/templates.ts (LLaMA-Factory src/llamafactory/data/template.py)',
-    ]],
-    ["identity without name", (r) => (r.fineTunes[0].identity = { author: "Acme", path: "datasets/identity.json" }), [
-      "llmkit:fineTunes[0].identity.name: is required: add a string value",
-    ]],
     ["identity with a blank author", (r) => (r.fineTunes[0].identity = { name: "Ada", author: "  ", path: "datasets/identity.json" }), [
       "llmkit:fineTunes[0].identity.author: must not be empty",
     ]],
@@ -51,19 +33,10 @@ describe("fine-tune refusals", () => {
     ["dataset key climbing out of datasets/", (r) => (r.fineTunes[0].datasets[0].path = "datasets/../adapters/x.json"), [
       'llmkit:fineTunes[0].datasets[0].path: must not contain ".." (keys are literal, never resolved)',
     ]],
-    ["invalid queue name", (r) => (r.fineTunes[0].queue = "Team_A"), [
-      "llmkit:fineTunes[0].queue: must be lower-case letters, digits and '-', starting and ending with a letter or digit",
-    ]],
     ["priority without queue", (r) => (r.fineTunes[0].priority = "high"), [
       "llmkit:fineTunes[0].priority: needs queue: Kueue reads the priority class only on Jobs it manages; set queue to a LocalQueue name",
     ]],
-    ["too many smoke prompts", (r) => (r.fineTunes[0].smokePrompts = Array.from({ length: 9 }, (_, i) => `prompt ${i}`)), [
-      "llmkit:fineTunes[0].smokePrompts: must list at most 8 prompts (each one is a generation after training)",
-    ]],
     ["empty smoke prompt", (r) => (r.fineTunes[0].smokePrompts = ["hi", " "]), ["llmkit:fineTunes[0].smokePrompts[1]: must not be empty"]],
-    ["spot on a local platform", (r) => (r.fineTunes[0].spot = true), [
-      'llmkit:fineTunes[0].spot: needs Karpenter capacity types, which platform\'s "local" pools do not promise: remove spot (select nodes with the pool\'s nodeSelector instead)',
-    ]],
     ["dataset with neither path nor dataset", (r) => delete r.fineTunes[0].datasets[0].path, [
       "llmkit:fineTunes[0].datasets[0]: needs path (a store key) or dataset + file (a mirrored llmkit:datasets entry)",
     ]],
