@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { platformContract } from "../components/platform/contract.ts";
 import { change, local, platformDev, workloadsDev, type Raw } from "../test/bad-configs.ts";
-import { loadStack, parseStackConfig, readStackFile } from "./load.ts";
+import { loadStack, parseStackConfig } from "./load.ts";
 import { preflightWarnings } from "./preflight.ts";
 import { poolProblems } from "./rules.ts";
 
@@ -153,28 +153,6 @@ describe("merge/GGUF follow-ups", () => {
     const raw = change(workloadsDev(), (r) => (r.release.adapters["support-bot"].runId = "0123456789ab"));
     expect(warnings(raw)).toEqual([
       'llmkit:fineTunes[0].merge: the merge and GGUF Jobs of run c2f47069e7bc start once llmkit:release.adapters.support-bot.runId pins "c2f47069e7bc" (after training has published it), so no pod waits on a GPU node',
-    ]);
-  });
-});
-
-describe("serving GPU peaks per pool", () => {
-  const workloadsProd = () => structuredClone(readStackFile("workloads-prod")) as Raw;
-  const warnings = (raw: Raw) => {
-    const loaded = loadStack("workloads-prod", raw);
-    return preflightWarnings(loaded, platformContract(loaded.platform)).filter((w) => w.startsWith("llmkit:serving:"));
-  };
-
-  it("are quiet while the services of a pool fit its gpuLimit together (workloads-prod: 6 + 3 of 12)", () => {
-    expect(warnings(workloadsProd())).toEqual([]);
-  });
-
-  it("warn when each service fits alone but not together", () => {
-    const raw = change(workloadsProd(), (r) => {
-      r.serving[0].replicas.max = 10;
-      r.serving[1].replicas.max = 3;
-    });
-    expect(warnings(raw)).toEqual([
-      'llmkit:serving: services on pool "serving-l40s" can scale to 13 GPUs together (chat 10×1, reranker 3×1) but its gpuLimit is 12: at that peak the last replicas stay Pending; raise the pool\'s gpuLimit or lower replicas.max',
     ]);
   });
 });

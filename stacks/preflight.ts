@@ -12,6 +12,7 @@ import { fineTuneRunId, followUpsReleased } from "../components/training/fine-tu
 import { resolveMerge } from "../components/training/merge.ts";
 import { datasetMix } from "../components/training/mix.ts";
 import { fineTuneProblems } from "../components/training/validate.ts";
+import { peakReplicas } from "../components/serving/autoscaling.ts";
 import { resolveService } from "../components/serving/defaults.ts";
 import { customServiceProblems, resolveCustomService } from "../components/serving/custom.ts";
 import { exposureProblems, serviceProblems } from "../components/serving/validate.ts";
@@ -94,7 +95,7 @@ function poolPeaks(loaded: LoadedStack, contract: PlatformContract): string[] {
   const total = new Map<string, number>();
   for (const s of loaded.config.serving) {
     if (s.gpus === 0) continue;
-    const top = s.autoscaling === undefined ? s.replicas.min : s.replicas.max;
+    const top = peakReplicas(s);
     peaks.set(s.pool, [...(peaks.get(s.pool) ?? []), `${s.name} ${top}×${s.gpus}`]);
     total.set(s.pool, (total.get(s.pool) ?? 0) + top * s.gpus);
   }

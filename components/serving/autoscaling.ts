@@ -165,11 +165,16 @@ export interface ScalingFacts {
   readonly engineVersion?: string;
 }
 
+/** The most replicas a service runs: replicas.max when it autoscales, else its fixed replicas.min. */
+export function peakReplicas(spec: Pick<ScalingSpec, "autoscaling" | "replicas">): number {
+  return spec.autoscaling === undefined ? spec.replicas.min : spec.replicas.max;
+}
+
 /** Every reason `spec` cannot scale as asked on this platform; the GPU cap applies with or without autoscaling. */
 export function autoscalingProblems(spec: ScalingSpec, facts: ScalingFacts, contract: PlatformContract): string[] {
   const problems: string[] = [];
   const a = spec.autoscaling;
-  const top = a === undefined ? spec.replicas.min : spec.replicas.max;
+  const top = peakReplicas(spec);
   const limit = contract.pools.find((p) => p.name === facts.pool)?.gpuLimit;
   if (limit !== undefined && facts.gpus > 0 && top * facts.gpus > limit) {
     const field = a === undefined ? "replicas.min" : "replicas.max";
