@@ -7,10 +7,10 @@
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { DeleteObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { cli } from "../cli/promote.ts";
-import { freePort, S3_CREDENTIALS, startS3Server, type S3Server } from "../test/s3-server.ts";
+import { freePort, S3_CREDENTIALS, startS3Server, storeClient, type S3Server, type StoreClient } from "../test/s3-server.ts";
 import { STACKS_DIR } from "./load.ts";
 import { editRelease } from "./promote.ts";
 
@@ -170,7 +170,7 @@ describe("npm run promote --check-store against an S3-compatible server", { time
   const saved = { ...process.env };
   let server: S3Server;
   let endpoint: string;
-  let s3: S3Client;
+  let store: StoreClient;
   let dir: string;
 
   beforeAll(async () => {
@@ -179,10 +179,10 @@ describe("npm run promote --check-store against an S3-compatible server", { time
     // promote's own client takes credentials from the standard chain: here, the env.
     Object.assign(process.env, { AWS_ACCESS_KEY_ID: S3_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: S3_CREDENTIALS.secretAccessKey, AWS_REGION: "us-west-2" });
     delete process.env.AWS_PROFILE;
-    s3 = new S3Client({ endpoint, region: "us-east-1", forcePathStyle: true, credentials: S3_CREDENTIALS });
+    store = storeClient(server);
   });
   afterAll(async () => {
-    s3?.destroy();
+    store?.destroy();
     await server?.stop();
     process.env = saved;
   });
@@ -191,7 +191,7 @@ describe("npm run promote --check-store against an S3-compatible server", { time
   });
 
   const base = { name: "qwen2-5-7b", hub: "huggingface", repo: "Qwen/Qwen2.5-7B-Instruct", revision: "a09a35458c702b33eeacc393d103063234e8bc28" };
-  const put = (key: string, body: string) => s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: Buffer.from(body) }));
+  const put = (key: string, body: string) => store.put({ [key]: body });
   const manifest = (name: string, runId: string, createdAt: string, baseModel: object = base) =>
     put(`adapters/${name}/${runId}/manifest.json`, JSON.stringify({ name, runId, baseModel, createdAt }));
   /** The incoming runs published at `newAt`, the pinned ones at 2026-02-01. */
@@ -230,7 +230,7 @@ describe("npm run promote --check-store against an S3-compatible server", { time
 
   it("fails (exit 1) when _SUCCESS is missing or the manifest's base differs, writing nothing", async () => {
     await seed("2026-03-01T00:00:00Z");
-    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: "adapters/support-bot/012345678901/_SUCCESS" }));
+    await store.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: "adapters/support-bot/012345678901/_SUCCESS" }));
     await manifest("support-bot-qlora", "0abc00000def", "2026-03-01T00:00:00Z", { ...base, revision: "0000000000000000000000000000000000000000" });
     const run = await check();
     expect(run.code).toBe(1);

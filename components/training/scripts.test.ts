@@ -9,10 +9,10 @@ import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdapterManifestSchema } from "../lib/adapter-manifest.ts";
-import { S3_CREDENTIALS, hasAwsCli, reportAwsCli, startS3Server, type S3Server } from "../../test/s3-server.ts";
+import { hasAwsCli, reportAwsCli, startS3Server, storeClient, type S3Server, type StoreClient } from "../../test/s3-server.ts";
 import { resolveFineTune } from "./defaults.ts";
 import { CONFIG_ERROR_EXIT } from "./layout.ts";
 import { runId as computeRunId } from "./run-id.ts";
@@ -84,30 +84,21 @@ function writeCheckpoint(dir: string, step: number, { complete = true } = {}): v
 
 describe.skipIf(!hasAwsCli)("scripts against an S3-compatible server", { timeout: 120_000 }, () => {
   let server: S3Server;
-  let s3: S3Client;
+  let store: StoreClient;
   const bucket = "llmkit-test";
 
   beforeAll(async () => {
     server = await startS3Server({ bucket });
-    // checksums only where S3 requires them: s3rver rejects the SDK's default aws-chunked CRC trailers
-    s3 = new S3Client({
-      endpoint: server.endpoint,
-      region: "us-east-1",
-      forcePathStyle: true,
-      credentials: S3_CREDENTIALS,
-      requestChecksumCalculation: "WHEN_REQUIRED",
-      responseChecksumValidation: "WHEN_REQUIRED",
-    });
+    store = storeClient(server);
   }, 20_000);
   afterAll(async () => {
-    s3?.destroy();
+    store?.destroy();
     await server?.stop();
   });
 
-  const put = (objects: Record<string, string>) =>
-    Promise.all(Object.entries(objects).map(([Key, body]) => s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body: Buffer.from(body) }))));
-  const get = async (key: string) => (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString("utf8");
-  const head = (key: string) => s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+  const put = (objects: Record<string, string>) => store.put(objects);
+  const get = (key: string) => store.get(key);
+  const head = (key: string) => store.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
   /** Which of `prefix` + each file exist (HeadObject: s3rver rejects the SDK's signature of bucket listings). */
   const present = (prefix: string, files: readonly string[]) =>
     Promise.all(
