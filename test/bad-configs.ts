@@ -3,17 +3,12 @@
  * with one thing changed, and the exact problems the loader must report. Shared by the loader
  * tests and the end-to-end refusal tests (CLI exit code, nothing registered).
  */
-import { readStackFile } from "../stacks/load.ts";
+import { change, local, platformDev, workloadsDev, type BadCase, type Raw } from "./stack-edits.ts";
+import { PLATFORM_CASES } from "./bad-configs-platform.ts";
+import { SERVING_CASES } from "./bad-configs-serving.ts";
+import { TRAINING_CASES } from "./bad-configs-training.ts";
 
-export type Raw = Record<string, any>;
-export const local = () => structuredClone(readStackFile("local")) as Raw;
-export const workloadsDev = () => structuredClone(readStackFile("workloads-dev")) as Raw;
-export const platformDev = () => structuredClone(readStackFile("platform-dev")) as Raw;
-
-export function change<T extends Raw>(raw: T, edit: (r: T) => void): T {
-  edit(raw);
-  return raw;
-}
+export { change, local, platformDev, workloadsDev, type Raw };
 
 const SECOND_MODEL = {
   name: "llama-8b",
@@ -30,7 +25,7 @@ export interface BadConfig {
   readonly problems: string[];
 }
 
-const cases: [string, Raw, string[]][] = [
+const cases: BadCase[] = [
   ["typo in a top-level key", change(local(), (r) => ((r.fineTune = r.fineTunes), delete r.fineTunes)), [
     'llmkit: unknown key "fineTune": did you mean "fineTunes"?',
   ]],
@@ -242,7 +237,7 @@ const cases: [string, Raw, string[]][] = [
 ];
 
 /** Every case, tagged with the shipped stack it was built from. */
-export const BAD_CONFIGS: BadConfig[] = cases.map(([name, raw, problems]) => ({
+export const BAD_CONFIGS: BadConfig[] = [...cases, ...TRAINING_CASES, ...SERVING_CASES, ...PLATFORM_CASES].map(([name, raw, problems]) => ({
   name,
   stack: raw.layer === "workloads" ? "workloads-dev" : raw.layer === "platform" ? "platform-dev" : "local",
   raw,

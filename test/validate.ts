@@ -14,12 +14,7 @@ import { preloadInterfaces } from "./schemas/fields.ts";
 import { findModel } from "./schemas/models.ts";
 
 /** `<apiVersion> <Kind>` → why it is deployed without a schema to check it against. */
-export const ALLOWED_WITHOUT_SCHEMA: Readonly<Record<string, string>> = {
-  "gateway.envoyproxy.io/v1alpha1 HTTPRouteFilter":
-    "Envoy Gateway v1.9.0 ships this CRD (charts/gateway-crds-helm/templates/generated/gateway.envoyproxy.io_httproutefilters.yaml) " +
-    "but ../shared/contracts/crds/envoy-gateway-v1.9.0 does not hold it; the one object llmkit renders (gateway.ts renderEngineKeyFilter, " +
-    "spec.credentialInjection only) is asserted field by field in components/serving/gateway.test.ts",
-};
+export const ALLOWED_WITHOUT_SCHEMA: Readonly<Record<string, string>> = {};
 
 export type Status = "valid" | "invalid" | "skipped" | "allowed";
 

@@ -4,8 +4,7 @@
  * authenticates clients on that route, the HTTPRouteFilter that sends the engine's own key and
  * the BackendTrafficPolicy with its rate limit, timeout and retries. Rendered only when
  * `spec.exposure` is set; every field below is checked against the CRDs Envoy Gateway v1.9.0 ships
- * (../shared/contracts/crds/envoy-gateway-v1.9.0, gateway.test.ts), except HTTPRouteFilter, whose
- * CRD is not among them (test/validate.ts ALLOWED_WITHOUT_SCHEMA; gateway.test.ts asserts it whole).
+ * (gateway.test.ts, CI only).
  */
 import { CHARTS } from "../../charts/index.ts";
 import { childName } from "../lib/naming.ts";
