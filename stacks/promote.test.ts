@@ -165,7 +165,7 @@ describe("editRelease", () => {
 
 // ------------------------------------------------------------------ --check-store, real S3 server
 
-describe("npm run promote --check-store against an S3-compatible server", { timeout: 20_000 }, () => {
+describe("npm run promote --check-store against an S3-compatible server", () => {
   const bucket = "acme-llmkit-prod-models"; // stacks/Pulumi.platform-prod.yaml
   const saved = { ...process.env };
   let server: S3Server;

@@ -28,7 +28,7 @@ const adapter = (prefix: string, rank: number, revision = REV, success = true) =
 });
 
 // concurrent: the cases only read the bucket, and most of their time is spent in AWS CLI calls
-describe.skipIf(!hasAwsCli)("fetch.sh against an S3-compatible server", { timeout: 60_000, concurrent: true }, () => {
+describe.skipIf(!hasAwsCli)("fetch.sh against an S3-compatible server", { concurrent: true }, () => {
   let server: S3Server;
   let env: Record<string, string>;
   const bucket = "llmkit-test";
@@ -47,7 +47,7 @@ describe.skipIf(!hasAwsCli)("fetch.sh against an S3-compatible server", { timeou
       ...adapter("adapters/other/dddddddddddd/", 16, "0".repeat(40)),
     });
     store.destroy();
-  }, 30_000);
+  });
   afterAll(async () => {
     await server?.stop();
   });

@@ -47,7 +47,7 @@ describe("wait-datasets rendering", () => {
 });
 
 // concurrent: each case uses its own prefixes, and most of their time is AWS CLI start-up
-describe.skipIf(!hasAwsCli)("wait-datasets.sh against an S3-compatible server", { timeout: 60_000, concurrent: true }, () => {
+describe.skipIf(!hasAwsCli)("wait-datasets.sh against an S3-compatible server", { concurrent: true }, () => {
   let server: S3Server;
   let store: StoreClient;
   const bucket = "llmkit-wait";
@@ -59,7 +59,7 @@ describe.skipIf(!hasAwsCli)("wait-datasets.sh against an S3-compatible server", 
     const ft = resolveFineTune(mirrored);
     const data = renderTrainConfig(ft, qwen7b, contract, "0123456789ab").data as Record<string, string>;
     for (const file of ["store.sh", WAIT_DATASETS_SCRIPT]) writeFileSync(join(scripts, file), data[file]!);
-  }, 20_000);
+  });
   afterAll(async () => {
     store?.destroy();
     await server?.stop();

@@ -23,13 +23,13 @@ describe("follow-up scripts", () => {
 });
 
 // concurrent: each case uses its own run ids, and most of their time is spent in AWS CLI calls
-describe.skipIf(!hasAwsCli)("merge.sh and gguf.sh against an S3-compatible server", { timeout: 60_000, concurrent: true }, () => {
+describe.skipIf(!hasAwsCli)("merge.sh and gguf.sh against an S3-compatible server", { concurrent: true }, () => {
   let server: S3Server;
   let store: StoreClient;
   beforeAll(async () => {
     server = await startS3Server({ bucket: "llmkit-follow-up" });
     store = storeClient(server);
-  }, 20_000);
+  });
   afterAll(async () => {
     store?.destroy();
     await server?.stop();

@@ -22,7 +22,7 @@ function jobProcess(server: S3Server, endpoint: string, extra: Record<string, st
 }
 
 // concurrent: the second case talks to another endpoint, so the two never meet
-describe.skipIf(!hasAwsCli)("bucket Job script against an S3-compatible server", { timeout: 60_000, concurrent: true }, () => {
+describe.skipIf(!hasAwsCli)("bucket Job script against an S3-compatible server", { concurrent: true }, () => {
   let server: S3Server;
 
   beforeAll(async () => {
