@@ -83,7 +83,7 @@ function writeCheckpoint(dir: string, step: number, { complete = true } = {}): v
   if (complete) writeFileSync(join(dir, "trainer_state.json"), JSON.stringify({ global_step: step, log_history: [] }));
 }
 
-describe.skipIf(!hasAwsCli)("scripts against an S3-compatible server", { timeout: 120_000 }, () => {
+describe.skipIf(!hasAwsCli)("scripts against an S3-compatible server", () => {
   let server: S3Server;
   let store: StoreClient;
   const bucket = "llmkit-test";
