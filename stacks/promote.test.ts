@@ -107,6 +107,17 @@ describe("npm run promote", () => {
     golden("Pulumi.workloads-new.promoted.yaml", read(dir, "workloads-new"));
   });
 
+  it("keeps anchors and `<<:` merge keys byte for byte, changing only the run ids (workloads-anchors)", async () => {
+    const run = await promote(dir, "--from", "workloads-dev", "--to", "workloads-anchors");
+    expect(run.err).toBe("");
+    expect(run.code).toBe(0);
+    const before = fixture("workloads-anchors").split("\n");
+    const after = read(dir, "workloads-anchors").split("\n");
+    expect(after).toHaveLength(before.length);
+    expect(after.filter((l, i) => l !== before[i])).toEqual(['        runId: "012345678901"', '        runId: "0abc00000def"']);
+    expect(after).toContain("    - <<: *chat");
+  });
+
   it("--dry-run prints the diff and writes nothing", async () => {
     const run = await promote(dir, "--from", "workloads-dev", "--to", "workloads-prod", "--dry-run");
     expect(run.code).toBe(0);

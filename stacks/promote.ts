@@ -14,7 +14,7 @@
 import { readFileSync, existsSync } from "node:fs";
 import { Document, isMap, isPair, isScalar, parseDocument, Scalar, type Pair, type YAMLMap } from "yaml";
 import { LORA_DEFAULTS } from "../components/training/defaults.ts";
-import { ConfigError, loadStack, namespaced, NAMESPACE, parseStackConfig, readStackFile, stackFilePath, type LoadedStack } from "./load.ts";
+import { ConfigError, loadStack, namespaced, NAMESPACE, parseStackConfig, readStackFile, stackFilePath, STACK_YAML_OPTIONS, type LoadedStack } from "./load.ts";
 
 export const RELEASE_KEY = `${NAMESPACE}:release`;
 
@@ -128,7 +128,7 @@ function releasePair(doc: Document, file: string): { config: YAMLMap; pair?: Pai
 /** Applies the changes to the target's text, touching only the `llmkit:release` block. */
 export function editRelease(text: string, changes: readonly PinChange[], file: string): string {
   if (changes.length === 0) return text;
-  const doc = parseDocument(text);
+  const doc = parseDocument(text, STACK_YAML_OPTIONS);
   const { config, pair } = releasePair(doc, file);
 
   if (pair === undefined) {
@@ -260,7 +260,7 @@ function rerenderRelease(text: string, doc: Document, pair: Pair, changes: reado
 
   // Splice: the block as the edited document renders it, everything else byte for byte.
   const rendered = doc.toString({ lineWidth: 0 });
-  const again = releasePair(parseDocument(rendered), file).pair!;
+  const again = releasePair(parseDocument(rendered, STACK_YAML_OPTIONS), file).pair!;
   const oldStart = (pair.key as Scalar).range![0];
   const oldEnd = release.range![2];
   let block = rendered.slice((again.key as Scalar).range![0], (again.value as YAMLMap).range![2]);
@@ -304,7 +304,7 @@ export function planPromotion(opts: PromoteOptions): PromotionPlan {
   }
   if (pins.size === 0) throw new PromotionRefused(`nothing to promote:`, [`"${from}" pins no adapters in ${RELEASE_KEY}`]);
 
-  const existing = currentPins(namespaced((parseDocument(oldText).toJS() as { config?: Record<string, unknown> }).config ?? {}));
+  const existing = currentPins(namespaced((parseDocument(oldText, STACK_YAML_OPTIONS).toJS() as { config?: Record<string, unknown> }).config ?? {}));
   const changes: PinChange[] = [];
   for (const [adapter, pin] of pins) {
     if (only.length > 0 && !only.includes(adapter)) continue;
@@ -314,7 +314,7 @@ export function planPromotion(opts: PromoteOptions): PromotionPlan {
   }
 
   const text = editRelease(oldText, changes, targetFile);
-  const raw = namespaced((parseDocument(text).toJS() as { config?: Record<string, unknown> }).config ?? {});
+  const raw = namespaced((parseDocument(text, STACK_YAML_OPTIONS).toJS() as { config?: Record<string, unknown> }).config ?? {});
   let target: LoadedStack;
   try {
     target = loadStack(to, raw, stacksDir);
