@@ -168,7 +168,9 @@ interface Patch {
 
 function applyPatches(text: string, patches: Patch[]): string {
   let out = text;
-  for (const p of [...patches].sort((a, b) => b.start - a.start)) out = out.slice(0, p.start) + p.text + out.slice(p.end);
+  // Last first; of two inserts at one offset the later-pushed goes first, so the earlier ends up before it.
+  const order = patches.map((p, i) => ({ p, i })).sort((a, b) => b.p.start - a.p.start || b.i - a.i);
+  for (const { p } of order) out = out.slice(0, p.start) + p.text + out.slice(p.end);
   return out;
 }
 
@@ -196,7 +198,8 @@ function patchBlockRelease(text: string, release: YAMLMap, changes: readonly Pin
   const patches: Patch[] = [];
   const keyCol = column(text, (adapters.items[0]!.key as Scalar).range![0]);
   let step = 2;
-  const lastEnd = afterLine(text, (adapters.items.at(-1)!.value as { range?: [number, number, number] } | null)?.range?.[1] ?? (adapters.items.at(-1)!.key as Scalar).range![1]);
+  // A block map's range ends after its last newline: step back one so the next line is not taken too.
+  const lastEnd = afterLine(text, ((adapters.items.at(-1)!.value as { range?: [number, number, number] } | null)?.range?.[1] ?? (adapters.items.at(-1)!.key as Scalar).range![1]) - 1);
   const added: string[] = [];
   for (const c of changes) {
     const entry = adapters.get(c.adapter, true);
@@ -220,6 +223,7 @@ function patchBlockRelease(text: string, release: YAMLMap, changes: readonly Pin
         const from = lineStart(text, (pairNode.key as Scalar).range![0]);
         patches.push({ start: from, end: afterLine(text, node.range![1]), text: "" });
       } else if (node === undefined) {
+        if (c.from?.[key] === value) continue; // already supplied by a `<<:` merge key
         const last = entry.items.at(-1)!;
         const at = afterLine(text, (last.value as Scalar | null)?.range?.[1] ?? (last.key as Scalar).range![1]);
         const col = column(text, (entry.items[0]!.key as Scalar).range![0]);
@@ -280,6 +284,18 @@ function currentPins(raw: Record<string, unknown>): Map<string, Pin> {
   return pins;
 }
 
+/**
+ * Pins the edit changed without being asked to: an edited scalar shared through an anchor
+ * (`&pin` … `<<: *pin`) changes every entry that merges it.
+ */
+function unintendedPinChanges(before: Map<string, Pin>, changes: readonly PinChange[], after: Map<string, Pin>): string[] {
+  const expected = new Map(before);
+  for (const c of changes) expected.set(c.adapter, c.to);
+  return [...new Set([...expected.keys(), ...after.keys()])]
+    .filter((a) => !expected.has(a) || !samePin(after.get(a), expected.get(a)!))
+    .map((a) => `${RELEASE_KEY}.adapters.${a}: the edit would also change this pin (it shares an anchor through a \`<<:\` merge key): edit the release by hand`);
+}
+
 /** Plans a promotion: every refusal is thrown (ConfigError or PromotionRefused) before any write. */
 export function planPromotion(opts: PromoteOptions): PromotionPlan {
   const { from, to, stacksDir } = opts;
@@ -315,6 +331,8 @@ export function planPromotion(opts: PromoteOptions): PromotionPlan {
 
   const text = editRelease(oldText, changes, targetFile);
   const raw = namespaced((parseDocument(text, STACK_YAML_OPTIONS).toJS() as { config?: Record<string, unknown> }).config ?? {});
+  const shifted = unintendedPinChanges(existing, changes, currentPins(raw));
+  if (shifted.length > 0) throw new PromotionRefused(`cannot edit ${targetFile} safely; nothing written:`, shifted);
   let target: LoadedStack;
   try {
     target = loadStack(to, raw, stacksDir);
