@@ -192,7 +192,7 @@ function placementFor(loaded: LoadedStack, pool: PoolContract | undefined, poolN
   if (platform.provider !== "aws" || config === undefined) return { ...base, ...unpriced };
   const resolved = resolvePool(config);
   const inst = cheapestInstance(resolved.gpu.name, resolved.gpu.count, resolved.families);
-  const onDemand = inst?.pricePerHour == null ? undefined : inRegion(inst.pricePerHour, platform.region);
+  const onDemand = inst === undefined || inst.pricePerHour === null ? undefined : inRegion(inst.pricePerHour, platform.region);
   const basis = expectedBasis(resolved.capacityTypes);
   const priced = onDemand === undefined ? undefined : atBasis(onDemand, basis);
   return {
@@ -254,6 +254,7 @@ function fineTunePlan(loaded: LoadedStack, spec: EffectiveFineTune, model: Model
       tokensPerSecond: tps === null ? null : Math.round(tps),
       hours: hours === null ? null : round(hours),
       costUsd: hours === null || placement.pricePerGpuHour === null ? null : round(hours * spec.gpus * placement.pricePerGpuHour),
+      // the priced instance has exactly gpusPerNode GPUs (cheapestInstance)
       costUsdOnDemand: hours === null || placement.onDemandPerHour === null ? null : round((hours * spec.gpus * placement.onDemandPerHour) / placement.gpusPerNode),
     },
   };
