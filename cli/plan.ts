@@ -9,7 +9,8 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { platformContract } from "../components/platform/contract.ts";
-import { buildPlan, formatPlan } from "../planner/plan.ts";
+import { formatPlan } from "../planner/format.ts";
+import { buildPlan } from "../planner/plan.ts";
 import { ConfigError, loadStackFile, stackFilePath, STACKS_DIR } from "../stacks/load.ts";
 import { preflightProblems } from "../stacks/preflight.ts";
 import { listStacks } from "../test/stack-config.ts";

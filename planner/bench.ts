@@ -6,7 +6,7 @@
  */
 import { parse as parseYaml } from "yaml";
 import { readFileSync } from "node:fs";
-import { stackFilePath } from "../stacks/load.ts";
+import { STACK_YAML_OPTIONS, stackFilePath } from "../stacks/load.ts";
 import { engineConfig, type EngineConfig } from "../test/stack-config.ts";
 
 export const BENCH_SIZES = [1, 10, 100] as const;
@@ -31,7 +31,7 @@ export function generateStackConfig(n: number, base: ConfigMap = localStackConfi
 }
 
 export function localStackConfig(): ConfigMap {
-  return (parseYaml(readFileSync(stackFilePath("local"), "utf8")) as { config: ConfigMap }).config;
+  return (parseYaml(readFileSync(stackFilePath("local"), "utf8"), STACK_YAML_OPTIONS) as { config: ConfigMap }).config;
 }
 
 export function benchEngineConfig(n: number): EngineConfig {

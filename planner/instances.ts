@@ -9,7 +9,8 @@
  *   `priceChecked` (AWS cut P4d/P5/P5en on-demand prices by up to 45% in June 2025,
  *   https://aws.amazon.com/about-aws/whats-new/2025/06/pricing-usage-model-ec2-instances-nvidia-gpus/;
  *   the P-family values below are the post-cut ones). Re-check before quoting a budget.
- * Spot and Savings Plans prices are not modelled: plan reports on-demand upper bounds.
+ * Other regions and spot: planner/pricing.ts (a region factor, and a labelled spot estimate).
+ * Savings Plans and reservations are not modelled.
  */
 import { GPU_FAMILIES, GPU_MEMORY_GIB, type GpuName } from "./gpus.ts";
 
@@ -90,6 +91,18 @@ export const INSTANCE_TYPES: readonly InstanceType[] = [
   ...family("p5e", [["p5e.48xlarge", 8, 192, 2048, 30720, null]]),
   ...family("p5en", [["p5en.48xlarge", 8, 192, 2048, 30720, 63.296]]),
 ];
+
+/**
+ * CPU instance types for the EKS system node group (stacks' `cluster.systemNodes.instanceType`),
+ * on-demand Linux us-east-1 $/h. m7i.xlarge $0.2016 confirmed (c3x.dev, "m5 vs m6i vs m7i", 2026,
+ * citing the us-east-1 list); the other sizes scale linearly within the family on AWS's list and
+ * are list-unconfirmed. A type not listed here is reported unpriced.
+ */
+export const SYSTEM_INSTANCE_PRICES: Readonly<Record<string, { readonly pricePerHour: number; readonly priceStatus: InstanceType["priceStatus"] }>> = {
+  "m7i.large": { pricePerHour: 0.1008, priceStatus: "list-unconfirmed" },
+  "m7i.xlarge": { pricePerHour: 0.2016, priceStatus: "confirmed" },
+  "m7i.2xlarge": { pricePerHour: 0.4032, priceStatus: "list-unconfirmed" },
+};
 
 /**
  * Dense bf16 tensor TFLOPS per GPU (NVIDIA datasheets, without sparsity), used only for the

@@ -1,24 +1,30 @@
 /**
- * `npm run plan` (issue 7): per fine-tune and service, the GPUs, memory estimate vs capacity, price
- * and cost, and the multi-LoRA comparison. `buildPlan` is pure and returns `PlanReport`, the stable
- * JSON shape `--json` prints (documented in planner/README.md); `formatPlan` is the human table.
+ * `npm run plan` (issue 7): per fine-tune and service (vLLM and custom runtimes), the GPUs, memory
+ * estimate vs capacity, price and cost, and the multi-LoRA comparison; for a stack that deploys an
+ * AWS platform, its pools and cluster (pools.ts); per-stack totals. `buildPlan` is pure and returns
+ * `PlanReport`, the stable JSON shape `--json` prints (documented in planner/README.md);
+ * `formatPlan` (format.ts) is the human table.
  */
 import { platformContract } from "../components/platform/contract.ts";
 import { resolveFineTune, type EffectiveFineTune } from "../components/training/defaults.ts";
 import { resolveService, type EffectiveService } from "../components/serving/defaults.ts";
+import { peakReplicas } from "../components/serving/autoscaling.ts";
+import { resolvePool } from "../components/platform/aws/karpenter/pools.ts";
+import type { CapacityType } from "../components/platform/aws/karpenter/presets.ts";
 import type { PoolContract } from "../components/lib/scheduling.ts";
 import type { LoadedStack } from "../stacks/load.ts";
 import { fitFindings, pinnedAdapters } from "../stacks/preflight.ts";
-import type { ModelConfig } from "../stacks/schema.ts";
+import type { ModelConfig, ServingConfig } from "../stacks/schema.ts";
 import { fineTuneFit, serviceFit, trainingInput } from "./fit.ts";
 import type { GpuName } from "./gpus.ts";
-import { cheapestInstance, GPU_DENSE_TFLOPS, PRICE_REGION, PRICE_SOURCE, type InstanceType } from "./instances.ts";
+import { cheapestInstance, GPU_DENSE_TFLOPS, PRICE_REGION, PRICE_SOURCE } from "./instances.ts";
 import { adapterBytes, GIB } from "./memory.ts";
+import { clusterPlan, poolPlans, type ClusterPlan, type PoolPlan } from "./pools.ts";
+import { atBasis, expectedBasis, HOURS_PER_MONTH, inRegion, REGION_FACTORS, round, SPOT_PRICE_FACTOR, type PriceBasis } from "./pricing.ts";
 import { resolveModel } from "./resolve.ts";
 
-export const PLAN_SCHEMA_VERSION = 1;
-/** Hours in an average month (365 × 24 / 12). */
-export const HOURS_PER_MONTH = 730;
+/** 2: region and spot pricing, custom runtimes, platform pools and cluster, totals. */
+export const PLAN_SCHEMA_VERSION = 2;
 /** Rows assumed for a dataset whose `samples` is unset (the planner cannot read the file offline). */
 export const ASSUMED_SAMPLES_PER_DATASET = 10_000;
 /**
@@ -46,6 +52,13 @@ export interface PlanPlacement {
   readonly gpuMemoryGiB: number;
   /** Catalog instance type priced (cheapest with this GPU and count), null off AWS. */
   readonly instanceType: string | null;
+  /** The pool's Karpenter capacity types; [] off AWS. */
+  readonly capacityTypes: CapacityType[];
+  /** How the two prices below were reached; null when unpriced. */
+  readonly priceBasis: PriceBasis | null;
+  /** On-demand $/instance-hour in the platform's region (the upper bound on spot pools). */
+  readonly onDemandPerHour: number | null;
+  /** $/instance-hour and $/GPU-hour at `priceBasis`. */
   readonly instancePricePerHour: number | null;
   readonly pricePerGpuHour: number | null;
 }
@@ -75,17 +88,26 @@ export interface FineTunePlan {
     /** null for CPU jobs. */
     readonly tokensPerSecond: number | null;
     readonly hours: number | null;
+    /** At the placement's price basis (the spot estimate on spot pools). */
     readonly costUsd: number | null;
+    /** The same run at on-demand prices: the upper bound. */
+    readonly costUsdOnDemand: number | null;
   };
 }
 
 export interface ServicePlan {
   readonly name: string;
-  readonly model: PlanModel;
+  /** "custom": any pinned HTTP server image (components/serving/custom.ts): no model, memory or multi-LoRA figures. */
+  readonly runtime: "vllm" | "custom";
+  /** The custom runtime's image; null for vllm. */
+  readonly image: string | null;
+  /** null for custom runtimes (the image brings its own model). */
+  readonly model: PlanModel | null;
   readonly adapters: number;
-  /** GPUs per replica (tensor parallel degree); 0 on CPU. */
+  /** GPUs per replica (vllm: tensor parallel degree); 0 on CPU. */
   readonly gpus: number;
-  readonly replicas: { readonly min: number; readonly max: number };
+  /** `peak` is replicas.max with autoscaling, else replicas.min (replicas stay there). */
+  readonly replicas: { readonly min: number; readonly max: number; readonly peak: number };
   readonly placement: PlanPlacement;
   readonly memory: {
     readonly perGpuGiB: number;
@@ -98,13 +120,39 @@ export interface ServicePlan {
     readonly runtimeGiB: number;
     readonly maxConcurrentSequences: number;
   } | null;
+  /** At min and peak replicas, at the placement's price basis. */
   readonly monthlyUsd: { readonly min: number; readonly max: number } | null;
-  /** N adapters on one base (this service) vs N merged models, one deployment each, at min replicas. */
+  /** N adapters on one base (this service) vs N merged models, one deployment each, at min replicas; null for custom runtimes. */
   readonly multiLora: {
     readonly adapters: number;
     readonly shared: { readonly gpus: number; readonly storageGiB: number; readonly monthlyUsd: number | null };
     readonly merged: { readonly gpus: number; readonly storageGiB: number; readonly monthlyUsd: number | null };
-  };
+  } | null;
+}
+
+export interface PlanPrices {
+  /** The platform's AWS region; null off AWS. */
+  readonly region: string | null;
+  /** Region of the catalog's list prices (planner/instances.ts). */
+  readonly catalogRegion: string;
+  readonly source: string;
+  /** Factor on catalog prices for `region` and how far it is confirmed; null when the region has none (nothing priced) or off AWS. */
+  readonly regionFactor: number | null;
+  readonly regionFactorStatus: "base" | "list-unconfirmed" | null;
+  /** Spot price as a fraction of on-demand: an estimate (planner/pricing.ts), never a quote. */
+  readonly spotFactor: number;
+  readonly spotFactorStatus: "estimate";
+}
+
+export interface PlanTotals {
+  /** Σ fine-tune runs, one-off: at each pool's price basis, and all on-demand. */
+  readonly trainingUsd: { readonly expected: number; readonly onDemand: number } | null;
+  /** Σ services at min and peak replicas. */
+  readonly servingMonthlyUsd: { readonly min: number; readonly max: number } | null;
+  /** Platform stacks: idle = control plane + system nodes at min; max = that at system max + every pool at its GPU limit, on-demand. */
+  readonly platformMonthlyUsd: { readonly idle: number; readonly max: number } | null;
+  /** Items left out of the sums above because they have no price (e.g. "fineTunes.x", "pools.y"). */
+  readonly unpriced: string[];
 }
 
 export interface PlanReport {
@@ -112,7 +160,7 @@ export interface PlanReport {
   readonly stack: string;
   readonly env: string;
   readonly provider: "aws" | "local" | "existing";
-  readonly prices: { readonly region: string; readonly source: string; readonly basis: "on-demand" };
+  readonly prices: PlanPrices;
   readonly assumptions: {
     readonly hoursPerMonth: number;
     readonly assumedSamplesPerDataset: number;
@@ -121,12 +169,15 @@ export interface PlanReport {
   };
   readonly fineTunes: FineTunePlan[];
   readonly services: ServicePlan[];
+  /** The Karpenter GPU pools this stack deploys (AWS platform or all-in-one stacks); [] otherwise. */
+  readonly pools: PoolPlan[];
+  /** The EKS cluster this stack deploys; null otherwise. */
+  readonly cluster: ClusterPlan | null;
+  readonly totals: PlanTotals;
   /** Config errors from the fit checks (a stack with any is refused by preflight). */
   readonly errors: string[];
   readonly warnings: string[];
 }
-
-const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 function planModel(m: ModelConfig): PlanModel {
   const r = resolveModel(m);
@@ -135,24 +186,24 @@ function planModel(m: ModelConfig): PlanModel {
 
 function placementFor(loaded: LoadedStack, pool: PoolContract | undefined, poolName: string): PlanPlacement {
   const platform = loaded.platform;
-  let gpu: GpuName | null = null;
-  let inst: InstanceType | undefined;
-  if (platform.provider === "aws") {
-    const p = platform.gpuPools.find((g) => g.name === poolName);
-    if (p !== undefined) {
-      gpu = p.gpu.name;
-      inst = cheapestInstance(p.gpu.name, p.gpu.count, p.instanceFamilies);
-    }
-  }
-  const price = inst?.pricePerHour ?? null;
+  const unpriced = { instanceType: null, capacityTypes: [], priceBasis: null, onDemandPerHour: null, instancePricePerHour: null, pricePerGpuHour: null };
+  const base = { pool: poolName, gpu: null, gpusPerNode: pool?.gpusPerNode ?? 0, gpuMemoryGiB: pool?.gpuMemoryGiB ?? 0 };
+  const config = platform.provider === "aws" ? platform.gpuPools.find((g) => g.name === poolName) : undefined;
+  if (platform.provider !== "aws" || config === undefined) return { ...base, ...unpriced };
+  const resolved = resolvePool(config);
+  const inst = cheapestInstance(resolved.gpu.name, resolved.gpu.count, resolved.families);
+  const onDemand = inst === undefined || inst.pricePerHour === null ? undefined : inRegion(inst.pricePerHour, platform.region);
+  const basis = expectedBasis(resolved.capacityTypes);
+  const priced = onDemand === undefined ? undefined : atBasis(onDemand, basis);
   return {
-    pool: poolName,
-    gpu,
-    gpusPerNode: pool?.gpusPerNode ?? 0,
-    gpuMemoryGiB: pool?.gpuMemoryGiB ?? 0,
+    ...base,
+    gpu: resolved.gpu.name,
     instanceType: inst?.name ?? null,
-    instancePricePerHour: price,
-    pricePerGpuHour: price === null || inst === undefined ? null : round(price / inst.gpus, 4),
+    capacityTypes: [...resolved.capacityTypes],
+    priceBasis: priced === undefined ? null : basis,
+    onDemandPerHour: onDemand === undefined ? null : round(onDemand, 4),
+    instancePricePerHour: priced === undefined ? null : round(priced, 4),
+    pricePerGpuHour: priced === undefined || inst === undefined ? null : round(priced / inst.gpus, 4),
   };
 }
 
@@ -203,6 +254,8 @@ function fineTunePlan(loaded: LoadedStack, spec: EffectiveFineTune, model: Model
       tokensPerSecond: tps === null ? null : Math.round(tps),
       hours: hours === null ? null : round(hours),
       costUsd: hours === null || placement.pricePerGpuHour === null ? null : round(hours * spec.gpus * placement.pricePerGpuHour),
+      // the priced instance has exactly gpusPerNode GPUs (cheapestInstance)
+      costUsdOnDemand: hours === null || placement.onDemandPerHour === null ? null : round((hours * spec.gpus * placement.onDemandPerHour) / placement.gpusPerNode),
     },
   };
 }
@@ -211,22 +264,40 @@ function trainingAdapterParams(input: ReturnType<typeof trainingInput>): number 
   return Math.round((adapterBytes(input.arch, input.rank, input.targets) - 4096) / 4);
 }
 
-function servicePlan(loaded: LoadedStack, svc: EffectiveService, spec: { replicas: { min: number; max: number } }, pool: PoolContract | undefined): ServicePlan {
+type ReplicaSpec = Pick<ServingConfig, "replicas" | "autoscaling">;
+
+/** $/month of one replica at the placement's price basis; null when unpriced or on CPU. */
+function replicaMonthly(placement: PlanPlacement, gpus: number): number | null {
+  return placement.pricePerGpuHour === null || gpus === 0 ? null : placement.pricePerGpuHour * gpus * HOURS_PER_MONTH;
+}
+
+function replicas(spec: ReplicaSpec) {
+  return { min: spec.replicas.min, max: spec.replicas.max, peak: peakReplicas(spec) };
+}
+
+function monthly(perReplica: number | null, r: { min: number; peak: number }) {
+  return perReplica === null ? null : { min: round(perReplica * r.min), max: round(perReplica * r.peak) };
+}
+
+function servicePlan(loaded: LoadedStack, svc: EffectiveService, spec: ReplicaSpec, pool: PoolContract | undefined): ServicePlan {
   const fit = serviceFit(svc, pool);
   const placement = placementFor(loaded, pool, svc.pool);
   const est = fit.estimate;
   const gpus = svc.device === "cpu" ? 0 : svc.gpus;
-  const replicaMonthly = placement.pricePerGpuHour === null || gpus === 0 ? null : placement.pricePerGpuHour * gpus * HOURS_PER_MONTH;
+  const perReplica = replicaMonthly(placement, gpus);
+  const r = replicas(spec);
   const n = Math.max(1, svc.adapters.length);
-  const r = resolveModel(svc.model);
-  const adapterGiB = svc.adapters.reduce((s, a) => s + adapterBytes(r.arch, a.rank, "all-linear"), 0) / GIB;
+  const arch = resolveModel(svc.model).arch;
+  const adapterGiB = svc.adapters.reduce((sum, a) => sum + adapterBytes(arch, a.rank, "all-linear"), 0) / GIB;
   const baseGiB = svc.model.sizeGiB;
   return {
     name: svc.name,
+    runtime: "vllm",
+    image: null,
     model: planModel(svc.model),
     adapters: svc.adapters.length,
     gpus,
-    replicas: { min: spec.replicas.min, max: spec.replicas.max },
+    replicas: r,
     placement,
     memory:
       est === undefined
@@ -242,111 +313,106 @@ function servicePlan(loaded: LoadedStack, svc: EffectiveService, spec: { replica
             runtimeGiB: round(est.runtimeGiB),
             maxConcurrentSequences: est.maxConcurrentSequences,
           },
-    monthlyUsd: replicaMonthly === null ? null : { min: round(replicaMonthly * spec.replicas.min), max: round(replicaMonthly * spec.replicas.max) },
+    monthlyUsd: monthly(perReplica, r),
     multiLora: {
       adapters: n,
-      shared: { gpus: gpus * spec.replicas.min, storageGiB: round(baseGiB + adapterGiB), monthlyUsd: replicaMonthly === null ? null : round(replicaMonthly * spec.replicas.min) },
-      merged: { gpus: n * gpus * spec.replicas.min, storageGiB: round(n * baseGiB), monthlyUsd: replicaMonthly === null ? null : round(n * replicaMonthly * spec.replicas.min) },
+      shared: { gpus: gpus * r.min, storageGiB: round(baseGiB + adapterGiB), monthlyUsd: perReplica === null ? null : round(perReplica * r.min) },
+      merged: { gpus: n * gpus * r.min, storageGiB: round(n * baseGiB), monthlyUsd: perReplica === null ? null : round(n * perReplica * r.min) },
     },
   };
 }
 
+/** A custom runtime (components/serving/custom.ts): GPUs × replicas × price; no engine memory model. */
+function customServicePlan(loaded: LoadedStack, spec: ServingConfig, image: string, pool: PoolContract | undefined): ServicePlan {
+  const placement = placementFor(loaded, pool, spec.pool);
+  const r = replicas(spec);
+  return {
+    name: spec.name,
+    runtime: "custom",
+    image,
+    model: null,
+    adapters: 0,
+    gpus: spec.gpus,
+    replicas: r,
+    placement,
+    memory: null,
+    monthlyUsd: monthly(replicaMonthly(placement, spec.gpus), r),
+    multiLora: null,
+  };
+}
+
+function prices(loaded: LoadedStack): PlanPrices {
+  const region = loaded.platform.provider === "aws" ? loaded.platform.region : null;
+  const factor = region === null ? undefined : REGION_FACTORS[region];
+  return {
+    region,
+    catalogRegion: PRICE_REGION,
+    source: PRICE_SOURCE,
+    regionFactor: factor?.factor ?? null,
+    regionFactorStatus: factor?.status ?? null,
+    spotFactor: SPOT_PRICE_FACTOR,
+    spotFactorStatus: "estimate",
+  };
+}
+
+const sum = (xs: number[]) => round(xs.reduce((a, b) => a + b, 0));
+
+function totals(fineTunes: FineTunePlan[], services: ServicePlan[], pools: PoolPlan[], cluster: ClusterPlan | null): PlanTotals {
+  const unpriced: string[] = [];
+  const priced = <T, V>(items: T[], value: (t: T) => V | null, label: (t: T) => string): V[] =>
+    items.flatMap((t) => {
+      const v = value(t);
+      if (v === null) unpriced.push(label(t));
+      return v === null ? [] : [v];
+    });
+  const runs = priced(fineTunes, (f) => (f.run.costUsd === null || f.run.costUsdOnDemand === null ? null : f.run), (f) => `fineTunes.${f.name}`);
+  const serving = priced(services, (s) => s.monthlyUsd, (s) => `serving.${s.name}`);
+  const poolMax = priced(pools, (p) => p.usd?.maxPerMonth ?? null, (p) => `pools.${p.name}`);
+  const system = cluster === null ? null : cluster.systemNodes.monthlyUsd;
+  if (cluster !== null && system === null) unpriced.push(`cluster.systemNodes (${cluster.systemNodes.instanceType})`);
+  const fixed = cluster === null ? 0 : cluster.controlPlaneMonthlyUsd;
+  return {
+    trainingUsd: runs.length === 0 ? null : { expected: sum(runs.map((r) => r.costUsd!)), onDemand: sum(runs.map((r) => r.costUsdOnDemand!)) },
+    servingMonthlyUsd: serving.length === 0 ? null : { min: sum(serving.map((m) => m.min)), max: sum(serving.map((m) => m.max)) },
+    platformMonthlyUsd: cluster === null ? null : { idle: sum([fixed, system?.min ?? 0]), max: sum([fixed, system?.max ?? 0, ...poolMax]) },
+    unpriced,
+  };
+}
+
 export function buildPlan(loaded: LoadedStack): PlanReport {
-  const { config } = loaded;
-  const contract = platformContract(loaded.platform);
+  const { config, platform } = loaded;
+  const contract = platformContract(platform);
   const pools = new Map(contract.pools.map((p) => [p.name, p]));
   const models = new Map(config.models.map((m) => [m.name, m]));
   const findings = fitFindings(loaded, contract);
+  const fineTunes = config.fineTunes.map((spec) => fineTunePlan(loaded, resolveFineTune(spec), models.get(spec.baseModel)!, pools.get(spec.pool)));
+  const services = config.serving.map((spec) =>
+    spec.runtime === "vllm"
+      ? servicePlan(loaded, resolveService(spec, models.get(spec.baseModel!)!, pinnedAdapters(loaded, spec.adapters)), spec, pools.get(spec.pool))
+      : customServicePlan(loaded, spec, spec.runtime.image, pools.get(spec.pool)),
+  );
+  // Pools and cluster belong to the stack that deploys them (a workloads stack only runs on them).
+  const owned = config.platform?.provider === "aws" ? config.platform : undefined;
+  const poolList = owned === undefined ? [] : poolPlans(owned);
+  const cluster = owned === undefined ? null : clusterPlan(owned);
+  const p = prices(loaded);
+  const regionWarning =
+    p.region !== null && p.regionFactor === null
+      ? [`prices: region ${p.region} has no price factor in planner/pricing.ts (REGION_FACTORS): GPU instances are left unpriced rather than guessed`]
+      : [];
   return {
     schemaVersion: PLAN_SCHEMA_VERSION,
     stack: loaded.stack,
     env: config.env,
-    provider: loaded.platform.provider,
-    prices: { region: PRICE_REGION, source: PRICE_SOURCE, basis: "on-demand" },
+    provider: platform.provider,
+    prices: p,
     assumptions: { hoursPerMonth: HOURS_PER_MONTH, assumedSamplesPerDataset: ASSUMED_SAMPLES_PER_DATASET, trainingMfu: TRAINING_MFU, qloraSpeedFactor: QLORA_SPEED_FACTOR },
-    fineTunes: config.fineTunes.map((spec) => fineTunePlan(loaded, resolveFineTune(spec), models.get(spec.baseModel)!, pools.get(spec.pool))),
-    // vLLM services only: a custom runtime has no engine memory model (components/serving/custom.ts)
-    services: config.serving.flatMap((spec) =>
-      spec.baseModel === undefined
-        ? []
-        : [servicePlan(loaded, resolveService(spec, models.get(spec.baseModel)!, pinnedAdapters(loaded, spec.adapters)), spec, pools.get(spec.pool))],
-    ),
+    fineTunes,
+    services,
+    pools: poolList,
+    cluster,
+    totals: totals(fineTunes, services, poolList, cluster),
     errors: findings.errors,
-    warnings: findings.warnings,
+    warnings: [...regionWarning, ...findings.warnings],
   };
-}
-
-const usd = (n: number | null) => (n === null ? "n/a" : `$${n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`);
-const gib = (n: number) => `${n.toFixed(1)} GiB`;
-
-function table(rows: string[][]): string[] {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join("  ").trimEnd());
-}
-
-function gpuCell(p: PlanPlacement, gpus: number): string {
-  if (gpus === 0 || p.gpusPerNode === 0) return `cpu (${p.pool})`;
-  return `${gpus}× ${p.gpu ?? "gpu"} ${p.gpuMemoryGiB} GiB (${p.pool}${p.instanceType !== null ? `, ${p.instanceType}` : ""})`;
-}
-
-export function formatPlan(r: PlanReport): string[] {
-  const out = [`plan for stack "${r.stack}" (env ${r.env}, ${r.provider}); prices: ${r.prices.basis} ${r.prices.region}, ${r.prices.source}`];
-  if (r.fineTunes.length > 0) {
-    out.push("", "fine-tunes");
-    out.push(
-      ...table([
-        ["name", "model", "method", "GPUs", "memory/GPU", "$/GPU-h", "tokens", "hours", "run cost"],
-        ...r.fineTunes.map((f) => [
-          f.name,
-          `${f.model.repo}${f.model.catalogId === null ? " (estimated)" : ""}`,
-          f.method === "qlora" ? `qlora-${f.quantBits}` : "lora",
-          gpuCell(f.placement, f.gpus),
-          f.memory === null ? "n/a (cpu)" : `${gib(f.memory.perGpuGiB)} / ${gib(f.memory.capacityGiB)}${f.memory.fits ? "" : " DOES NOT FIT"}`,
-          usd(f.placement.pricePerGpuHour),
-          `${(f.run.tokens / 1e6).toFixed(1)}M${f.run.tokensAssumed ? "*" : ""}`,
-          f.run.hours === null ? "n/a" : f.run.hours.toFixed(2),
-          usd(f.run.costUsd),
-        ]),
-      ]).map((l) => `  ${l}`),
-    );
-    if (r.fineTunes.some((f) => f.run.tokensAssumed)) out.push(`  * a dataset without samples: ${r.assumptions.assumedSamplesPerDataset} rows assumed`);
-    for (const f of r.fineTunes) out.push(`  ${f.name}: adapter ${(f.adapter.params / 1e6).toFixed(1)}M params, ${f.adapter.sizeMiB} MiB on disk`);
-  }
-  if (r.services.length > 0) {
-    out.push("", "services");
-    out.push(
-      ...table([
-        ["name", "model", "GPUs/replica", "replicas", "memory/GPU (budget)", "max-len seqs", "monthly min", "monthly max"],
-        ...r.services.map((s) => [
-          s.name,
-          `${s.model.repo}${s.model.catalogId === null ? " (estimated)" : ""}`,
-          gpuCell(s.placement, s.gpus),
-          `${s.replicas.min}-${s.replicas.max}`,
-          s.memory === null ? "n/a (cpu)" : `${gib(s.memory.perGpuGiB)} (${gib(s.memory.budgetGiB)})${s.memory.fits ? "" : " DOES NOT FIT"}`,
-          s.memory === null ? "n/a" : String(s.memory.maxConcurrentSequences),
-          usd(s.monthlyUsd?.min ?? null),
-          usd(s.monthlyUsd?.max ?? null),
-        ]),
-      ]).map((l) => `  ${l}`),
-    );
-    out.push("", "multi-LoRA: N adapters on one base vs N merged deployments (at min replicas)");
-    out.push(
-      ...table([
-        ["service", "N", "shared GPUs", "shared storage", "shared $/month", "merged GPUs", "merged storage", "merged $/month"],
-        ...r.services.map((s) => [
-          s.name,
-          String(s.multiLora.adapters),
-          String(s.multiLora.shared.gpus),
-          gib(s.multiLora.shared.storageGiB),
-          usd(s.multiLora.shared.monthlyUsd),
-          String(s.multiLora.merged.gpus),
-          gib(s.multiLora.merged.storageGiB),
-          usd(s.multiLora.merged.monthlyUsd),
-        ]),
-      ]).map((l) => `  ${l}`),
-    );
-  }
-  if (r.errors.length > 0) out.push("", "errors", ...r.errors.map((e) => `  - ${e}`));
-  if (r.warnings.length > 0) out.push("", "warnings", ...r.warnings.map((w) => `  - ${w}`));
-  return out;
 }

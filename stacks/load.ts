@@ -13,6 +13,15 @@ import { stackConfigSchema, CONFIG_KEYS, type PlatformConfig, type StackConfig }
 export const NAMESPACE = "llmkit";
 export const STACKS_DIR = new URL(".", import.meta.url).pathname;
 
+/**
+ * How every reader of a stack file parses it, so the kit reads what the Pulumi engine reads. The
+ * engine's loader (pulumi/pulumi sdk/go/common/workspace/loaders.go, projectStackLoader.load →
+ * encoding.YAML.Unmarshal, gopkg.in/yaml.v2 in sdk/go/common/encoding/marshal.go) resolves `<<`
+ * merge keys, and its round-trip fixtures use them in stack config (sdk/go/common/encoding/internal/
+ * anchor.yaml). The `yaml` package follows YAML 1.2, which has no merge keys, unless `merge: true`.
+ */
+export const STACK_YAML_OPTIONS = { merge: true } as const;
+
 /** All config problems of a stack, one line each. */
 export class ConfigError extends Error {
   readonly stackName: string;
@@ -42,7 +51,7 @@ export function readStackFile(stack: string, dir = STACKS_DIR): Record<string, u
   if (!existsSync(file)) throw new ConfigError(stack, [`${file}: no such stack file: create it or check the stack name`]);
   let doc: unknown;
   try {
-    doc = parseYaml(readFileSync(file, "utf8"));
+    doc = parseYaml(readFileSync(file, "utf8"), STACK_YAML_OPTIONS);
   } catch (err) {
     throw new ConfigError(stack, [`${file}: not valid YAML: ${(err as Error).message.split("\n")[0]}`]);
   }

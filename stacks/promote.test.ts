@@ -107,6 +107,55 @@ describe("npm run promote", () => {
     golden("Pulumi.workloads-new.promoted.yaml", read(dir, "workloads-new"));
   });
 
+  it("keeps anchors and `<<:` merge keys byte for byte, changing only the run ids (workloads-anchors)", async () => {
+    const run = await promote(dir, "--from", "workloads-dev", "--to", "workloads-anchors");
+    expect(run.err).toBe("");
+    expect(run.code).toBe(0);
+    const before = fixture("workloads-anchors").split("\n");
+    const after = read(dir, "workloads-anchors").split("\n");
+    expect(after).toHaveLength(before.length);
+    expect(after.filter((l, i) => l !== before[i])).toEqual(['        runId: "012345678901"', '        runId: "0abc00000def"']);
+    expect(after).toContain("    - <<: *chat");
+  });
+
+  it("a release entry that merges another (`<<: *pin`) gets no duplicate key; an edit that would shift a merged pin is refused", () => {
+    const text = [
+      "config:",
+      "  llmkit:release:",
+      "    adapters:",
+      "      support-bot: &pin",
+      '        runId: "c2f47069e7bc"',
+      "        baseModel: qwen2-5-7b",
+      "        rank: 8",
+      "      support-bot-qlora:",
+      "        <<: *pin",
+      '        runId: "cd5f80f0dd4a"',
+      "        rank: 16",
+      "",
+    ].join("\n");
+    const qlora = { runId: "cd5f80f0dd4a", baseModel: "qwen2-5-7b", rank: 16 };
+    const edited = editRelease(text, [{ adapter: "support-bot-qlora", from: qlora, to: { ...qlora, runId: "0abc00000def" } }], "x.yaml");
+    expect(edited).toBe(text.replace('runId: "cd5f80f0dd4a"', 'runId: "0abc00000def"'));
+  });
+
+  it("refuses a promotion whose edit would also change a pin that merges the edited one", async () => {
+    const anchored = read(dir, "workloads-prod").replace("      support-bot:\n", "      support-bot: &pin\n").replace(
+      '      support-bot-qlora:\n        runId: "cd5f80f0dd4a"\n        baseModel: qwen2-5-7b\n        rank: 16 # must match the trained rank\n',
+      '      support-bot-qlora:\n        <<: *pin\n        runId: "cd5f80f0dd4a"\n',
+    );
+    writeFileSync(join(dir, "Pulumi.workloads-prod.yaml"), anchored);
+    // support-bot-qlora takes rank 8 from support-bot; promoting support-bot alone (rank 8 → 8, run id only) is safe
+    expect((await promote(dir, "--from", "workloads-dev", "--to", "workloads-prod", "--only", "support-bot")).code).toBe(0);
+    const ranked = read(dir, "workloads-prod").replace("        rank: 8\n", "        rank: 4\n");
+    writeFileSync(join(dir, "Pulumi.workloads-prod.yaml"), ranked);
+    const run = await promote(dir, "--from", "workloads-dev", "--to", "workloads-prod", "--only", "support-bot");
+    expect(run.code).toBe(2);
+    expect(run.err).toContain(
+      "  - llmkit:release.adapters.support-bot-qlora: the edit would also change this pin (it shares an anchor through a `<<:` merge key): edit the release by hand",
+    );
+    expect(read(dir, "workloads-prod")).toBe(ranked);
+  });
+
   it("--dry-run prints the diff and writes nothing", async () => {
     const run = await promote(dir, "--from", "workloads-dev", "--to", "workloads-prod", "--dry-run");
     expect(run.code).toBe(0);

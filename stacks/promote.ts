@@ -14,7 +14,7 @@
 import { readFileSync, existsSync } from "node:fs";
 import { Document, isMap, isPair, isScalar, parseDocument, Scalar, type Pair, type YAMLMap } from "yaml";
 import { LORA_DEFAULTS } from "../components/training/defaults.ts";
-import { ConfigError, loadStack, namespaced, NAMESPACE, parseStackConfig, readStackFile, stackFilePath, type LoadedStack } from "./load.ts";
+import { ConfigError, loadStack, namespaced, NAMESPACE, parseStackConfig, readStackFile, stackFilePath, STACK_YAML_OPTIONS, type LoadedStack } from "./load.ts";
 
 export const RELEASE_KEY = `${NAMESPACE}:release`;
 
@@ -128,7 +128,7 @@ function releasePair(doc: Document, file: string): { config: YAMLMap; pair?: Pai
 /** Applies the changes to the target's text, touching only the `llmkit:release` block. */
 export function editRelease(text: string, changes: readonly PinChange[], file: string): string {
   if (changes.length === 0) return text;
-  const doc = parseDocument(text);
+  const doc = parseDocument(text, STACK_YAML_OPTIONS);
   const { config, pair } = releasePair(doc, file);
 
   if (pair === undefined) {
@@ -168,7 +168,9 @@ interface Patch {
 
 function applyPatches(text: string, patches: Patch[]): string {
   let out = text;
-  for (const p of [...patches].sort((a, b) => b.start - a.start)) out = out.slice(0, p.start) + p.text + out.slice(p.end);
+  // Last first; of two inserts at one offset the later-pushed goes first, so the earlier ends up before it.
+  const order = patches.map((p, i) => ({ p, i })).sort((a, b) => b.p.start - a.p.start || b.i - a.i);
+  for (const { p } of order) out = out.slice(0, p.start) + p.text + out.slice(p.end);
   return out;
 }
 
@@ -196,7 +198,8 @@ function patchBlockRelease(text: string, release: YAMLMap, changes: readonly Pin
   const patches: Patch[] = [];
   const keyCol = column(text, (adapters.items[0]!.key as Scalar).range![0]);
   let step = 2;
-  const lastEnd = afterLine(text, (adapters.items.at(-1)!.value as { range?: [number, number, number] } | null)?.range?.[1] ?? (adapters.items.at(-1)!.key as Scalar).range![1]);
+  // A block map's range ends after its last newline: step back one so the next line is not taken too.
+  const lastEnd = afterLine(text, ((adapters.items.at(-1)!.value as { range?: [number, number, number] } | null)?.range?.[1] ?? (adapters.items.at(-1)!.key as Scalar).range![1]) - 1);
   const added: string[] = [];
   for (const c of changes) {
     const entry = adapters.get(c.adapter, true);
@@ -220,6 +223,7 @@ function patchBlockRelease(text: string, release: YAMLMap, changes: readonly Pin
         const from = lineStart(text, (pairNode.key as Scalar).range![0]);
         patches.push({ start: from, end: afterLine(text, node.range![1]), text: "" });
       } else if (node === undefined) {
+        if (c.from?.[key] === value) continue; // already supplied by a `<<:` merge key
         const last = entry.items.at(-1)!;
         const at = afterLine(text, (last.value as Scalar | null)?.range?.[1] ?? (last.key as Scalar).range![1]);
         const col = column(text, (entry.items[0]!.key as Scalar).range![0]);
@@ -260,7 +264,7 @@ function rerenderRelease(text: string, doc: Document, pair: Pair, changes: reado
 
   // Splice: the block as the edited document renders it, everything else byte for byte.
   const rendered = doc.toString({ lineWidth: 0 });
-  const again = releasePair(parseDocument(rendered), file).pair!;
+  const again = releasePair(parseDocument(rendered, STACK_YAML_OPTIONS), file).pair!;
   const oldStart = (pair.key as Scalar).range![0];
   const oldEnd = release.range![2];
   let block = rendered.slice((again.key as Scalar).range![0], (again.value as YAMLMap).range![2]);
@@ -278,6 +282,18 @@ function currentPins(raw: Record<string, unknown>): Map<string, Pin> {
     pins.set(adapter, { runId: String(e.runId), baseModel: String(e.baseModel), ...(typeof e.rank === "number" ? { rank: e.rank } : {}) });
   }
   return pins;
+}
+
+/**
+ * Pins the edit changed without being asked to: an edited scalar shared through an anchor
+ * (`&pin` … `<<: *pin`) changes every entry that merges it.
+ */
+function unintendedPinChanges(before: Map<string, Pin>, changes: readonly PinChange[], after: Map<string, Pin>): string[] {
+  const expected = new Map(before);
+  for (const c of changes) expected.set(c.adapter, c.to);
+  return [...new Set([...expected.keys(), ...after.keys()])]
+    .filter((a) => !expected.has(a) || !samePin(after.get(a), expected.get(a)!))
+    .map((a) => `${RELEASE_KEY}.adapters.${a}: the edit would also change this pin (it shares an anchor through a \`<<:\` merge key): edit the release by hand`);
 }
 
 /** Plans a promotion: every refusal is thrown (ConfigError or PromotionRefused) before any write. */
@@ -304,7 +320,7 @@ export function planPromotion(opts: PromoteOptions): PromotionPlan {
   }
   if (pins.size === 0) throw new PromotionRefused(`nothing to promote:`, [`"${from}" pins no adapters in ${RELEASE_KEY}`]);
 
-  const existing = currentPins(namespaced((parseDocument(oldText).toJS() as { config?: Record<string, unknown> }).config ?? {}));
+  const existing = currentPins(namespaced((parseDocument(oldText, STACK_YAML_OPTIONS).toJS() as { config?: Record<string, unknown> }).config ?? {}));
   const changes: PinChange[] = [];
   for (const [adapter, pin] of pins) {
     if (only.length > 0 && !only.includes(adapter)) continue;
@@ -314,7 +330,9 @@ export function planPromotion(opts: PromoteOptions): PromotionPlan {
   }
 
   const text = editRelease(oldText, changes, targetFile);
-  const raw = namespaced((parseDocument(text).toJS() as { config?: Record<string, unknown> }).config ?? {});
+  const raw = namespaced((parseDocument(text, STACK_YAML_OPTIONS).toJS() as { config?: Record<string, unknown> }).config ?? {});
+  const shifted = unintendedPinChanges(existing, changes, currentPins(raw));
+  if (shifted.length > 0) throw new PromotionRefused(`cannot edit ${targetFile} safely; nothing written:`, shifted);
   let target: LoadedStack;
   try {
     target = loadStack(to, raw, stacksDir);

@@ -2,10 +2,12 @@ import { describe, expect, it } from "vitest";
 import { cli } from "../cli/plan.ts";
 import { platformContract } from "../components/platform/contract.ts";
 import { generateStackConfig, median } from "../planner/bench.ts";
+import { formatPlan } from "../planner/format.ts";
 import { buildPlan, type PlanReport } from "../planner/plan.ts";
+import { inRegion, SPOT_PRICE_FACTOR } from "../planner/pricing.ts";
 import { loadStack, loadStackFile, parseStackConfig } from "../stacks/load.ts";
 import { fitFindings, preflightProblems } from "../stacks/preflight.ts";
-import { change, local, workloadsDev, type Raw } from "./bad-configs.ts";
+import { change, local, platformDev, workloadsDev, type Raw } from "./bad-configs.ts";
 
 const SHIPPED = ["local", "platform-dev", "platform-prod", "workloads-dev", "workloads-prod"];
 
@@ -99,50 +101,198 @@ describe("fit checks in preflight", () => {
 
 describe("plan report", () => {
   const plan = (stack: string) => buildPlan(loadStackFile(stack));
+  const PLACEMENT_KEYS = ["pool", "gpu", "gpusPerNode", "gpuMemoryGiB", "instanceType", "capacityTypes", "priceBasis", "onDemandPerHour", "instancePricePerHour", "pricePerGpuHour"];
 
   it("has the documented JSON shape for every shipped stack", () => {
     for (const stack of SHIPPED) {
       const r: PlanReport = JSON.parse(JSON.stringify(plan(stack)));
-      expect(Object.keys(r)).toEqual(["schemaVersion", "stack", "env", "provider", "prices", "assumptions", "fineTunes", "services", "errors", "warnings"]);
-      expect(r.schemaVersion).toBe(1);
-      for (const f of r.fineTunes) expect(Object.keys(f)).toEqual(["name", "model", "method", "quantBits", "gpus", "placement", "memory", "adapter", "run"]);
-      for (const s of r.services) expect(Object.keys(s)).toEqual(["name", "model", "adapters", "gpus", "replicas", "placement", "memory", "monthlyUsd", "multiLora"]);
+      expect(Object.keys(r)).toEqual(["schemaVersion", "stack", "env", "provider", "prices", "assumptions", "fineTunes", "services", "pools", "cluster", "totals", "errors", "warnings"]);
+      expect(r.schemaVersion).toBe(2);
+      expect(Object.keys(r.prices)).toEqual(["region", "catalogRegion", "source", "regionFactor", "regionFactorStatus", "spotFactor", "spotFactorStatus"]);
+      expect(Object.keys(r.totals)).toEqual(["trainingUsd", "servingMonthlyUsd", "platformMonthlyUsd", "unpriced"]);
+      for (const f of r.fineTunes) {
+        expect(Object.keys(f)).toEqual(["name", "model", "method", "quantBits", "gpus", "placement", "memory", "adapter", "run"]);
+        expect(Object.keys(f.placement)).toEqual(PLACEMENT_KEYS);
+        expect(Object.keys(f.run)).toEqual(["tokens", "tokensAssumed", "tokensPerSecond", "hours", "costUsd", "costUsdOnDemand"]);
+      }
+      for (const s of r.services) {
+        expect(Object.keys(s)).toEqual(["name", "runtime", "image", "model", "adapters", "gpus", "replicas", "placement", "memory", "monthlyUsd", "multiLora"]);
+        expect(Object.keys(s.placement)).toEqual(PLACEMENT_KEYS);
+      }
+      for (const p of r.pools) expect(Object.keys(p)).toEqual(["name", "preset", "gpu", "gpusPerNode", "instanceTypes", "capacityTypes", "priceBasis", "gpuLimit", "maxNodes", "usd"]);
+      if (r.cluster !== null) expect(Object.keys(r.cluster)).toEqual(["systemNodes", "controlPlaneMonthlyUsd"]);
       expect(r.errors).toEqual([]);
     }
   });
 
-  it("workloads-dev: L40S fine-tunes and an L4 service, priced, with sane numbers", () => {
+  it("workloads-dev: spot L40S fine-tunes priced at the spot estimate with an on-demand bound, an on-demand L4 service", () => {
     const r = plan("workloads-dev");
+    expect(r.prices).toEqual({
+      region: "us-west-2",
+      catalogRegion: "us-east-1",
+      source: "https://aws.amazon.com/ec2/pricing/on-demand/",
+      regionFactor: 1,
+      regionFactorStatus: "list-unconfirmed",
+      spotFactor: 0.4,
+      spotFactorStatus: "estimate",
+    });
     const [ft, q] = r.fineTunes;
-    expect(ft!.placement).toMatchObject({ pool: "training-l40s", gpu: "l40s", gpusPerNode: 1, gpuMemoryGiB: 48, instanceType: "g6e.xlarge" });
+    expect(ft!.placement).toEqual({
+      pool: "training-l40s",
+      gpu: "l40s",
+      gpusPerNode: 1,
+      gpuMemoryGiB: 48,
+      instanceType: "g6e.xlarge",
+      capacityTypes: ["spot", "on-demand"],
+      priceBasis: "spot-estimate",
+      onDemandPerHour: 1.861,
+      instancePricePerHour: 0.7444,
+      pricePerGpuHour: 0.7444,
+    });
     expect(ft!.memory!.fits).toBe(true);
     expect(ft!.memory!.perGpuGiB).toBeGreaterThan(16);
     expect(ft!.memory!.perGpuGiB).toBeLessThan(30);
     expect(q!.memory!.perGpuGiB).toBeLessThan(ft!.memory!.perGpuGiB);
     // 10,000 assumed + 20,000 rows, 90% train, 2048 tokens, 3 epochs
     expect(ft!.run).toMatchObject({ tokens: Math.round(30_000 * 0.9 * 2048 * 3), tokensAssumed: true });
-    expect(ft!.run.costUsd).toBeCloseTo(ft!.run.hours! * 1.861, 1);
+    expect(ft!.run.costUsd).toBeCloseTo(ft!.run.hours! * 1.861 * SPOT_PRICE_FACTOR, 1);
+    expect(ft!.run.costUsdOnDemand).toBeCloseTo(ft!.run.hours! * 1.861, 1);
     expect(q!.run.tokensPerSecond!).toBeLessThan(ft!.run.tokensPerSecond!);
     const [svc] = r.services;
-    expect(svc!.placement).toMatchObject({ gpu: "l4", instanceType: "g6.xlarge" });
+    expect(svc!.placement).toMatchObject({ gpu: "l4", instanceType: "g6.xlarge", capacityTypes: ["on-demand"], priceBasis: "on-demand", pricePerGpuHour: 0.8048 });
     expect(svc!.memory!.fits).toBe(true);
     expect(svc!.memory!.maxConcurrentSequences).toBeGreaterThan(1);
-    expect(svc!.monthlyUsd!.max).toBeCloseTo(2 * svc!.monthlyUsd!.min, 1);
+    expect(svc!.replicas).toEqual({ min: 1, max: 2, peak: 2 });
+    expect(svc!.monthlyUsd).toEqual({ min: 587.5, max: 1175.01 }); // 0.8048 × 730 × 1 and × 2
+    expect(r.pools).toEqual([]);
+    expect(r.cluster).toBeNull();
+    expect(r.totals).toMatchObject({ servingMonthlyUsd: { min: 587.5, max: 1175.01 }, platformMonthlyUsd: null, unpriced: [] });
+    expect(r.totals.trainingUsd!.expected).toBeCloseTo(ft!.run.costUsd! + q!.run.costUsd!, 2);
+    expect(r.totals.trainingUsd!.onDemand).toBeCloseTo(ft!.run.costUsdOnDemand! + q!.run.costUsdOnDemand!, 2);
+  });
+
+  it("workloads-prod: the custom-runtime reranker is planned and priced beside the vLLM service", () => {
+    const r = plan("workloads-prod");
+    expect(r.services.map((s) => [s.name, s.runtime])).toEqual([["chat", "vllm"], ["reranker", "custom"]]);
+    const reranker = r.services[1]!;
+    expect(reranker).toEqual({
+      name: "reranker",
+      runtime: "custom",
+      image: "111122223333.dkr.ecr.us-east-1.amazonaws.com/support-reranker:1.4.2",
+      model: null,
+      adapters: 0,
+      gpus: 1,
+      replicas: { min: 2, max: 3, peak: 3 },
+      placement: {
+        pool: "serving-l40s",
+        gpu: "l40s",
+        gpusPerNode: 1,
+        gpuMemoryGiB: 48,
+        instanceType: "g6e.xlarge",
+        capacityTypes: ["on-demand"],
+        priceBasis: "on-demand",
+        onDemandPerHour: 1.861,
+        instancePricePerHour: 1.861,
+        pricePerGpuHour: 1.861,
+      },
+      memory: null,
+      monthlyUsd: { min: 2717.06, max: 4075.59 }, // 1.861 × 730 × 2 and × 3
+      multiLora: null,
+    });
+    const chat = r.services[0]!;
+    expect(chat.monthlyUsd).toEqual({ min: 2717.06, max: 8151.18 }); // × 2 and × 6
+    expect(r.totals.servingMonthlyUsd).toEqual({ min: 5434.12, max: 12226.77 });
+    const table = formatPlan(r);
+    expect(table).toContain(
+      "  reranker  custom 111122223333.dkr.ecr.us-east-1.amazonaws.com/support-reranker:1.4.2  1× l40s 48 GiB (serving-l40s, g6e.xlarge)  2-3       n/a (custom)         n/a           $2,717.06    $4,075.59",
+    );
+    expect(table).toContain("  serving: $5,434.12-$12,226.77/month (min-peak replicas)");
   });
 
   it("workloads-prod: multi-LoRA shares one base; merged deployments multiply GPUs and weights", () => {
     const [svc] = plan("workloads-prod").services;
-    expect(svc!.multiLora.adapters).toBe(2);
-    expect(svc!.multiLora.merged.gpus).toBe(2 * svc!.multiLora.shared.gpus);
-    expect(svc!.multiLora.merged.monthlyUsd).toBeCloseTo(2 * svc!.multiLora.shared.monthlyUsd!, 1);
-    expect(svc!.multiLora.merged.storageGiB).toBeGreaterThan(svc!.multiLora.shared.storageGiB);
+    const m = svc!.multiLora!;
+    expect(m.adapters).toBe(2);
+    expect(m.merged.gpus).toBe(2 * m.shared.gpus);
+    expect(m.merged.monthlyUsd).toBeCloseTo(2 * m.shared.monthlyUsd!, 1);
+    expect(m.merged.storageGiB).toBeGreaterThan(m.shared.storageGiB);
     expect(svc!.monthlyUsd!.min).toBeCloseTo(2 * 730 * 1.861, 0);
+  });
+
+  it("platform-dev: every pool with its instance types, capacity, GPU limit and the most it can cost; the cluster; totals", () => {
+    const r = plan("platform-dev");
+    expect(r.pools).toEqual([
+      {
+        name: "serving-l4",
+        preset: "serving",
+        gpu: "l4",
+        gpusPerNode: 1,
+        instanceTypes: ["g6.xlarge", "g6.2xlarge", "g6.4xlarge", "g6.8xlarge", "g6.16xlarge"],
+        capacityTypes: ["on-demand"],
+        priceBasis: "on-demand",
+        gpuLimit: 4,
+        maxNodes: 4,
+        // 4 × 0.8048 = 3.2192/h; × 730 = 2350.016; ceiling 4 × 3.3968 × 730
+        usd: { instanceType: "g6.xlarge", maxPerHour: 3.22, maxPerMonth: 2350.02, expectedMaxPerMonth: 2350.02, ceilingInstanceType: "g6.16xlarge", ceilingPerMonth: 9918.66 },
+      },
+      {
+        name: "training-l40s",
+        preset: "training-spot",
+        gpu: "l40s",
+        gpusPerNode: 1,
+        instanceTypes: ["g6e.xlarge", "g6e.2xlarge", "g6e.4xlarge", "g6e.8xlarge", "g6e.16xlarge"],
+        capacityTypes: ["spot", "on-demand"],
+        priceBasis: "spot-estimate",
+        gpuLimit: 8,
+        maxNodes: 8,
+        // 8 × 1.861 × 730 = 10868.24; spot estimate × 0.4 = 4347.30
+        usd: { instanceType: "g6e.xlarge", maxPerHour: 14.89, maxPerMonth: 10868.24, expectedMaxPerMonth: 4347.3, ceilingInstanceType: "g6e.16xlarge", ceilingPerMonth: 44250.79 },
+      },
+    ]);
+    // m7i.large 0.1008 × 730 × 2 and × 3; EKS 0.10 × 730
+    expect(r.cluster).toEqual({ systemNodes: { instanceType: "m7i.large", min: 2, max: 3, pricePerHour: 0.1008, monthlyUsd: { min: 147.17, max: 220.75 } }, controlPlaneMonthlyUsd: 73 });
+    expect(r.totals).toEqual({ trainingUsd: null, servingMonthlyUsd: null, platformMonthlyUsd: { idle: 220.17, max: 13512.01 }, unpriced: [] });
+  });
+
+  it("platform-prod: an 8-GPU EFA pool counts nodes, not GPUs", () => {
+    const [, efa] = plan("platform-prod").pools;
+    expect(efa).toMatchObject({ name: "training-h100-efa", gpusPerNode: 8, instanceTypes: ["p5.48xlarge"], gpuLimit: 16, maxNodes: 2 });
+    expect(efa!.usd).toEqual({ instanceType: "p5.48xlarge", maxPerHour: 110.08, maxPerMonth: 80358.4, expectedMaxPerMonth: 80358.4, ceilingInstanceType: "p5.48xlarge", ceilingPerMonth: 80358.4 });
+  });
+
+  it("a region without a recorded price factor prices nothing and says so", () => {
+    expect(inRegion(1.861, "us-west-2")).toBe(1.861);
+    expect(inRegion(1.861, "eu-central-1")).toBeUndefined();
+    const raw = change(platformDev(), (r) => {
+      r.platform.region = "eu-central-1";
+      r.platform.cluster.systemNodes.instanceType = "c7i.large";
+    });
+    const r = buildPlan(loadStack("platform-dev", raw));
+    expect(r.prices).toMatchObject({ region: "eu-central-1", regionFactor: null, regionFactorStatus: null });
+    expect(r.pools.map((p) => p.usd)).toEqual([null, null]);
+    expect(r.cluster!.systemNodes).toEqual({ instanceType: "c7i.large", min: 2, max: 3, pricePerHour: null, monthlyUsd: null });
+    expect(r.totals).toEqual({
+      trainingUsd: null,
+      servingMonthlyUsd: null,
+      platformMonthlyUsd: { idle: 73, max: 73 },
+      unpriced: ["pools.serving-l4", "pools.training-l40s", "cluster.systemNodes (c7i.large)"],
+    });
+    expect(r.warnings[0]).toBe("prices: region eu-central-1 has no price factor in planner/pricing.ts (REGION_FACTORS): GPU instances are left unpriced rather than guessed");
+    expect(formatPlan(r)[1]).toBe(
+      "prices: region eu-central-1 has no recorded price factor: GPU instances unpriced; spot priced at 0.40 × on-demand (an ESTIMATE: real spot prices vary by zone and hour)",
+    );
   });
 
   it("local: CPU pools print what is known and price nothing", () => {
     const r = plan("local");
-    expect(r.fineTunes[0]).toMatchObject({ memory: null, run: { tokensPerSecond: null, costUsd: null }, placement: { gpu: null, instanceType: null } });
+    expect(r.fineTunes[0]).toMatchObject({ memory: null, run: { tokensPerSecond: null, costUsd: null, costUsdOnDemand: null }, placement: { gpu: null, instanceType: null, priceBasis: null } });
     expect(r.services[0]).toMatchObject({ memory: null, monthlyUsd: null, gpus: 0 });
+    expect(r.prices).toMatchObject({ region: null, regionFactor: null });
+    expect(r.pools).toEqual([]);
+    expect(r.totals).toEqual({ trainingUsd: null, servingMonthlyUsd: null, platformMonthlyUsd: null, unpriced: ["fineTunes.support-bot", "serving.chat"] });
+    const table = formatPlan(r);
+    expect(table[1]).toBe("prices: none (provider local has no price list)");
+    expect(table.slice(-2)).toEqual(["totals", "  nothing priced (provider local has no price list)"]);
   });
 });
 
@@ -152,9 +302,33 @@ describe("npm run plan", () => {
     expect(table.code).toBe(0);
     expect(table.out).toMatch(/fine-tunes\n {2}name +model/);
     expect(table.out).toMatch(/support-bot +Qwen\/Qwen2\.5-7B-Instruct +lora +1× l40s 48 GiB \(training-l40s, g6e\.xlarge\)/);
+    expect(table.out).toMatch(/support-bot +Qwen\/Qwen2\.5-7B-Instruct +lora +1× l40s 48 GiB \(training-l40s, g6e\.xlarge\) +22\.0 GiB \/ 48\.0 GiB +\$0\.74 spot est\./);
     const json = runCli(["--stack", "workloads-prod", "--json"]);
     expect(json.code).toBe(0);
     expect(JSON.parse(json.out)).toEqual(JSON.parse(JSON.stringify(buildPlan(loadStackFile("workloads-prod")))));
+  });
+
+  it("a platform stack prints its pools, cluster and totals", () => {
+    const { code, out } = runCli(["--stack", "platform-dev"]);
+    expect(code).toBe(0);
+    expect(out.split("\n")).toEqual([
+      'plan for stack "platform-dev" (env dev, aws)',
+      "prices: us-west-2 = us-east-1 on-demand list × 1.00 (list-unconfirmed), https://aws.amazon.com/ec2/pricing/on-demand/; spot priced at 0.40 × on-demand (an ESTIMATE: real spot prices vary by zone and hour)",
+      "",
+      "GPU pools (max = every node the GPU limit allows on the cheapest type, on-demand; expected = at the pool's price basis)",
+      "  pool           GPUs/node  instance types                                                   capacity         GPU limit  nodes  max $/h  max $/month  expected max $/month",
+      "  serving-l4     1× l4      g6.xlarge, g6.2xlarge, g6.4xlarge, g6.8xlarge, g6.16xlarge       on-demand        4          4      $3.22    $2,350.02    $2,350.02",
+      "  training-l40s  1× l40s    g6e.xlarge, g6e.2xlarge, g6e.4xlarge, g6e.8xlarge, g6e.16xlarge  spot, on-demand  8          8      $14.89   $10,868.24   $4,347.30 spot est.",
+      "  serving-l4: ceiling $9,918.66/month if every node were g6.16xlarge (pods requesting that much CPU or memory)",
+      "  training-l40s: ceiling $44,250.79/month if every node were g6e.16xlarge (pods requesting that much CPU or memory)",
+      "",
+      "cluster",
+      "  control plane (EKS standard support): $73.00/month",
+      "  system nodes: 2-3× m7i.large ($0.1008/h): $147.17-$220.75/month",
+      "",
+      "totals",
+      "  platform: $220.17/month idle (control plane + system nodes at min), at most $13,512.01/month (system nodes at max + every pool at its GPU limit, on-demand)",
+    ]);
   });
 
   it("exits 2 on bad usage and unknown stacks", () => {

@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
-import { ConfigError, stackFilePath, STACKS_DIR } from "../stacks/load.ts";
+import { ConfigError, STACK_YAML_OPTIONS, stackFilePath, STACKS_DIR } from "../stacks/load.ts";
 
 export interface EngineConfig {
   readonly config: Record<string, string>;
@@ -58,7 +58,7 @@ export function readEngineConfig(stack: string, dir = STACKS_DIR): EngineConfig 
   if (!existsSync(file)) throw new ConfigError(stack, [`${file}: no such stack file: create it or check the stack name`]);
   let doc: { config?: unknown } | null;
   try {
-    doc = parseYaml(readFileSync(file, "utf8")) as { config?: unknown } | null;
+    doc = parseYaml(readFileSync(file, "utf8"), STACK_YAML_OPTIONS) as { config?: unknown } | null;
   } catch (err) {
     throw new ConfigError(stack, [`${file}: not valid YAML: ${(err as Error).message.split("\n")[0]}`]);
   }
