@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { validateObjects } from "../../test/validate.ts";
 import { servingSchema, type ServingConfig } from "../../stacks/schema.ts";
@@ -5,6 +6,16 @@ import { installMocks } from "./__fixtures__/mocks.ts";
 import { contract } from "./__fixtures__/specs.ts";
 
 const registered = await installMocks();
+/** Pulumi custom timeouts by resource name: the mock monitor sees them, newResource does not. */
+const timeouts = new Map<string, { create: string; update: string }>();
+type TimedRequest = { getName(): string; getCustomtimeouts(): { getCreate(): string; getUpdate(): string } | undefined };
+const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource: (req: TimedRequest, cb: unknown) => unknown };
+const register = monitor.registerResource.bind(monitor);
+monitor.registerResource = (req, cb) => {
+  const t = req.getCustomtimeouts();
+  if (t !== undefined) timeouts.set(req.getName(), { create: t.getCreate(), update: t.getUpdate() });
+  return register(req, cb);
+};
 const { CustomService, customServiceProblems, renderCustomDeployment, renderCustomOperations, renderCustomPeripherals, resolveCustomService } = await import(
   "./custom.ts"
 );
@@ -82,6 +93,8 @@ describe("custom runtime rendering", () => {
     const d = renderCustomDeployment(svc, contract);
     const pod = d.spec.template.spec;
     expect(d.spec.replicas).toBe(2);
+    // the vLLM path's budget (defaults.ts): 600 s node + 600 s image pull + the 600 s startup window
+    expect(d.spec.progressDeadlineSeconds).toBe(1800);
     expect(d.spec.strategy).toEqual({ type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } });
     expect(pod.priorityClassName).toBe("llmkit-serving");
     expect(pod.terminationGracePeriodSeconds).toBe(45);
@@ -157,5 +170,8 @@ describe("CustomService under mocks", () => {
     );
     const deployment = registered.find((r) => r.type === "kubernetes:apps/v1:Deployment")!;
     expect(deployment.inputs.spec.template.spec.containers[0].image).toBe(IMAGE);
+    expect(deployment.inputs.spec.progressDeadlineSeconds).toBe(1800);
+    // Pulumi waits as long as the rollout may take, not its default 10 minutes
+    expect(timeouts.get("reranker")).toEqual({ create: "1800s", update: "1800s" });
   });
 });

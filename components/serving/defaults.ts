@@ -132,14 +132,26 @@ function loadSeconds(sizeGiB: number): number {
   return Math.ceil((sizeGiB * 1024) / LOAD_MIB_PER_SECOND);
 }
 
+/**
+ * A serving Deployment's `progressDeadlineSeconds`: node provisioning + image pull + what runs
+ * before the main container (`beforeStartSeconds`, e.g. the weight fetch) + its startupProbe
+ * window. Kubernetes' default of 600 s is shorter than a cold GPU node alone.
+ */
+export function rolloutDeadlineSeconds(probeSeconds: number, beforeStartSeconds = 0): number {
+  return NODE_PROVISION_SECONDS + IMAGE_PULL_SECONDS + beforeStartSeconds + probeSeconds;
+}
+
+/** Pulumi waits for a Deployment as long as its progress deadline, not its default 10 minutes. */
+export function rolloutTimeouts(progressDeadlineSeconds: number) {
+  const wait = `${progressDeadlineSeconds}s`;
+  return { create: wait, update: wait };
+}
+
 export function startupBudget(sizeGiB: number) {
   const probeWindow = loadSeconds(sizeGiB) + ENGINE_INIT_SECONDS;
   const failureThreshold = Math.ceil(probeWindow / STARTUP_PERIOD_SECONDS);
-  return {
-    probeSeconds: failureThreshold * STARTUP_PERIOD_SECONDS,
-    failureThreshold,
-    progressDeadlineSeconds: NODE_PROVISION_SECONDS + IMAGE_PULL_SECONDS + loadSeconds(sizeGiB) + failureThreshold * STARTUP_PERIOD_SECONDS,
-  };
+  const probeSeconds = failureThreshold * STARTUP_PERIOD_SECONDS;
+  return { probeSeconds, failureThreshold, progressDeadlineSeconds: rolloutDeadlineSeconds(probeSeconds, loadSeconds(sizeGiB)) };
 }
 
 /**
