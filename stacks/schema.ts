@@ -393,7 +393,16 @@ const authSchema = z.discriminatedUnion("type", [
     audiences: z.array(z.string().min(1)).min(1).describe("accepted aud values"),
     jwksUri: z.url({ protocol: /^https$/, error: "must be an https:// URL of the issuer's JWKS" }).describe("the issuer's jwks_uri"),
     claims: z
-      .array(z.strictObject({ name: z.string().min(1), values: z.array(z.string().min(1)).min(1) }))
+      .array(
+        z.strictObject({
+          name: z.string().min(1),
+          values: z.array(z.string().min(1)).min(1),
+          valueType: z
+            .enum(["String", "StringArray"])
+            .optional()
+            .describe("how the token holds the claim: StringArray for a list (default for groups and roles claims), else String"),
+        }),
+      )
       .min(1)
       .optional()
       .describe("admit only tokens whose claims have one of the values (every listed claim must match)"),
