@@ -99,7 +99,9 @@ function probe(svc: EffectiveCustomService, periodSeconds: number, timeoutSecond
 function container(svc: EffectiveCustomService, gpuLimits: Record<string, string>) {
   const requests = { cpu: String(svc.resources.cpu), memory: gi(svc.resources.memoryGiB) };
   const env = [
-    ...Object.entries(svc.runtime.env ?? {}).map(([name, value]) => ({ name, value })),
+    ...Object.entries(svc.runtime.env ?? {}).map(([name, value]) =>
+      typeof value === "string" ? { name, value } : { name, valueFrom: { secretKeyRef: { name: value.secretKeyRef.name, key: value.secretKeyRef.key } } },
+    ),
     ...(svc.apiKey === undefined ? [] : [{ name: svc.apiKey.env, valueFrom: { secretKeyRef: { name: svc.apiKey.secretName, key: svc.apiKey.key } } }]),
     { name: "HOME", value: "/tmp" },
   ];
