@@ -1,21 +1,10 @@
-import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { validateObjects } from "../../test/validate.ts";
 import { servingSchema, type ServingConfig } from "../../stacks/schema.ts";
-import { installMocks } from "./__fixtures__/mocks.ts";
+import { customTimeouts, installMocks } from "./__fixtures__/mocks.ts";
 import { contract } from "./__fixtures__/specs.ts";
 
 const registered = await installMocks();
-/** Pulumi custom timeouts by resource name: the mock monitor sees them, newResource does not. */
-const timeouts = new Map<string, { create: string; update: string }>();
-type TimedRequest = { getName(): string; getCustomtimeouts(): { getCreate(): string; getUpdate(): string } | undefined };
-const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource: (req: TimedRequest, cb: unknown) => unknown };
-const register = monitor.registerResource.bind(monitor);
-monitor.registerResource = (req, cb) => {
-  const t = req.getCustomtimeouts();
-  if (t !== undefined) timeouts.set(req.getName(), { create: t.getCreate(), update: t.getUpdate() });
-  return register(req, cb);
-};
 const { CustomService, customServiceProblems, renderCustomDeployment, renderCustomOperations, renderCustomPeripherals, resolveCustomService } = await import(
   "./custom.ts"
 );
@@ -191,6 +180,6 @@ describe("CustomService under mocks", () => {
     expect(deployment.inputs.spec.template.spec.containers[0].image).toBe(IMAGE);
     expect(deployment.inputs.spec.progressDeadlineSeconds).toBe(1800);
     // Pulumi waits as long as the rollout may take, not its default 10 minutes
-    expect(timeouts.get("reranker")).toEqual({ create: "1800s", update: "1800s" });
+    expect(customTimeouts.get("kubernetes:apps/v1:Deployment reranker")).toEqual({ create: "1800s", update: "1800s" });
   });
 });
