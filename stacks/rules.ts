@@ -8,6 +8,7 @@ import { PRESETS } from "../components/platform/aws/karpenter/presets.ts";
 import type { PoolContract } from "../components/lib/scheduling.ts";
 import { platformProblems } from "./platform-rules.ts";
 import { fineTuneRuleProblems } from "./fine-tune-rules.ts";
+import { servingRuleProblems } from "./serving-rules.ts";
 import type { ParsedStackConfig as StackConfig, PlatformConfig } from "./schema.ts";
 
 export interface Problem {
@@ -98,6 +99,7 @@ export function stackProblems(cfg: StackConfig): Problem[] {
     if (s.runtime === "vllm" && s.gpus === 0 && s.engine?.device !== "cpu") add(["serving", i, "gpus"], 'is 0: request at least 1 GPU, or set engine.device: cpu (local clusters)');
     if (s.gpus > 0 && s.engine?.device === "cpu") add(["serving", i, "engine", "device"], `is cpu but gpus is ${s.gpus}: set gpus: 0 or device: gpu`);
   });
+  problems.push(...servingRuleProblems(cfg));
 
   envPolicy(cfg, add);
   if (cfg.platform !== undefined) {
@@ -138,6 +140,13 @@ export function poolProblems(cfg: StackConfig, platform: PlatformConfig, platfor
   };
   cfg.fineTunes.forEach((f, i) => check(["fineTunes", i], f.pool, f.gpus));
   cfg.serving.forEach((s, i) => check(["serving", i], s.pool, s.gpus));
+  cfg.serving.forEach((s, i) => {
+    const gpusPerNode = pools.get(s.pool)?.gpusPerNode ?? 0;
+    // the CPU backend on a GPU node pays for GPUs it never uses and is ~100× slower
+    if (s.engine?.device === "cpu" && gpusPerNode > 0) {
+      problems.push({ path: ["serving", i, "engine", "device"], message: `is cpu but pool "${s.pool}" is a GPU pool (${gpusPerNode} GPU(s) per node): the CPU backend is for CPU pools of local or existing clusters; set device: gpu with gpus ≥ 1, or use a CPU pool` });
+    }
+  });
   cfg.fineTunes.forEach((f, i) => {
     if (f.spot === undefined) return;
     const problem = spotProblem(platform, f.pool, f.spot, platformLabel);

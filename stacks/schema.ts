@@ -389,11 +389,21 @@ const authSchema = z.discriminatedUnion("type", [
   }),
   z.strictObject({
     type: z.literal("jwt"),
-    issuer: z.url().describe("OIDC issuer; must equal the tokens' iss claim"),
+    // OIDC Discovery 1.0 §3: the issuer is an https URL; a plain-http one means tokens and keys in clear text
+    issuer: z.url({ protocol: /^https$/, error: "must be an https:// URL equal to the tokens' iss claim (OIDC issuers use https)" }).describe("OIDC issuer; must equal the tokens' iss claim"),
     audiences: z.array(z.string().min(1)).min(1).describe("accepted aud values"),
     jwksUri: z.url({ protocol: /^https$/, error: "must be an https:// URL of the issuer's JWKS" }).describe("the issuer's jwks_uri"),
     claims: z
-      .array(z.strictObject({ name: z.string().min(1), values: z.array(z.string().min(1)).min(1) }))
+      .array(
+        z.strictObject({
+          name: z.string().min(1),
+          values: z.array(z.string().min(1)).min(1),
+          valueType: z
+            .enum(["String", "StringArray"])
+            .optional()
+            .describe("how the token holds the claim: StringArray for a list (default for groups and roles claims), else String"),
+        }),
+      )
       .min(1)
       .optional()
       .describe("admit only tokens whose claims have one of the values (every listed claim must match)"),
@@ -430,6 +440,25 @@ function imagePinProblem(image: string): string | undefined {
 const httpPath = z.string().regex(/^\/[\w./-]*$/, 'must be an HTTP path starting with "/", e.g. /health');
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name (letters, digits, _)");
 
+/** Names that announce a credential, and values shaped like well-known ones (OpenAI, Hugging Face, AWS, GitHub, Slack, PEM). */
+const CREDENTIAL_NAME = /(^|_)(API_?KEY|KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS?)(_|$)/i;
+const CREDENTIAL_VALUE = /^(sk-|hf_|gh[pousr]_|xox[abprs]-)|AKIA[0-9A-Z]{16}|-----BEGIN /;
+/**
+ * A container environment: plain values, or `{secretKeyRef: {name, key}}` rendered as `valueFrom`.
+ * Stack files are committed, so a credential as a plain value is refused (DESIGN.md §4).
+ */
+const envSchema = z
+  .record(envName, z.union([z.string(), z.strictObject({ secretKeyRef: k8sSecretRef })]))
+  .superRefine((env, ctx) => {
+    for (const [name, value] of Object.entries(env)) {
+      if (typeof value !== "string") continue;
+      const why = CREDENTIAL_NAME.test(name) ? "its name says it is a credential" : CREDENTIAL_VALUE.test(value) ? "its value looks like a credential" : undefined;
+      if (why !== undefined) {
+        ctx.addIssue({ code: "custom", path: [name], message: `is a plain value but ${why}: put it in a Secret and write ${name}: {secretKeyRef: {name: <secret>, key: <key>}}` });
+      }
+    }
+  });
+
 /** Any HTTP server image (e.g. a FastAPI reranker): same HA wrapper, NetworkPolicy and auth as vLLM. */
 const customRuntime = z.strictObject({
   type: z.literal("custom"),
@@ -441,7 +470,7 @@ const customRuntime = z.strictObject({
   healthPath: httpPath.describe("GET path answering 200 when the server is ready"),
   metricsPath: httpPath.optional().describe("Prometheus metrics path; no ServiceMonitor when absent"),
   args: z.array(z.string()).optional().describe("container args (the image's entrypoint is kept)"),
-  env: z.record(envName, z.string()).optional().describe("plain environment variables; never secrets"),
+  env: envSchema.optional().describe("environment variables: plain values, or {secretKeyRef: {name, key}} for anything secret"),
   apiKeyEnv: envName.optional().describe("auth api-key: the variable that receives the key for the app to check"),
 });
 

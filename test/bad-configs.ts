@@ -65,6 +65,7 @@ const cases: BadCase[] = [
     r.serving[0].baseModel = "llama-8b";
   }), [
     'llmkit:serving[0].adapters[0]: adapter "support-bot" was trained on base "qwen2-5-0-5b" but this service serves "llama-8b"',
+    "llmkit:serving[0].resources.memoryGiB: (8) leaves -13 GiB for vLLM's CPU KV cache (VLLM_CPU_KVCACHE_SPACE = 8 GiB limit − 2 GiB /dev/shm − 16 GiB weights − 3 GiB runtime, in whole GiB); it must be at least 1 GiB and must hold one engine.maxModelLen (2048) sequence, 0.25 GiB: raise resources.memoryGiB to 22",
   ]],
   ["QLoRA without bits", change(local(), (r) => Object.assign(r.fineTunes[0], { method: "qlora", gpus: 1 })), [
     "llmkit:fineTunes[0].quantBits: is required for method qlora: set 4 or 8",

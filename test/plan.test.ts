@@ -68,12 +68,17 @@ describe("fit checks in preflight", () => {
   });
 
   it("refuses a service that does not fit and suggests tensor parallelism or a shorter maxModelLen", () => {
+    // DeepSeek-R1-Distill-Qwen-7B: Qwen2.5-7B's shape with 131072 positions, so the length is the model's own
     const raw = change(workloadsDev(), (r) => {
+      r.models.push({ name: "r1-7b", repo: "deepseek-ai/DeepSeek-R1-Distill-Qwen-7B", revision: "c".repeat(40), sizeGiB: 15.2 });
+      Object.assign(r.serving[0], { baseModel: "r1-7b", adapters: [] });
       r.serving[0].engine.maxModelLen = 131072;
     });
-    const { problems, warnings } = fit(raw);
+    const { problems } = fit(raw);
     expect(problems).toEqual([expect.stringMatching(/^llmkit:serving\[0\]: does not fit pool "serving-l4": needs ~\d+\.\d GiB per GPU \(weights 14\.2 GiB, KV cache for one 131072-token sequence 7\.0 GiB.*leaves 21\.6 GiB; try .*gpus: 2 \(tensor parallel.*engine\.maxModelLen: 65536/)]);
-    expect(warnings).toContainEqual(expect.stringMatching(/^llmkit:serving\[0\]: engine\.maxModelLen 131072 exceeds qwen2\.5-7b's max_position_embeddings 32768/));
+    // beyond Qwen2.5-7B's 32768 positions the config itself is refused (stacks/serving-rules.ts), no longer a warning
+    const beyond = parseStackConfig(change(workloadsDev(), (r) => (r.serving[0].engine.maxModelLen = 131072)));
+    expect(beyond.ok ? [] : beyond.problems).toEqual([expect.stringMatching(/^llmkit:serving\[0\]\.engine\.maxModelLen: 131072 exceeds Qwen\/Qwen2\.5-7B-Instruct's context of 32768 tokens/)]);
   });
 
   it("warns (never fails) when a GPU is oversized, with a cheaper GPU that holds the job", () => {

@@ -15,6 +15,12 @@ const target = { name: "chat", namespace: "llmkit", labels: { "app.kubernetes.io
 const WAKE =
   'clamp_max(sum(increase(envoy_http_downstream_rq_xx{namespace="envoy-gateway-system",gateway_envoyproxy_io_owning_gateway_namespace="llmkit",' +
   'gateway_envoyproxy_io_owning_gateway_name="chat",envoy_http_conn_manager_prefix=~"https?-[0-9]+",envoy_response_code_class=~"2|5"}[2m])), 1)';
+/**
+ * 0 while kube-state-metrics reports no available replica, so a cold start is not an error that
+ * KEDA answers with the fallback count (kedacore/keda v2.20.2 pkg/fallback/fallback.go); empty
+ * (an error) otherwise. test/promtool.test.ts evaluates it with promtool.
+ */
+const ZERO_WHILE_UNAVAILABLE = '(0 * sum(kube_deployment_status_replicas_available{namespace="llmkit",deployment="chat"} == 0))';
 /** The test contract's GPU pool, capped at 4 GPUs. */
 const capped = { ...contract, pools: contract.pools.map((p) => (p.name === "serving-l4" ? { ...p, gpuLimit: 4 } : p)) };
 
@@ -54,13 +60,13 @@ describe("resolveAutoscaling and renderScaledObject", () => {
           type: "prometheus",
           name: "queue-depth",
           metricType: "AverageValue",
-          metadata: { serverAddress: PROM, query: 'sum(vllm:num_requests_waiting{namespace="llmkit",service="chat"})', threshold: "6", ignoreNullValues: "false" },
+          metadata: { serverAddress: PROM, query: `sum(vllm:num_requests_waiting{namespace="llmkit",service="chat"}) or on() ${ZERO_WHILE_UNAVAILABLE}`, threshold: "6", ignoreNullValues: "false" },
         },
         {
           type: "prometheus",
           name: "kv-cache",
           metricType: "AverageValue",
-          metadata: { serverAddress: PROM, query: 'sum(vllm:kv_cache_usage_perc{namespace="llmkit",service="chat"})', threshold: "0.8", ignoreNullValues: "false" },
+          metadata: { serverAddress: PROM, query: `sum(vllm:kv_cache_usage_perc{namespace="llmkit",service="chat"}) or on() ${ZERO_WHILE_UNAVAILABLE}`, threshold: "0.8", ignoreNullValues: "false" },
         },
       ],
     });

@@ -106,6 +106,24 @@ export function wakeSeries(name: string, namespace: string): string {
 }
 
 /**
+ * `query`, or 0 while the Deployment has no available replica (kube-state-metrics says so). With
+ * `ignoreNullValues: "false"` an empty result is an error (kedacore/keda v2.20.2
+ * pkg/scalers/prometheus_scaler.go, ExecutePromQuery), and after `failureThreshold` errors the
+ * HPA is fed `fallback.replicas` (pkg/fallback/fallback.go): on every cold start, before the first
+ * replica is scraped, the service would jump to its fallback count while nothing can serve.
+ * With replicas available and the metric still missing the query stays empty (an error, so the
+ * fallback), and so does it when kube-state-metrics itself is not scraped.
+ */
+export function zeroWhileUnavailable(query: string, deployment: string, namespace: string): string {
+  return `${query} or on() (0 * sum(${availableReplicas(deployment, namespace)} == 0))`;
+}
+
+/** kube-state-metrics' available-replica gauge of one Deployment. */
+export function availableReplicas(deployment: string, namespace: string): string {
+  return `kube_deployment_status_replicas_available{namespace="${namespace}",deployment="${deployment}"}`;
+}
+
+/**
  * Both vLLM queries are sums over the service's pods read as AverageValue (replicas =
  * ceil(sum / threshold)), so both get the fallback, which KEDA supports for AverageValue only.
  * A sum of KV-cache use over threshold × replicas is the same test as its average over threshold.
@@ -124,9 +142,10 @@ function vllmTriggers(spec: ScalingSpec, namespace: string, version: string): Ef
     spec.replicas.min === 0 && spec.exposure !== undefined
       ? [{ kind: "prometheus", name: WAKE_TRIGGER, query: wakeQuery(spec.name, namespace), threshold: 1, activationThreshold: 0, emptyIsError: true }]
       : [];
+  const query = (metric: string) => (emptyIsError ? zeroWhileUnavailable(`sum(${metric}${sel})`, spec.name, namespace) : `sum(${metric}${sel})`);
   return [
-    { kind: "prometheus", name: "queue-depth", query: `sum(${m.waiting}${sel})`, threshold: spec.autoscaling?.queueDepth ?? DEFAULT_QUEUE_DEPTH, emptyIsError },
-    { kind: "prometheus", name: "kv-cache", query: `sum(${m.kvCacheUsage}${sel})`, threshold: spec.autoscaling?.kvCacheUsage ?? DEFAULT_KV_CACHE_USAGE, emptyIsError },
+    { kind: "prometheus", name: "queue-depth", query: query(m.waiting), threshold: spec.autoscaling?.queueDepth ?? DEFAULT_QUEUE_DEPTH, emptyIsError },
+    { kind: "prometheus", name: "kv-cache", query: query(m.kvCacheUsage), threshold: spec.autoscaling?.kvCacheUsage ?? DEFAULT_KV_CACHE_USAGE, emptyIsError },
     ...wake,
   ];
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { validateObjects } from "../../test/validate.ts";
 import { servingSchema, type ServingConfig } from "../../stacks/schema.ts";
-import { installMocks } from "./__fixtures__/mocks.ts";
+import { customTimeouts, installMocks } from "./__fixtures__/mocks.ts";
 import { contract } from "./__fixtures__/specs.ts";
 
 const registered = await installMocks();
@@ -64,6 +64,25 @@ describe("custom runtime in the schema", () => {
     ]);
   });
 
+  it("takes env as plain values or Secret references, and refuses plain values that look like credentials", () => {
+    const env = { LOG_LEVEL: "info", HF_TOKEN: { secretKeyRef: { name: "hub", key: "token" } } };
+    expect(issues({ ...raw, runtime: { ...raw.runtime, env } })).toEqual([]);
+    const withRef = resolveCustomService(servingSchema.parse({ ...raw, runtime: { ...raw.runtime, env } }));
+    expect(renderCustomDeployment(withRef, contract).spec.template.spec.containers[0]!.env.slice(0, 2)).toEqual([
+      { name: "LOG_LEVEL", value: "info" },
+      { name: "HF_TOKEN", valueFrom: { secretKeyRef: { name: "hub", key: "token" } } },
+    ]);
+    const plain = { DB_PASSWORD: "hunter2", OPENAI_API_KEY: "x", AWS_ID: "AKIAABCDEFGHIJKLMNOP", HUB: "hf_abcdefghijklmnop", CACHE: "/tmp", KEYCLOAK_URL: "https://id.example.com" };
+    const fix = (name: string) => `put it in a Secret and write ${name}: {secretKeyRef: {name: <secret>, key: <key>}}`;
+    expect(issues({ ...raw, runtime: { ...raw.runtime, env: plain } })).toEqual([
+      `runtime.env.DB_PASSWORD: is a plain value but its name says it is a credential: ${fix("DB_PASSWORD")}`,
+      `runtime.env.OPENAI_API_KEY: is a plain value but its name says it is a credential: ${fix("OPENAI_API_KEY")}`,
+      `runtime.env.AWS_ID: is a plain value but its value looks like a credential: ${fix("AWS_ID")}`,
+      `runtime.env.HUB: is a plain value but its value looks like a credential: ${fix("HUB")}`,
+    ]);
+    expect(issues({ ...raw, runtime: { ...raw.runtime, env: { X: { secretKeyRef: { name: "Bad_Name", key: "k" } } } } })[0]).toMatch(/^runtime\.env\.X\.secretKeyRef\.name: /);
+  });
+
   it("refuses a vLLM service without baseModel or with custom scaling signals, and min 0 without autoscaling", () => {
     expect(issues({ name: "chat", pool: "p", autoscaling: { cpuUtilization: 50 }, replicas: { min: 0, max: 1 } })).toEqual([
       "baseModel: is required for runtime vllm: name a model from llmkit:models",
@@ -82,6 +101,8 @@ describe("custom runtime rendering", () => {
     const d = renderCustomDeployment(svc, contract);
     const pod = d.spec.template.spec;
     expect(d.spec.replicas).toBe(2);
+    // the vLLM path's budget (defaults.ts): 600 s node + 600 s image pull + the 600 s startup window
+    expect(d.spec.progressDeadlineSeconds).toBe(1800);
     expect(d.spec.strategy).toEqual({ type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } });
     expect(pod.priorityClassName).toBe("llmkit-serving");
     expect(pod.terminationGracePeriodSeconds).toBe(45);
@@ -157,5 +178,8 @@ describe("CustomService under mocks", () => {
     );
     const deployment = registered.find((r) => r.type === "kubernetes:apps/v1:Deployment")!;
     expect(deployment.inputs.spec.template.spec.containers[0].image).toBe(IMAGE);
+    expect(deployment.inputs.spec.progressDeadlineSeconds).toBe(1800);
+    // Pulumi waits as long as the rollout may take, not its default 10 minutes
+    expect(customTimeouts.get("kubernetes:apps/v1:Deployment reranker")).toEqual({ create: "1800s", update: "1800s" });
   });
 });

@@ -15,7 +15,7 @@ import { placement } from "../lib/scheduling.ts";
 import type { PlatformContract } from "../platform/contract.ts";
 import type { ServingConfig } from "../../stacks/schema.ts";
 import { autoscalingProblems, renderScaledObject, resolveAutoscaling } from "./autoscaling.ts";
-import { API_KEY_SECRET_KEY, PRESTOP_SECONDS, type ScalingSpec } from "./defaults.ts";
+import { API_KEY_SECRET_KEY, PRESTOP_SECONDS, rolloutDeadlineSeconds, rolloutTimeouts, type ScalingSpec } from "./defaults.ts";
 import { gi } from "./layout.ts";
 import { GATEWAY_LABEL, MONITORING_NAMESPACE } from "./network.ts";
 import { renderServiceMonitor } from "./observability.ts";
@@ -99,7 +99,9 @@ function probe(svc: EffectiveCustomService, periodSeconds: number, timeoutSecond
 function container(svc: EffectiveCustomService, gpuLimits: Record<string, string>) {
   const requests = { cpu: String(svc.resources.cpu), memory: gi(svc.resources.memoryGiB) };
   const env = [
-    ...Object.entries(svc.runtime.env ?? {}).map(([name, value]) => ({ name, value })),
+    ...Object.entries(svc.runtime.env ?? {}).map(([name, value]) =>
+      typeof value === "string" ? { name, value } : { name, valueFrom: { secretKeyRef: { name: value.secretKeyRef.name, key: value.secretKeyRef.key } } },
+    ),
     ...(svc.apiKey === undefined ? [] : [{ name: svc.apiKey.env, valueFrom: { secretKeyRef: { name: svc.apiKey.secretName, key: svc.apiKey.key } } }]),
     { name: "HOME", value: "/tmp" },
   ];
@@ -131,6 +133,8 @@ export function renderCustomDeployment(svc: EffectiveCustomService, contract: Pl
     metadata: meta(svc, contract),
     spec: {
       replicas: svc.replicas,
+      // as vLLM's (defaults.ts): a cold GPU node, the image pull and the startup window
+      progressDeadlineSeconds: rolloutDeadlineSeconds(CUSTOM_STARTUP_SECONDS),
       selector: { matchLabels: selector(svc) },
       strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
       template: {
@@ -228,7 +232,8 @@ export class CustomService extends pulumi.ComponentResource {
     const deployment = renderCustomDeployment(svc, contract);
     const ops = renderCustomOperations(svc, contract);
     const keda = ops.scaledObject === undefined ? {} : { ignoreChanges: ["spec.replicas"] };
-    new k8s.apps.v1.Deployment(name, { metadata: deployment.metadata, spec: deployment.spec }, { ...child, dependsOn, ...keda });
+    const customTimeouts = rolloutTimeouts(deployment.spec.progressDeadlineSeconds);
+    new k8s.apps.v1.Deployment(name, { metadata: deployment.metadata, spec: deployment.spec }, { ...child, dependsOn, customTimeouts, ...keda });
     const p = renderCustomPeripherals(svc, contract);
     const service = new k8s.core.v1.Service(name, { metadata: p.service.metadata, spec: p.service.spec }, child);
     new k8s.policy.v1.PodDisruptionBudget(name, { metadata: p.pdb.metadata, spec: p.pdb.spec }, child);

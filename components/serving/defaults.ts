@@ -5,6 +5,7 @@
 import { childName } from "../lib/naming.ts";
 import { adapterPrefix, modelPrefix } from "../lib/store.ts";
 import { images } from "../lib/versions.ts";
+import { cpuKvCacheGiB } from "./cpu-memory.ts";
 import type { ModelConfig, ServingConfig } from "../../stacks/schema.ts";
 
 /** One pinned adapter as the composition root passes it (from `llmkit:release`). */
@@ -100,6 +101,8 @@ export interface EffectiveService {
     readonly maxLoras: number;
     readonly maxCpuLoras: number;
     readonly maxLoraRank: number;
+    /** CPU backend: VLLM_CPU_KVCACHE_SPACE in GiB (cpu-memory.ts); undefined on GPUs. */
+    readonly cpuKvCacheGiB: number | undefined;
   };
   readonly resources: { readonly cpu: number; readonly memoryGiB: number };
   readonly shmGiB: number;
@@ -132,14 +135,26 @@ function loadSeconds(sizeGiB: number): number {
   return Math.ceil((sizeGiB * 1024) / LOAD_MIB_PER_SECOND);
 }
 
+/**
+ * A serving Deployment's `progressDeadlineSeconds`: node provisioning + image pull + what runs
+ * before the main container (`beforeStartSeconds`, e.g. the weight fetch) + its startupProbe
+ * window. Kubernetes' default of 600 s is shorter than a cold GPU node alone.
+ */
+export function rolloutDeadlineSeconds(probeSeconds: number, beforeStartSeconds = 0): number {
+  return NODE_PROVISION_SECONDS + IMAGE_PULL_SECONDS + beforeStartSeconds + probeSeconds;
+}
+
+/** Pulumi waits for a Deployment as long as its progress deadline, not its default 10 minutes. */
+export function rolloutTimeouts(progressDeadlineSeconds: number) {
+  const wait = `${progressDeadlineSeconds}s`;
+  return { create: wait, update: wait };
+}
+
 export function startupBudget(sizeGiB: number) {
   const probeWindow = loadSeconds(sizeGiB) + ENGINE_INIT_SECONDS;
   const failureThreshold = Math.ceil(probeWindow / STARTUP_PERIOD_SECONDS);
-  return {
-    probeSeconds: failureThreshold * STARTUP_PERIOD_SECONDS,
-    failureThreshold,
-    progressDeadlineSeconds: NODE_PROVISION_SECONDS + IMAGE_PULL_SECONDS + loadSeconds(sizeGiB) + failureThreshold * STARTUP_PERIOD_SECONDS,
-  };
+  const probeSeconds = failureThreshold * STARTUP_PERIOD_SECONDS;
+  return { probeSeconds, failureThreshold, progressDeadlineSeconds: rolloutDeadlineSeconds(probeSeconds, loadSeconds(sizeGiB)) };
 }
 
 /**
@@ -171,6 +186,8 @@ export function resolveService(spec: ServingConfig, model: ModelConfig, adapters
   const shmGiB = SHM_GIB_PER_RANK * tensorParallelSize;
   const preStopSeconds = PRESTOP_SECONDS;
   const shutdownTimeoutSeconds = SHUTDOWN_TIMEOUT_SECONDS;
+  const resources = spec.resources ?? defaultResources(device, spec.gpus, model.sizeGiB, shmGiB);
+  const maxModelLen = spec.engine?.maxModelLen ?? DEFAULT_MAX_MODEL_LEN;
   return {
     name: spec.name,
     // runtime vllm requires baseModel (stacks/schema.ts); "" would fail validation, never serve
@@ -184,14 +201,15 @@ export function resolveService(spec: ServingConfig, model: ModelConfig, adapters
     pool: spec.pool,
     gpus: spec.gpus,
     engine: {
-      maxModelLen: spec.engine?.maxModelLen ?? DEFAULT_MAX_MODEL_LEN,
+      maxModelLen,
       gpuMemoryUtilization: spec.engine?.gpuMemoryUtilization ?? DEFAULT_GPU_MEMORY_UTILIZATION,
       tensorParallelSize,
       maxLoras,
       maxCpuLoras: spec.engine?.maxCpuLoras ?? Math.max(maxLoras, effAdapters.length),
       maxLoraRank: loraRankFor(maxRank) ?? maxRank,
+      cpuKvCacheGiB: device === "cpu" ? cpuKvCacheGiB({ memoryGiB: resources.memoryGiB, shmGiB, model, maxModelLen }) : undefined,
     },
-    resources: spec.resources ?? defaultResources(device, spec.gpus, model.sizeGiB, shmGiB),
+    resources,
     shmGiB,
     // weights + 1 GiB (tokenizer, configs) + 2 GiB per adapter (a rank-128 all-linear adapter of a 70B model)
     modelsVolumeGiB: Math.ceil(model.sizeGiB) + 1 + 2 * effAdapters.length,

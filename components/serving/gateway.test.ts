@@ -155,10 +155,37 @@ describe("renderSecurityPolicy", () => {
       jwt: { providers: [provider] },
       authorization: {
         defaultAction: "Deny",
-        rules: [{ name: "required-claims", action: "Allow", principal: { jwt: { provider: "oidc", claims: [{ name: "groups", values: ["ml", "support"] }] } } }],
+        // groups is a JSON list: StringArray, or Envoy Gateway's default String never matches
+        rules: [{ name: "required-claims", action: "Allow", principal: { jwt: { provider: "oidc", claims: [{ name: "groups", valueType: "StringArray", values: ["ml", "support"] }] } } }],
       },
     });
     expect(renderSecurityPolicy(svc, contract, { ...jwt, claims: undefined })?.spec).toEqual({ targetRefs: toRoute, jwt: { providers: [provider] } });
+  });
+
+  it("jwt claims: StringArray for groups/roles claims, String otherwise, an explicit valueType wins", () => {
+    // envoyproxy/gateway@v1.9.0:api/v1alpha1/authorization_types.go JWTClaim.ValueType defaults to String
+    const claims = [
+      { name: "cognito:groups", values: ["ml"] },
+      { name: "realm_access.roles", values: ["chat-user"] },
+      { name: "tenant", values: ["acme"] },
+      { name: "scope", values: ["chat"] },
+      { name: "groups", values: ["ml"], valueType: "String" as const },
+      { name: "teams", values: ["ml"], valueType: "StringArray" as const },
+    ];
+    const rendered = renderSecurityPolicy(svc, contract, { ...jwt, claims })?.spec.authorization?.rules[0]?.principal;
+    expect(rendered).toEqual({
+      jwt: {
+        provider: "oidc",
+        claims: [
+          { name: "cognito:groups", valueType: "StringArray", values: ["ml"] },
+          { name: "realm_access.roles", valueType: "StringArray", values: ["chat-user"] },
+          { name: "tenant", valueType: "String", values: ["acme"] },
+          { name: "scope", valueType: "String", values: ["chat"] },
+          { name: "groups", valueType: "String", values: ["ml"] },
+          { name: "teams", valueType: "StringArray", values: ["ml"] },
+        ],
+      },
+    });
   });
 
   it("renders nothing with auth none", () => {
@@ -296,6 +323,7 @@ describe("renderExposure", () => {
         .map((o) => o.object),
       renderHttpRoute(open, contract, exposure),
       renderSecurityPolicy(svc, contract, jwt)!,
+      renderSecurityPolicy(svc, contract, { ...jwt, claims: [{ name: "tenant", values: ["acme"] }] })!,
       renderBackendTrafficPolicy(svc, contract, exposure, jwt),
       renderGateway(svc, contract, { hostname: "chat.dev.internal" }),
       renderNetworkPolicy(svc, contract, true),
@@ -311,6 +339,9 @@ describe("renderExposure", () => {
     const policy = renderSecurityPolicy(svc, contract, exposed.auth)!;
     const [bad] = await validateObjects([{ ...policy, spec: { ...policy.spec, apiKeyAuth: { ...policy.spec.apiKeyAuth, forwardClientIdHeader: "x" } } }]);
     expect(bad!.status).toBe("invalid");
+    // and so is a valueType the v1.9.0 enum lacks
+    const [badType] = await validateObjects([renderSecurityPolicy(svc, contract, { ...jwt, claims: [{ name: "groups", values: ["ml"], valueType: "List" as "String" }] })!]);
+    expect(badType!.status).toBe("invalid");
   });
 });
 

@@ -216,13 +216,33 @@ function authSpec(auth: Auth) {
         jwt,
         authorization: {
           defaultAction: "Deny",
-          rules: [{ name: "required-claims", action: "Allow", principal: { jwt: { provider: JWT_PROVIDER, claims: auth.claims.map((c) => ({ name: c.name, values: [...c.values] })) } } }],
+          rules: [{ name: "required-claims", action: "Allow", principal: { jwt: { provider: JWT_PROVIDER, claims: auth.claims.map(renderClaim) } } }],
         },
       };
     }
     case "none":
       return undefined;
   }
+}
+
+type Claim = NonNullable<Extract<Auth, { type: "jwt" }>["claims"]>[number];
+
+/**
+ * Claims whose last path segment is `groups` or `roles` (`groups`, `cognito:groups`,
+ * `realm_access.roles`) are JSON lists at every common OIDC issuer (Okta, Entra ID, Keycloak,
+ * Cognito). Envoy Gateway v1.9.0 compares a claim as `String` unless told otherwise
+ * (envoyproxy/gateway@v1.9.0:api/v1alpha1/authorization_types.go, JWTClaim.ValueType
+ * `+kubebuilder:default=String`), and a list never equals a string: every token would get 403.
+ * Space-separated `scope` strings are neither, so they stay `String` unless set.
+ */
+const LIST_CLAIM = /(^|[.:])(groups|roles)$/;
+
+export function claimValueType(claim: Pick<Claim, "name" | "valueType">): "String" | "StringArray" {
+  return claim.valueType ?? (LIST_CLAIM.test(claim.name) ? "StringArray" : "String");
+}
+
+function renderClaim(c: Claim) {
+  return { name: c.name, valueType: claimValueType(c), values: [...c.values] };
 }
 
 /** `undefined` with auth "none" (refused in prod by stacks/rules.ts). */

@@ -70,6 +70,16 @@ describe("PrometheusRule", () => {
     for (const r of rules) expect(Object.keys(r.annotations)).toEqual(["summary", "description"]);
   });
 
+  it("tells the two absent-metric alerts apart by a metric label (promtool --lint-fatal refuses duplicates)", () => {
+    // prometheus/prometheus@v2.42.0:cmd/promtool/main.go checkDuplicates compares alert name + labels only
+    expect(rules.filter((r) => r.alert === "LlmkitServingScalingMetricAbsent").map((r) => r.labels)).toEqual([
+      { severity: "critical", metric: "vllm:num_requests_waiting" },
+      { severity: "critical", metric: "vllm:kv_cache_usage_perc" },
+    ]);
+    const keys = rules.map((r) => JSON.stringify([r.alert, r.labels]));
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
   it("matches only this service's Deployment pods in the fetch alert", () => {
     const pattern = new RegExp(`^${/pod=~"([^"]+)"/.exec(rules.at(-1)!.expr)![1]}$`);
     expect(pattern.test("chat-7d9f8b6c5-x2k9p")).toBe(true);

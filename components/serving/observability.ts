@@ -6,7 +6,7 @@
  * (charts/values/kube-prometheus-stack.yaml sets *SelectorNilUsesHelmValues: false, so
  * templates/prometheus/prometheus.yaml renders `{}` selectors): no `release` label is needed.
  */
-import { DEFAULT_KV_CACHE_USAGE, DEFAULT_QUEUE_DEPTH, metricSelector } from "./autoscaling.ts";
+import { DEFAULT_KV_CACHE_USAGE, DEFAULT_QUEUE_DEPTH, availableReplicas, metricSelector } from "./autoscaling.ts";
 import { scalingMetrics, type VllmMetrics } from "./metrics.ts";
 
 export interface MonitorTarget {
@@ -58,8 +58,9 @@ function podPattern(name: string): string {
   return `${name}-[a-z0-9]+-[a-z0-9]+`;
 }
 
-function alert(name: string, expr: string, forDuration: string, severity: "warning" | "critical", summary: string, runbook: string) {
-  return { alert: name, expr, for: forDuration, labels: { severity }, annotations: { summary, description: runbook } };
+/** `extraLabels` tell apart rules of one name (promtool check rules --lint-fatal refuses duplicates). */
+function alert(name: string, expr: string, forDuration: string, severity: "warning" | "critical", summary: string, runbook: string, extraLabels: Record<string, string> = {}) {
+  return { alert: name, expr, for: forDuration, labels: { severity, ...extraLabels }, annotations: { summary, description: runbook } };
 }
 
 /**
@@ -83,7 +84,7 @@ export function vllmAlertRules(t: Pick<MonitorTarget, "name" | "namespace">, m: 
   const sel = metricSelector(t.name, t.namespace);
   const who = `${t.namespace}/${t.name}`;
   const fetchSel = `{namespace="${t.namespace}",pod=~"${podPattern(t.name)}",container="fetch"}`;
-  const available = `kube_deployment_status_replicas_available{namespace="${t.namespace}",deployment="${t.name}"} > 0`;
+  const available = `${availableReplicas(t.name, t.namespace)} > 0`;
   return [
     alert(
       "LlmkitServingQueueGrowing",
@@ -110,6 +111,9 @@ export function vllmAlertRules(t: Pick<MonitorTarget, "name" | "namespace">, m: 
         "critical",
         `${who}: scaling metric ${metric} is missing`,
         "Autoscaling runs on its fallback replica count. Check the ServiceMonitor target in Prometheus (/targets), the NetworkPolicy from the monitoring namespace, and whether the pinned vLLM renamed the metric (components/serving/metrics.ts).",
+        // one rule per metric: without it the rules differ in expr only and promtool's lint
+        // reports them as duplicates (prometheus/prometheus v2.42.0 cmd/promtool/main.go checkDuplicates)
+        { metric },
       ),
     ),
     alert(

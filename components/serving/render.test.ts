@@ -175,6 +175,14 @@ describe("renderDeployment", () => {
     expect([spec.nodeSelector, spec.tolerations, d.spec.replicas]).toEqual([{}, [], 1]);
     expect(d.metadata.labels["app.kubernetes.io/version"]).toBe(images.vllmCpu.version);
   });
+
+  it("sizes the CPU KV cache from the container limit, never from the node's RAM", () => {
+    // unset, vLLM takes 50 % of the node's free RAM (vllm-project/vllm#29604) and the pod is OOM-killed;
+    // 8 GiB limit − 2 GiB /dev/shm − 1 GiB weights − 3 GiB runtime = 2 GiB, an integer as vllm/envs.py parses it
+    const env = renderDeployment(local, contract).spec.template.spec.containers[0]!.env;
+    expect(env.filter((e) => e.name === "VLLM_CPU_KVCACHE_SPACE")).toEqual([{ name: "VLLM_CPU_KVCACHE_SPACE", value: "2" }]);
+    expect(renderDeployment(dev, contract).spec.template.spec.containers[0]!.env.map((e) => e.name)).not.toContain("VLLM_CPU_KVCACHE_SPACE");
+  });
 });
 
 describe("other objects", () => {

@@ -97,6 +97,8 @@ function engineEnv(svc: EffectiveService) {
     { name: "VLLM_NO_USAGE_STATS", value: "1" },
     { name: "VLLM_DO_NOT_TRACK", value: "1" },
     { name: "HF_HUB_OFFLINE", value: "1" },
+    // without it the CPU backend sizes the KV cache from the node's RAM, not this container's limit (cpu-memory.ts)
+    ...(svc.engine.cpuKvCacheGiB === undefined ? [] : [{ name: "VLLM_CPU_KVCACHE_SPACE", value: String(svc.engine.cpuKvCacheGiB) }]),
   ];
 }
 

@@ -6,6 +6,7 @@
 import type { PlatformContract } from "../platform/contract.ts";
 import { autoscalingProblems } from "./autoscaling.ts";
 import type { ServingConfig } from "../../stacks/schema.ts";
+import { cpuKvCacheProblem } from "./cpu-memory.ts";
 import { LORA_MAX_RANKS, type EffectiveService } from "./defaults.ts";
 
 const MAX_RANK = Math.max(...LORA_MAX_RANKS);
@@ -61,6 +62,9 @@ export function serviceProblems(svc: EffectiveService, contract: PlatformContrac
   }
   if (svc.resources.memoryGiB <= svc.shmGiB) {
     problems.push(`resources.memoryGiB (${svc.resources.memoryGiB}) must exceed the ${svc.shmGiB} GiB memory-backed /dev/shm it includes`);
+  } else if (svc.device === "cpu") {
+    const kv = cpuKvCacheProblem({ memoryGiB: svc.resources.memoryGiB, shmGiB: svc.shmGiB, model: svc.model, maxModelLen: engine.maxModelLen });
+    if (kv !== undefined) problems.push(`resources.memoryGiB (${svc.resources.memoryGiB}) ${kv}`);
   }
   return problems;
 }

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { installMocks, type Registered } from "./__fixtures__/mocks.ts";
+import { customTimeouts, installMocks, type Registered } from "./__fixtures__/mocks.ts";
 import { chat, contract, qwen7b, supportBot } from "./__fixtures__/specs.ts";
 
 const registered = await installMocks();
@@ -54,6 +54,8 @@ describe("VllmService under mocks", () => {
     const input = (type: string) => mine.find((r) => r.type === type)!.inputs;
     const deployment = renderDeployment(eff, contract);
     expect(input("kubernetes:apps/v1:Deployment")).toMatchObject({ metadata: deployment.metadata, spec: deployment.spec });
+    // Pulumi waits for the rollout as long as its progress deadline (1817 s), not its default 10 min
+    expect(customTimeouts.get("kubernetes:apps/v1:Deployment chat")).toEqual({ create: "1817s", update: "1817s" });
     expect(mine.find((r) => r.name === "chat-scripts")!.inputs).toMatchObject({ metadata: renderScripts(eff, contract).metadata, data: renderScripts(eff, contract).data });
     expect(input("kubernetes:core/v1:Service")).toMatchObject({ spec: renderService(eff, contract).spec });
     expect(input("kubernetes:policy/v1:PodDisruptionBudget")).toMatchObject({ spec: renderPodDisruptionBudget(eff, contract).spec });

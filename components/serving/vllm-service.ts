@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { PlatformContract } from "../platform/contract.ts";
 import type { ModelConfig, ServingConfig } from "../../stacks/schema.ts";
-import { resolveService, type AdapterRef } from "./defaults.ts";
+import { resolveService, rolloutTimeouts, type AdapterRef } from "./defaults.ts";
 import {
   renderApiKeySecretMetadata,
   renderDeployment,
@@ -82,14 +82,13 @@ export class VllmService extends pulumi.ComponentResource {
 
     const deployment = renderDeployment(svc, contract);
     const ops = renderVllmOperations(svc, contract);
-    // Pulumi waits for the rollout; the default 10 min is shorter than a GPU node + weights start
-    const wait = `${deployment.spec.progressDeadlineSeconds}s`;
     // with a ScaledObject KEDA owns the replica count: an update must not reset it to replicas.min
     const keda = ops.scaledObject === undefined ? {} : { ignoreChanges: ["spec.replicas"] };
     new k8s.apps.v1.Deployment(
       names.workload,
       { metadata: deployment.metadata, spec: deployment.spec },
-      { ...child, dependsOn, customTimeouts: { create: wait, update: wait }, ...keda },
+      // Pulumi waits for the rollout; its default 10 min is shorter than a GPU node + weights start
+      { ...child, dependsOn, customTimeouts: rolloutTimeouts(deployment.spec.progressDeadlineSeconds), ...keda },
     );
     // ScaledObject, ServiceMonitor, PrometheusRule (operations.ts): CRDs of KEDA and the Prometheus Operator
     for (const role of ["scaledObject", "serviceMonitor", "prometheusRule"] as const) {

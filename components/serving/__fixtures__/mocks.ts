@@ -28,5 +28,22 @@ export async function installMocks(): Promise<Registered[]> {
     "test",
     false,
   );
+  // the mock monitor sees each registration's custom timeouts, which newResource is not given
+  const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource: (req: TimedRequest, cb: unknown) => unknown };
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, cb) => {
+    const t = req.getCustomtimeouts();
+    if (t !== undefined) customTimeouts.set(`${req.getType()} ${req.getName()}`, { create: t.getCreate(), update: t.getUpdate() });
+    return register(req, cb);
+  };
   return registered;
 }
+
+interface TimedRequest {
+  getType(): string;
+  getName(): string;
+  getCustomtimeouts(): { getCreate(): string; getUpdate(): string } | undefined;
+}
+
+/** Pulumi custom timeouts by `<type> <name>`, of every resource registered since installMocks. */
+export const customTimeouts = new Map<string, { create: string; update: string }>();
