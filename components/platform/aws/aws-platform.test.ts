@@ -231,13 +231,23 @@ describe("AwsPlatform: model store", () => {
       rules: [
         { id: "abort-incomplete-multipart-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } },
         { id: "expire-noncurrent-versions", status: "Enabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays: 14 } },
+        {
+          id: "expire-pruned-checkpoints",
+          status: "Enabled",
+          filter: { prefix: "checkpoints/" },
+          noncurrentVersionExpiration: { noncurrentDays: 1 },
+          expiration: { expiredObjectDeleteMarker: true },
+        },
       ],
     });
     expect(lifecycle.dependsOn).toContain("platform-store-versioning");
   });
 
-  it("denies every non-TLS request in the bucket policy", () => {
-    expect(JSON.parse(byName(registered, "platform-store-policy").inputs.policy)).toEqual({
+  it("denies every non-TLS request and uploads with another algorithm or key in the bucket policy", () => {
+    const policy = JSON.parse(byName(registered, "platform-store-policy").inputs.policy);
+    expect(policy.Statement.map((s: { Sid: string }) => s.Sid)).toEqual(["DenyInsecureTransport", "DenyOtherEncryption", "DenyOtherKmsKey"]);
+    expect(policy.Statement[2].Condition.StringNotEquals).toEqual({ "s3:x-amz-server-side-encryption-aws-kms-key-id": KEY_ARN });
+    expect({ ...policy, Statement: policy.Statement.slice(0, 1) }).toEqual({
       Version: "2012-10-17",
       Statement: [
         {
