@@ -5,10 +5,11 @@
  */
 import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { childName } from "../../lib/naming.ts";
 import { POOL_LABEL } from "../../lib/scheduling.ts";
 import { CONTROL_PLANE_LOGS, DISCOVERY_TAG, NODE_METADATA_OPTIONS, SYSTEM_NODE_DISK_GIB, type ResolvedAws } from "./defaults.ts";
+import { checkedAdmins } from "./creator-admin.ts";
 import { nodeTrustPolicy } from "./store-policies.ts";
 
 export const SYSTEM_POOL = "system";
@@ -21,18 +22,26 @@ export interface NetworkRefs {
   readonly privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
 }
 
-function accessEntries(resolved: ResolvedAws, admins: readonly string[]) {
+/** One entry per configured admin; each ARN comes from `checked` (see creator-admin.ts). */
+function accessEntries(resolved: ResolvedAws, checked: pulumi.Input<readonly string[]>) {
   const policyArn = `arn:${resolved.partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`;
   return Object.fromEntries(
-    admins.map((principalArn, i) => [
+    resolved.platform.cluster.admins.map((_, i) => [
       `admin-${i}`,
-      { principalArn, type: "STANDARD" as const, accessPolicies: { admin: { policyArn, accessScope: { type: "cluster" } } } },
+      {
+        principalArn: pulumi.output(checked).apply((admins) => admins[i]!),
+        type: "STANDARD" as const,
+        accessPolicies: { admin: { policyArn, accessScope: { type: "cluster" } } },
+      },
     ]),
   );
 }
 
-/** Arguments of eks.Cluster (pure, so tests compare them whole). */
-export function clusterArgs(resolved: ResolvedAws, network: NetworkRefs): eks.ClusterArgs {
+/**
+ * Arguments of eks.Cluster (pure, so tests compare them whole). `admins`: platform.cluster.admins
+ * once checked against the identity creating the cluster (creator-admin.ts).
+ */
+export function clusterArgs(resolved: ResolvedAws, network: NetworkRefs, admins: pulumi.Input<readonly string[]> = resolved.platform.cluster.admins): eks.ClusterArgs {
   const { cluster } = resolved.platform;
   // Default: the public endpoint is open to any address — `pulumi up` usually runs outside the
   // VPC (laptop, CI) and every request still needs an IAM identity with an access entry. `[]`
@@ -47,9 +56,9 @@ export function clusterArgs(resolved: ResolvedAws, network: NetworkRefs): eks.Cl
     endpointPublicAccess: publicCidrs === undefined || publicCidrs.length > 0,
     ...(publicCidrs !== undefined && publicCidrs.length > 0 ? { publicAccessCidrs: [...publicCidrs] } : {}),
     authenticationMode: eks.AuthenticationMode.Api,
-    // The identity running `pulumi up` is admin already (@pulumi/eks sets
-    // bootstrapClusterCreatorAdminPermissions with authenticationMode).
-    accessEntries: accessEntries(resolved, cluster.admins),
+    // The identity creating the cluster is admin already (@pulumi/eks sets
+    // bootstrapClusterCreatorAdminPermissions with authenticationMode); listing it is refused.
+    accessEntries: accessEntries(resolved, admins),
     // STANDARD: upgrade at the end of standard support instead of paying for extended support.
     upgradePolicy: { supportType: "STANDARD" },
     enabledClusterLogTypes: [...CONTROL_PLANE_LOGS],
@@ -82,7 +91,8 @@ function addonArgs(clusterName: pulumi.Input<string>, addonName: string, addonVe
 
 export function registerCluster(name: string, resolved: ResolvedAws, network: NetworkRefs, parent: pulumi.Resource): Cluster {
   const opts = { parent };
-  const cluster = new eks.Cluster(childName(name, "cluster"), clusterArgs(resolved, network), opts);
+  const admins = checkedAdmins(resolved.platform.cluster.name, resolved.platform.cluster.admins, parent);
+  const cluster = new eks.Cluster(childName(name, "cluster"), clusterArgs(resolved, network, admins), opts);
   const clusterName = cluster.eksCluster.name;
 
   const nodeRole = new aws.iam.Role(
