@@ -63,6 +63,14 @@ export function clusterArgs(resolved: ResolvedAws, network: NetworkRefs, admins:
     upgradePolicy: { supportType: "STANDARD" },
     enabledClusterLogTypes: [...CONTROL_PLANE_LOGS],
     skipDefaultNodeGroup: true,
+    // The VPC CNI and kube-proxy add-ons @pulumi/eks creates, pinned. enableNetworkPolicy turns on
+    // the VPC CNI's network policy agent (off by default): without it no NetworkPolicy is
+    // enforced, and serving's keep clients off the engine routes the gateway does not allow
+    // (https://docs.aws.amazon.com/eks/latest/userguide/cni-network-policy.html).
+    // @pulumi/eks writes it into the add-on's configurationValues as {"enableNetworkPolicy":"true"}
+    // (pulumi/pulumi-eks@v4.3.0 nodejs/eks/addons/cni-addon.ts:548).
+    vpcCniOptions: { addonVersion: resolved.coreAddonVersions["vpc-cni"], enableNetworkPolicy: true },
+    kubeProxyAddonOptions: { version: resolved.coreAddonVersions["kube-proxy"] },
     // Managed nodes and Karpenter nodes both use the security group EKS creates for the cluster
     // (tagged for Karpenter discovery below). @pulumi/eks's own cluster/node groups are only for
     // its self-managed node groups (pulumi/pulumi-eks@v4.3.0 nodejs/eks/cluster/cluster.ts):
@@ -82,6 +90,7 @@ export interface Cluster {
   readonly securityGroupTag: aws.ec2.Tag;
   readonly podIdentityAgent: aws.eks.Addon;
   readonly nodeMonitoringAgent: aws.eks.Addon;
+  readonly coredns: aws.eks.Addon;
 }
 
 /** Arguments of an EKS-managed add-on: a pinned version, EKS owns its fields. */
@@ -129,6 +138,9 @@ export function registerCluster(name: string, resolved: ResolvedAws, network: Ne
       nodeGroupName: `${resolved.platform.cluster.name}-${SYSTEM_POOL}`,
       nodeRole,
       amiType: resolved.amiType,
+      // Nodes follow the control plane's minor: without `version` EKS keeps them on the minor they
+      // were created with when kubernetesVersion is raised.
+      version: resolved.platform.cluster.kubernetesVersion,
       capacityType: "ON_DEMAND",
       instanceTypes: [nodes.instanceType],
       scalingConfig: { minSize: nodes.min, desiredSize: nodes.min, maxSize: nodes.max },
@@ -161,5 +173,11 @@ export function registerCluster(name: string, resolved: ResolvedAws, network: Ne
     addonArgs(clusterName, "eks-node-monitoring-agent", resolved.nodeMonitoringAgentVersion),
     { parent, dependsOn: [nodeGroup] },
   );
-  return { cluster, clusterName, nodeGroup, securityGroupTag, podIdentityAgent, nodeMonitoringAgent };
+  // CoreDNS as a managed, pinned add-on: it adopts the Deployment EKS bootstraps (OVERWRITE). A
+  // Deployment needs nodes to become ACTIVE, so it waits for the system node group.
+  const coredns = new aws.eks.Addon(childName(name, "coredns"), addonArgs(clusterName, "coredns", resolved.coreAddonVersions.coredns), {
+    parent,
+    dependsOn: [nodeGroup],
+  });
+  return { cluster, clusterName, nodeGroup, securityGroupTag, podIdentityAgent, nodeMonitoringAgent, coredns };
 }
