@@ -28,7 +28,7 @@ beforeAll(async () => {
  */
 function asStackPolicySees(r: ResourceRecord): ResourceRecord {
   if (r.type !== "pulumi:pulumi:StackReference") return r;
-  return { ...r, inputs: mockState({ type: r.type, name: r.name, inputs: r.inputs, custom: true } as Parameters<typeof mockState>[0], STACKS_DIR, "us-west-2") };
+  return { ...r, inputs: mockState({ type: r.type, name: r.name, inputs: r.inputs, custom: true }, STACKS_DIR, "us-west-2") };
 }
 
 function mandatory(stack: string, resources = rendered.get(stack)!.resources): string[] {
