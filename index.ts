@@ -15,7 +15,8 @@ import { loadStack, rawFromEngine, type LoadedStack } from "./stacks/load.ts";
 import { pinnedAdapters, preflight } from "./stacks/preflight.ts";
 
 export default function main(): Record<string, unknown> {
-  const loaded = loadStack(pulumi.getStack(), rawFromEngine(pulumi.runtime.allConfig(), isConfigSecret));
+  const all = pulumi.runtime.allConfig();
+  const loaded = loadStack(pulumi.getStack(), rawFromEngine(all, isConfigSecret), undefined, all);
   const { config } = loaded;
   preflight(loaded, platformContract(loaded.platform));
 

@@ -10,6 +10,7 @@ import { jobsTtl } from "./jobs-ttl.ts";
 import type { Levels } from "./lib/enforcement.ts";
 import type { EnforcementLevel, LlmkitPolicy, PolicyInput } from "./lib/types.ts";
 import { modelStoreSecure } from "./model-store-secure.ts";
+import { networkPolicyEnforced } from "./network-policy-enforced.ts";
 import { noPrivilegeEscalation } from "./no-privilege-escalation.ts";
 import { noPublicLoadBalancer } from "./no-public-loadbalancer.ts";
 import { pinnedAmiAlias } from "./pinned-ami-alias.ts";
@@ -33,6 +34,7 @@ export const POLICIES: readonly LlmkitPolicy[] = [
   noPrivilegeEscalation,
   jobsTtl,
   recommendedLabels,
+  networkPolicyEnforced,
 ];
 
 export const POLICY_NAMES: readonly string[] = POLICIES.map((p) => p.name);

@@ -344,6 +344,7 @@ const VIOLATING: Record<string, () => PolicyInput[]> = {
   "jobs-ttl": () => [job({ ttlSecondsAfterFinished: undefined })],
   "no-privilege-escalation": () => [withPodSpec((s) => (s.containers[0].securityContext = {}))],
   "recommended-labels": () => [deployment({ labels: {} })],
+  "network-policy-enforced": () => [{ type: "kubernetes:networking.k8s.io/v1:NetworkPolicy", name: "np", inputs: { metadata: { name: "np" }, spec: {} } }],
 };
 
 describe("enforcement", () => {
@@ -365,7 +366,7 @@ describe("enforcement", () => {
   it("relaxes in dev only what its file says, with everything else mandatory", () => {
     const dev = resolveLevels("dev", POLICY_NAMES);
     const prod = resolveLevels("prod", POLICY_NAMES);
-    expect(Object.entries(dev).filter(([, l]) => l !== "mandatory").map(([n]) => n).sort()).toEqual(["jobs-ttl", "recommended-labels", "serving-ha"]);
+    expect(Object.entries(dev).filter(([, l]) => l !== "mandatory").map(([n]) => n).sort()).toEqual(["jobs-ttl", "network-policy-enforced", "recommended-labels", "serving-ha"]);
     expect(Object.entries(prod).filter(([, l]) => l !== "mandatory").map(([n]) => n)).toEqual(["recommended-labels"]);
     expect(resolveLevels("staging", POLICY_NAMES)).toEqual(prod);
   });

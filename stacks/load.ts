@@ -47,6 +47,11 @@ export function stackFilePath(stack: string, dir = STACKS_DIR): string {
 
 /** The `llmkit:`-namespaced entries of a stack file's `config`, with the namespace stripped. */
 export function readStackFile(stack: string, dir = STACKS_DIR): Record<string, unknown> {
+  return namespaced(readStackConfigMap(stack, dir));
+}
+
+/** A stack file's whole `config` map, every namespace. */
+export function readStackConfigMap(stack: string, dir = STACKS_DIR): Record<string, unknown> {
   const file = stackFilePath(stack, dir);
   if (!existsSync(file)) throw new ConfigError(stack, [`${file}: no such stack file: create it or check the stack name`]);
   let doc: unknown;
@@ -59,7 +64,7 @@ export function readStackFile(stack: string, dir = STACKS_DIR): Record<string, u
   if (typeof config !== "object" || config === null || Array.isArray(config)) {
     throw new ConfigError(stack, [`${file}: "config" must be a map of "<namespace>:<key>" entries`]);
   }
-  return namespaced(config as Record<string, unknown>);
+  return config as Record<string, unknown>;
 }
 
 /** Keeps `llmkit:<key>` entries (provider config such as `aws:region` is the providers' business). */
@@ -92,13 +97,31 @@ export function parseStackConfig(raw: Record<string, unknown>): ParseResult {
 }
 
 /**
- * Loads and validates a stack. A workloads stack is also checked against the platform stack it
- * names, so an unknown pool is refused offline, before anything is registered.
+ * Provider config that must agree with the platform: `aws:region` is where the AWS provider
+ * creates everything, `platform.region` is what pool zones, the contract and the workloads'
+ * store address use; two regions would split one platform.
  */
-export function loadStack(stack: string, raw: Record<string, unknown>, dir = STACKS_DIR): LoadedStack {
+export function providerConfigProblems(all: Record<string, unknown>, platform: PlatformConfig | undefined): string[] {
+  const region = all["aws:region"];
+  if (platform?.provider !== "aws" || region === undefined || region === platform.region) return [];
+  const given = typeof region === "string" ? region : JSON.stringify(region);
+  return [
+    `aws:region: "${given}" differs from llmkit:platform.region "${platform.region}": the AWS provider would build in ${given} ` +
+      `what pool zones, the contract and the workloads' store address place in ${platform.region}: set aws:region to ${platform.region}`,
+  ];
+}
+
+/**
+ * Loads and validates a stack. A workloads stack is also checked against the platform stack it
+ * names, so an unknown pool is refused offline, before anything is registered. `all`: the whole
+ * config map (every namespace), for the provider config checked against the platform.
+ */
+export function loadStack(stack: string, raw: Record<string, unknown>, dir = STACKS_DIR, all: Record<string, unknown> = {}): LoadedStack {
   const parsed = parseStackConfig(raw);
   if (!parsed.ok) throw new ConfigError(stack, parsed.problems);
   const config = parsed.config;
+  const providerProblems = providerConfigProblems(all, config.platform);
+  if (providerProblems.length > 0) throw new ConfigError(stack, providerProblems);
   if (config.platform !== undefined) return { stack, config, platform: config.platform };
 
   const platformStack = config.platformStack!; // the schema requires it for layer workloads
@@ -117,7 +140,8 @@ export function loadStack(stack: string, raw: Record<string, unknown>, dir = STA
 
 /** Convenience for the CLIs and tests: read the file and load it. */
 export function loadStackFile(stack: string, dir = STACKS_DIR): LoadedStack {
-  return loadStack(stack, readStackFile(stack, dir), dir);
+  const all = readStackConfigMap(stack, dir);
+  return loadStack(stack, namespaced(all), dir, all);
 }
 
 /**

@@ -82,7 +82,22 @@ export function preflightWarnings(loaded: LoadedStack, contract: PlatformContrac
     const { warning } = datasetMix(resolveFineTune(spec));
     return warning === undefined ? [] : [`llmkit:fineTunes[${i}].datasets: ${warning}`];
   });
-  return [...fitFindings(loaded, contract).warnings, ...mix, ...unreleasedFollowUps(loaded), ...poolPeaks(loaded, contract)];
+  return [...fitFindings(loaded, contract).warnings, ...mix, ...unreleasedFollowUps(loaded), ...poolPeaks(loaded, contract), ...unenforcedNetworkPolicy(loaded, contract)];
+}
+
+/**
+ * Serving's NetworkPolicy is what keeps clients off the engine routes the gateway does not
+ * allow-list (vLLM's --api-key leaves /invocations, /tokenize, /score, … open:
+ * components/serving/network.ts). A cluster whose CNI ignores NetworkPolicy accepts the object
+ * and enforces nothing; only the platform config can say which kind this cluster is.
+ */
+function unenforcedNetworkPolicy(loaded: LoadedStack, contract: PlatformContract): string[] {
+  if (contract.networkPolicyEnforced || loaded.config.serving.length === 0) return [];
+  const where = loaded.config.platform === undefined ? `llmkit:platformStack: platform stack "${loaded.config.platformStack}" has ` : "llmkit:";
+  return [
+    `${where}platform.cni.enforcesNetworkPolicy: is false, so the serving NetworkPolicies may not be enforced and clients that reach the pods directly ` +
+      "get engine routes the gateway does not allow (/invocations, /tokenize, /score, …): run a CNI that enforces NetworkPolicy (e.g. Calico, Cilium) and set it to true",
+  ];
 }
 
 /**

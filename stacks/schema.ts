@@ -118,6 +118,17 @@ const addons = z
   .prefault({})
   .describe("cluster add-ons; defaults depend on the provider (see components/platform/addons/README.md)");
 
+/** Only on clusters llmkit does not build: on aws the kit enables the VPC CNI's network policy agent itself. */
+const cni = z
+  .strictObject({
+    enforcesNetworkPolicy: z
+      .boolean()
+      .default(false)
+      .describe("the cluster's CNI enforces NetworkPolicy (e.g. Calico, Cilium); serving relies on it to keep clients off engine routes the gateway does not allow"),
+  })
+  .prefault({})
+  .describe("what the cluster's network plugin does (llmkit cannot see it from here)");
+
 const localPlatform = z.strictObject({
   provider: z.literal("local"),
   namespace: resourceName.default("llmkit"),
@@ -129,6 +140,7 @@ const localPlatform = z.strictObject({
     })
     .prefault({}),
   pools: z.array(cpuPool).min(1).default([{ name: "cpu" }]),
+  cni,
   addons,
 });
 
@@ -144,6 +156,7 @@ const existingPlatform = z.strictObject({
     ),
   }),
   pools: z.array(existingPool).min(1),
+  cni,
   addons,
 });
 

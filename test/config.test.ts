@@ -81,6 +81,9 @@ describe("preflight: component rules run over the whole stack before registratio
     expect(run("platform-dev", raw)).toEqual([
       expect.stringMatching(/^llmkit:platform\.cluster\.kubernetesVersion: "1\.29" has no pinned eks-pod-identity-agent version/),
       expect.stringMatching(/^llmkit:platform\.cluster\.kubernetesVersion: "1\.29" has no pinned eks-node-monitoring-agent version/),
+      ...["vpc-cni", "kube-proxy", "coredns"].map((addon) =>
+        expect.stringMatching(new RegExp(`^llmkit:platform\\.cluster\\.kubernetesVersion: "1\\.29" has no pinned ${addon} version`)),
+      ),
     ]);
   });
 

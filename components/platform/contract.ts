@@ -23,6 +23,12 @@ export interface PlatformContract {
   readonly store: StoreRef;
   readonly serviceAccounts: typeof SERVICE_ACCOUNTS;
   readonly addons: AddonContract;
+  /**
+   * Whether the cluster enforces NetworkPolicy: serving's NetworkPolicies are what keep clients off
+   * the engine routes the gateway does not allow-list. On aws the kit enables the VPC CNI's network
+   * policy agent (aws/cluster.ts); elsewhere the platform config declares it (`cni.enforcesNetworkPolicy`).
+   */
+  readonly networkPolicyEnforced: boolean;
 }
 
 const GPU_TAINT = { key: NVIDIA_GPU, operator: "Exists", effect: "NoSchedule" } as const;
@@ -93,5 +99,6 @@ export function platformContract(platform: PlatformConfig): PlatformContract {
     store: storeRef(platform),
     serviceAccounts: SERVICE_ACCOUNTS,
     addons: addonContract(resolveAddons(platform)),
+    networkPolicyEnforced: platform.provider === "aws" ? true : platform.cni.enforcesNetworkPolicy,
   };
 }

@@ -20,8 +20,14 @@ describe("tenancy objects", () => {
       metadata: {
         name: "llmkit",
         labels: { ...labels, "pod-security.kubernetes.io/enforce": "baseline", "pod-security.kubernetes.io/audit": "restricted" },
+        annotations: { "llmkit.dev/network-policy-enforced": "false" },
       },
     });
+  });
+
+  it("namespace: declares whether NetworkPolicies are enforced, as the platform says", () => {
+    const enforced = platformContract({ ...localPlatform(), cni: { enforcesNetworkPolicy: true } });
+    expect(renderNamespace("platform", enforced).metadata.annotations).toEqual({ "llmkit.dev/network-policy-enforced": "true" });
   });
 
   it.each([

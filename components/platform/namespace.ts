@@ -29,11 +29,21 @@ function labels(instance: string) {
   return recommendedLabels({ name: "llmkit", instance, component: "platform" });
 }
 
+/**
+ * The platform's declaration, on the namespace the workloads run in, that NetworkPolicies there
+ * are enforced (PlatformContract.networkPolicyEnforced); policies/network-policy-enforced.ts reads it.
+ */
+export const NETWORK_POLICY_ENFORCED_ANNOTATION = "llmkit.dev/network-policy-enforced";
+
 export function renderNamespace(instance: string, contract: PlatformContract) {
   return {
     apiVersion: "v1",
     kind: "Namespace",
-    metadata: { name: contract.namespace, labels: { ...labels(instance), ...POD_SECURITY_LABELS } },
+    metadata: {
+      name: contract.namespace,
+      labels: { ...labels(instance), ...POD_SECURITY_LABELS },
+      annotations: { [NETWORK_POLICY_ENFORCED_ANNOTATION]: String(contract.networkPolicyEnforced) },
+    },
   };
 }
 

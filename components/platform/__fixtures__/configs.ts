@@ -4,7 +4,7 @@ import type { PlatformConfig } from "../../../stacks/schema.ts";
 type Of<P extends PlatformConfig["provider"]> = Extract<PlatformConfig, { provider: P }>;
 
 export function localPlatform(store: Partial<Of<"local">["store"]> = {}): Of<"local"> {
-  return { provider: "local", namespace: "llmkit", store: { bucket: "llmkit", sizeGiB: 20, ...store }, pools: [{ name: "cpu" }], addons: {} };
+  return { provider: "local", namespace: "llmkit", store: { bucket: "llmkit", sizeGiB: 20, ...store }, pools: [{ name: "cpu" }], cni: { enforcesNetworkPolicy: false }, addons: {} };
 }
 
 export function existingPlatform(): Of<"existing"> {
@@ -13,6 +13,7 @@ export function existingPlatform(): Of<"existing"> {
     namespace: "ml",
     store: { bucket: "models", endpoint: "https://s3.internal.example", region: "us-east-1", credentialsSecret: "store-keys" },
     pools: [{ name: "a100", nodeSelector: { "gpu.example/type": "a100" }, gpu: { resource: "nvidia.com/gpu", perNode: 8, memoryGiB: 80 } }],
+    cni: { enforcesNetworkPolicy: false },
     addons: {},
   };
 }

@@ -27,6 +27,20 @@ export const ACCOUNT = "111122223333";
 export const KUBECONFIG_JSON = '{"apiVersion":"v1","kind":"Config"}';
 /** The security group EKS creates for a cluster (eksCluster.vpcConfig.clusterSecurityGroupId). */
 export const CLUSTER_SECURITY_GROUP = "sg-0c1a5e7c1a5e7c1a5";
+/** Who runs `pulumi up` in the mocks: a CI role session, as `aws sts get-caller-identity` reports it. */
+export const CALLER_ARN = `arn:aws:sts::${ACCOUNT}:assumed-role/llmkit-deployer/ci-session`;
+
+/** Answers for the invokes the components make; others echo their arguments. */
+function invoked(token: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  switch (token) {
+    case "aws:index/getCallerIdentity:getCallerIdentity":
+      return { accountId: ACCOUNT, arn: CALLER_ARN, userId: "AROAMOCKDEPLOYER:ci-session", id: ACCOUNT };
+    case "aws:eks/getClusters:getClusters":
+      return { names: [], id: "us-west-2" };
+    default:
+      return inputs;
+  }
+}
 
 /** Outputs the components consume, per resource type (everything else echoes its inputs). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -81,7 +95,7 @@ export async function installMocks(): Promise<Registered[]> {
         registered.push({ type: a.type, name: a.name, inputs: a.inputs, provider: a.provider, ...o });
         return { id: `${a.name}-id`, state: { ...a.inputs, ...computed(a.type, a.name, a.inputs) } };
       },
-      call: (a) => a.inputs,
+      call: (a) => invoked(a.token, a.inputs as Record<string, unknown>),
     },
     "llmkit",
     "test",

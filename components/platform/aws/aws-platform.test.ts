@@ -48,6 +48,7 @@ describe("AwsPlatform: cluster", () => {
         "eks:index:ManagedNodeGroup platform-system-nodes",
         "aws:eks/addon:Addon platform-pod-identity-agent",
         "aws:eks/addon:Addon platform-node-monitoring-agent",
+        "aws:eks/addon:Addon platform-coredns",
         "aws:ec2/tag:Tag platform-cluster-sg-discovery",
         "aws:kms/key:Key platform-store-key",
         "aws:s3/bucket:Bucket platform-store",
@@ -120,6 +121,10 @@ describe("AwsPlatform: cluster", () => {
       upgradePolicy: { supportType: "STANDARD" },
       enabledClusterLogTypes: ["api", "audit", "authenticator"],
       skipDefaultNodeGroup: true,
+      // issue 12: NetworkPolicies enforced; VPC CNI and kube-proxy pinned for 1.34
+      // (the SDK fills in the OVERWRITE defaults, @pulumi/eks types/input.d.ts *ProvideDefaults)
+      vpcCniOptions: { addonVersion: "v1.20.5-eksbuild.1", enableNetworkPolicy: true, resolveConflictsOnCreate: "OVERWRITE", resolveConflictsOnUpdate: "OVERWRITE" },
+      kubeProxyAddonOptions: { version: "v1.34.1-eksbuild.2", resolveConflictsOnCreate: "OVERWRITE", resolveConflictsOnUpdate: "OVERWRITE" },
       skipDefaultSecurityGroups: true,
       tags: { "llmkit.dev/cluster": "llmkit-dev" },
     });
@@ -140,6 +145,7 @@ describe("AwsPlatform: cluster", () => {
       nodeGroupName: "llmkit-dev-system",
       nodeRole: expect.objectContaining({ __pulumiType: "aws:iam/role:Role", __name: "platform-system-node-role" }),
       amiType: "AL2023_x86_64_STANDARD",
+      version: "1.34",
       capacityType: "ON_DEMAND",
       instanceTypes: ["m7i.xlarge"],
       scalingConfig: { minSize: 3, desiredSize: 3, maxSize: 6 },
@@ -192,6 +198,18 @@ describe("AwsPlatform: cluster", () => {
     });
     expect(addon.dependsOn).toContain("platform-system-nodes");
   });
+
+  it("manages CoreDNS as the pinned add-on once the nodes exist (EKS bootstraps it unmanaged)", () => {
+    const addon = byName(registered, "platform-coredns");
+    expect(addon.inputs).toEqual({
+      clusterName: "llmkit-dev",
+      addonName: "coredns",
+      addonVersion: "v1.12.4-eksbuild.1",
+      resolveConflictsOnCreate: "OVERWRITE",
+      resolveConflictsOnUpdate: "OVERWRITE",
+    });
+    expect(addon.dependsOn).toContain("platform-system-nodes");
+  });
 });
 
 describe("AwsPlatform: model store", () => {
@@ -231,13 +249,23 @@ describe("AwsPlatform: model store", () => {
       rules: [
         { id: "abort-incomplete-multipart-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } },
         { id: "expire-noncurrent-versions", status: "Enabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays: 14 } },
+        {
+          id: "expire-pruned-checkpoints",
+          status: "Enabled",
+          filter: { prefix: "checkpoints/" },
+          noncurrentVersionExpiration: { noncurrentDays: 1 },
+          expiration: { expiredObjectDeleteMarker: true },
+        },
       ],
     });
     expect(lifecycle.dependsOn).toContain("platform-store-versioning");
   });
 
-  it("denies every non-TLS request in the bucket policy", () => {
-    expect(JSON.parse(byName(registered, "platform-store-policy").inputs.policy)).toEqual({
+  it("denies every non-TLS request and uploads with another algorithm or key in the bucket policy", () => {
+    const policy = JSON.parse(byName(registered, "platform-store-policy").inputs.policy);
+    expect(policy.Statement.map((s: { Sid: string }) => s.Sid)).toEqual(["DenyInsecureTransport", "DenyOtherEncryption", "DenyOtherKmsKey"]);
+    expect(policy.Statement[2].Condition.StringNotEquals).toEqual({ "s3:x-amz-server-side-encryption-aws-kms-key-id": KEY_ARN });
+    expect({ ...policy, Statement: policy.Statement.slice(0, 1) }).toEqual({
       Version: "2012-10-17",
       Statement: [
         {
@@ -327,6 +355,7 @@ describe("AwsPlatform: outputs", () => {
         "platform-serving-priority",
         "platform-system-nodes",
         "platform-pod-identity-agent",
+        "platform-coredns",
         "platform-mirror-identity",
         "platform-trainer-identity",
         "platform-serving-identity",

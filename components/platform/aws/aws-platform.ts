@@ -60,7 +60,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
     this.kubeconfig = kubeconfig;
     this.clusterName = cluster.clusterName;
     this.bucketArn = store.bucket.arn;
-    // Workloads wait for nodes, the identity agent, their identities, a fully configured bucket and
+    // Workloads wait for nodes, the identity agent, cluster DNS, their identities, a fully configured bucket and
     // the GPU NodePools their pods select, and the add-ons they use (GatewayClass, KEDA, Prometheus CRDs).
     this.k8sProvider = providers.workloads([
       tenancy.namespace,
@@ -68,6 +68,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
       tenancy.priorityClass,
       cluster.nodeGroup,
       cluster.podIdentityAgent,
+      cluster.coredns,
       ...identities.associations,
       ...store.ready,
       ...karpenter.ready,

@@ -5,10 +5,11 @@
  */
 import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { childName } from "../../lib/naming.ts";
 import { POOL_LABEL } from "../../lib/scheduling.ts";
 import { CONTROL_PLANE_LOGS, DISCOVERY_TAG, NODE_METADATA_OPTIONS, SYSTEM_NODE_DISK_GIB, type ResolvedAws } from "./defaults.ts";
+import { checkedAdmins } from "./creator-admin.ts";
 import { nodeTrustPolicy } from "./store-policies.ts";
 
 export const SYSTEM_POOL = "system";
@@ -21,18 +22,26 @@ export interface NetworkRefs {
   readonly privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
 }
 
-function accessEntries(resolved: ResolvedAws, admins: readonly string[]) {
+/** One entry per configured admin; each ARN comes from `checked` (see creator-admin.ts). */
+function accessEntries(resolved: ResolvedAws, checked: pulumi.Input<readonly string[]>) {
   const policyArn = `arn:${resolved.partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`;
   return Object.fromEntries(
-    admins.map((principalArn, i) => [
+    resolved.platform.cluster.admins.map((_, i) => [
       `admin-${i}`,
-      { principalArn, type: "STANDARD" as const, accessPolicies: { admin: { policyArn, accessScope: { type: "cluster" } } } },
+      {
+        principalArn: pulumi.output(checked).apply((admins) => admins[i]!),
+        type: "STANDARD" as const,
+        accessPolicies: { admin: { policyArn, accessScope: { type: "cluster" } } },
+      },
     ]),
   );
 }
 
-/** Arguments of eks.Cluster (pure, so tests compare them whole). */
-export function clusterArgs(resolved: ResolvedAws, network: NetworkRefs): eks.ClusterArgs {
+/**
+ * Arguments of eks.Cluster (pure, so tests compare them whole). `admins`: platform.cluster.admins
+ * once checked against the identity creating the cluster (creator-admin.ts).
+ */
+export function clusterArgs(resolved: ResolvedAws, network: NetworkRefs, admins: pulumi.Input<readonly string[]> = resolved.platform.cluster.admins): eks.ClusterArgs {
   const { cluster } = resolved.platform;
   // Default: the public endpoint is open to any address — `pulumi up` usually runs outside the
   // VPC (laptop, CI) and every request still needs an IAM identity with an access entry. `[]`
@@ -47,13 +56,21 @@ export function clusterArgs(resolved: ResolvedAws, network: NetworkRefs): eks.Cl
     endpointPublicAccess: publicCidrs === undefined || publicCidrs.length > 0,
     ...(publicCidrs !== undefined && publicCidrs.length > 0 ? { publicAccessCidrs: [...publicCidrs] } : {}),
     authenticationMode: eks.AuthenticationMode.Api,
-    // The identity running `pulumi up` is admin already (@pulumi/eks sets
-    // bootstrapClusterCreatorAdminPermissions with authenticationMode).
-    accessEntries: accessEntries(resolved, cluster.admins),
+    // The identity creating the cluster is admin already (@pulumi/eks sets
+    // bootstrapClusterCreatorAdminPermissions with authenticationMode); listing it is refused.
+    accessEntries: accessEntries(resolved, admins),
     // STANDARD: upgrade at the end of standard support instead of paying for extended support.
     upgradePolicy: { supportType: "STANDARD" },
     enabledClusterLogTypes: [...CONTROL_PLANE_LOGS],
     skipDefaultNodeGroup: true,
+    // The VPC CNI and kube-proxy add-ons @pulumi/eks creates, pinned. enableNetworkPolicy turns on
+    // the VPC CNI's network policy agent (off by default): without it no NetworkPolicy is
+    // enforced, and serving's keep clients off the engine routes the gateway does not allow
+    // (https://docs.aws.amazon.com/eks/latest/userguide/cni-network-policy.html).
+    // @pulumi/eks writes it into the add-on's configurationValues as {"enableNetworkPolicy":"true"}
+    // (pulumi/pulumi-eks@v4.3.0 nodejs/eks/addons/cni-addon.ts:548).
+    vpcCniOptions: { addonVersion: resolved.coreAddonVersions["vpc-cni"], enableNetworkPolicy: true },
+    kubeProxyAddonOptions: { version: resolved.coreAddonVersions["kube-proxy"] },
     // Managed nodes and Karpenter nodes both use the security group EKS creates for the cluster
     // (tagged for Karpenter discovery below). @pulumi/eks's own cluster/node groups are only for
     // its self-managed node groups (pulumi/pulumi-eks@v4.3.0 nodejs/eks/cluster/cluster.ts):
@@ -73,6 +90,7 @@ export interface Cluster {
   readonly securityGroupTag: aws.ec2.Tag;
   readonly podIdentityAgent: aws.eks.Addon;
   readonly nodeMonitoringAgent: aws.eks.Addon;
+  readonly coredns: aws.eks.Addon;
 }
 
 /** Arguments of an EKS-managed add-on: a pinned version, EKS owns its fields. */
@@ -82,7 +100,8 @@ function addonArgs(clusterName: pulumi.Input<string>, addonName: string, addonVe
 
 export function registerCluster(name: string, resolved: ResolvedAws, network: NetworkRefs, parent: pulumi.Resource): Cluster {
   const opts = { parent };
-  const cluster = new eks.Cluster(childName(name, "cluster"), clusterArgs(resolved, network), opts);
+  const admins = checkedAdmins(resolved.platform.cluster.name, resolved.platform.cluster.admins, parent);
+  const cluster = new eks.Cluster(childName(name, "cluster"), clusterArgs(resolved, network, admins), opts);
   const clusterName = cluster.eksCluster.name;
 
   const nodeRole = new aws.iam.Role(
@@ -119,6 +138,9 @@ export function registerCluster(name: string, resolved: ResolvedAws, network: Ne
       nodeGroupName: `${resolved.platform.cluster.name}-${SYSTEM_POOL}`,
       nodeRole,
       amiType: resolved.amiType,
+      // Nodes follow the control plane's minor: without `version` EKS keeps them on the minor they
+      // were created with when kubernetesVersion is raised.
+      version: resolved.platform.cluster.kubernetesVersion,
       capacityType: "ON_DEMAND",
       instanceTypes: [nodes.instanceType],
       scalingConfig: { minSize: nodes.min, desiredSize: nodes.min, maxSize: nodes.max },
@@ -151,5 +173,11 @@ export function registerCluster(name: string, resolved: ResolvedAws, network: Ne
     addonArgs(clusterName, "eks-node-monitoring-agent", resolved.nodeMonitoringAgentVersion),
     { parent, dependsOn: [nodeGroup] },
   );
-  return { cluster, clusterName, nodeGroup, securityGroupTag, podIdentityAgent, nodeMonitoringAgent };
+  // CoreDNS as a managed, pinned add-on: it adopts the Deployment EKS bootstraps (OVERWRITE). A
+  // Deployment needs nodes to become ACTIVE, so it waits for the system node group.
+  const coredns = new aws.eks.Addon(childName(name, "coredns"), addonArgs(clusterName, "coredns", resolved.coreAddonVersions.coredns), {
+    parent,
+    dependsOn: [nodeGroup],
+  });
+  return { cluster, clusterName, nodeGroup, securityGroupTag, podIdentityAgent, nodeMonitoringAgent, coredns };
 }

@@ -51,9 +51,12 @@ describe("resolveAws", () => {
     expect(resolveAws(awsPlatform({ kubernetesVersion })).nodeMonitoringAgentVersion).toBe(version);
   });
 
-  it("refuses 1.32: the Pod Identity agent is pinned there, the node monitoring agent is not", () => {
+  it("refuses 1.32: the Pod Identity agent is pinned there, the node monitoring agent and the core add-ons are not", () => {
     expect(validateAws(awsPlatform({ kubernetesVersion: "1.32" }))).toEqual([
       'platform.cluster.kubernetesVersion: "1.32" has no pinned eks-node-monitoring-agent version (pinned: 1.33, 1.34, 1.35)',
+      'platform.cluster.kubernetesVersion: "1.32" has no pinned vpc-cni version (pinned: 1.33, 1.34, 1.35)',
+      'platform.cluster.kubernetesVersion: "1.32" has no pinned kube-proxy version (pinned: 1.33, 1.34, 1.35)',
+      'platform.cluster.kubernetesVersion: "1.32" has no pinned coredns version (pinned: 1.33, 1.34, 1.35)',
     ]);
   });
 
@@ -62,6 +65,9 @@ describe("resolveAws", () => {
     expect(validateAws(platform)).toEqual([
       'platform.cluster.kubernetesVersion: "1.29" has no pinned eks-pod-identity-agent version (pinned: 1.32, 1.33, 1.34, 1.35)',
       'platform.cluster.kubernetesVersion: "1.29" has no pinned eks-node-monitoring-agent version (pinned: 1.33, 1.34, 1.35)',
+      'platform.cluster.kubernetesVersion: "1.29" has no pinned vpc-cni version (pinned: 1.33, 1.34, 1.35)',
+      'platform.cluster.kubernetesVersion: "1.29" has no pinned kube-proxy version (pinned: 1.33, 1.34, 1.35)',
+      'platform.cluster.kubernetesVersion: "1.29" has no pinned coredns version (pinned: 1.33, 1.34, 1.35)',
       'platform.region: "cn-north-1" is in the aws-cn partition, which llmkit does not support',
     ]);
     expect(() => resolveAws(platform)).toThrow(/aws platform:\n {2}platform\.cluster\.kubernetesVersion/);

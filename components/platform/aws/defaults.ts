@@ -71,6 +71,26 @@ export const NODE_MONITORING_AGENT_VERSIONS: Readonly<Record<string, string>> = 
   "1.35": "v1.6.2-eksbuild.1",
 };
 
+/**
+ * The cluster's networking and DNS add-ons, pinned per Kubernetes minor (left alone, @pulumi/eks
+ * resolves vpc-cni and kube-proxy to the newest version at every deploy, pulumi/pulumi-eks@v4.3.0
+ * nodejs/eks/addons/cni-addon.ts:276 and nodejs/eks/cluster/cluster.ts:766, and leaves CoreDNS
+ * self-managed on clusters without its default node group, cluster.ts:1175). Each pin is a version
+ * deployed on a cluster of that minor in ministryofjustice/modernisation-platform-environments
+ * terraform/environments/analytical-platform-compute/cluster/environment-configuration.tf:
+ * 1.33 and 1.34 at 02e7358c, 1.35 in a later revision (CoreDNS v1.12.4-eksbuild.1 for 1.34 is also
+ * the latest in https://docs.aws.amazon.com/eks/latest/userguide/managing-coredns.html). VPC CNI
+ * ≥ v1.14 carries the network policy agent (enableNetworkPolicy: aws/amazon-vpc-cni-k8s@v1.20.5
+ * charts/aws-vpc-cni/values.yaml:125). Pin a new minor after
+ * `aws eks describe-addon-versions --addon-name <name> --kubernetes-version <v>`.
+ */
+export const CORE_ADDON_VERSIONS = {
+  "vpc-cni": { "1.33": "v1.20.1-eksbuild.1", "1.34": "v1.20.5-eksbuild.1", "1.35": "v1.21.1-eksbuild.5" },
+  "kube-proxy": { "1.33": "v1.33.3-eksbuild.4", "1.34": "v1.34.1-eksbuild.2", "1.35": "v1.35.2-eksbuild.4" },
+  coredns: { "1.33": "v1.12.2-eksbuild.4", "1.34": "v1.12.4-eksbuild.1", "1.35": "v1.13.2-eksbuild.4" },
+} as const satisfies Record<string, Readonly<Record<string, string>>>;
+export type CoreAddon = keyof typeof CORE_ADDON_VERSIONS;
+
 /** Graviton families carry a `g` right after the generation digit (m7g, c7gn, t4g, g5g). */
 export function amiTypeFor(instanceType: string): "AL2023_ARM_64_STANDARD" | "AL2023_x86_64_STANDARD" {
   return /^[a-z]+\d+g[a-z]*\./.test(instanceType) ? "AL2023_ARM_64_STANDARD" : "AL2023_x86_64_STANDARD";
@@ -90,6 +110,11 @@ export interface ResolvedAws {
   readonly amiType: ReturnType<typeof amiTypeFor>;
   readonly podIdentityAgentVersion: string;
   readonly nodeMonitoringAgentVersion: string;
+  readonly coreAddonVersions: Readonly<Record<CoreAddon, string>>;
+}
+
+function coreAddonVersion(addon: CoreAddon, minor: string): string | undefined {
+  return (CORE_ADDON_VERSIONS[addon] as Readonly<Record<string, string>>)[minor];
 }
 
 /** Every problem at once, each naming its config path. */
@@ -105,6 +130,13 @@ export function validateAws(platform: AwsPlatformConfig): string[] {
     problems.push(
       `platform.cluster.kubernetesVersion: "${version}" has no pinned eks-node-monitoring-agent version (pinned: ${Object.keys(NODE_MONITORING_AGENT_VERSIONS).join(", ")})`,
     );
+  }
+  for (const addon of Object.keys(CORE_ADDON_VERSIONS) as CoreAddon[]) {
+    if (coreAddonVersion(addon, version) === undefined) {
+      problems.push(
+        `platform.cluster.kubernetesVersion: "${version}" has no pinned ${addon} version (pinned: ${Object.keys(CORE_ADDON_VERSIONS[addon]).join(", ")})`,
+      );
+    }
   }
   problems.push(...validateNetwork(platform.network));
   if (partitionOf(platform.region) === "aws-cn") {
@@ -124,5 +156,10 @@ export function resolveAws(platform: AwsPlatformConfig): ResolvedAws {
     amiType: amiTypeFor(systemNodes.instanceType),
     podIdentityAgentVersion: POD_IDENTITY_AGENT_VERSIONS[platform.cluster.kubernetesVersion]!,
     nodeMonitoringAgentVersion: NODE_MONITORING_AGENT_VERSIONS[platform.cluster.kubernetesVersion]!,
+    coreAddonVersions: {
+      "vpc-cni": coreAddonVersion("vpc-cni", platform.cluster.kubernetesVersion)!,
+      "kube-proxy": coreAddonVersion("kube-proxy", platform.cluster.kubernetesVersion)!,
+      coredns: coreAddonVersion("coredns", platform.cluster.kubernetesVersion)!,
+    },
   };
 }

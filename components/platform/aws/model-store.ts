@@ -1,21 +1,36 @@
 /**
  * The model store on AWS (DESIGN.md §6): private, KMS-encrypted with a customer-managed key,
- * versioned, TLS-only, lifecycle on incomplete uploads and old versions. @pulumi/aws v7:
+ * versioned, TLS-only, uploads only with the store key, lifecycle on incomplete uploads, old
+ * versions and pruned checkpoints. @pulumi/aws v7:
  * `aws.s3.Bucket` is the former BucketV2, each setting is its own resource (aws/s3/bucket.d.ts
  * marks the inline arguments deprecated).
  */
 import * as aws from "@pulumi/aws";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { childName } from "../../lib/naming.ts";
 import type { AwsPlatformConfig } from "./defaults.ts";
-import { bucketTlsPolicy } from "./store-policies.ts";
+import { bucketPolicy } from "./store-policies.ts";
 
 /** @default 7 days — any real upload finishes within hours; older parts are paid-for garbage. */
 export const ABORT_INCOMPLETE_UPLOAD_DAYS = 7;
 /** @default 30 days — the pending-deletion window AWS allows at most, for a key that guards every model. */
 export const KEY_DELETION_WINDOW_DAYS = 30;
 
-/** Lifecycle rules; the empty filter applies them to the whole bucket. */
+/**
+ * @default 1 day — a pruned checkpoint (the trainer's `aws s3 rm` leaves a delete marker on the
+ * versioned bucket) is garbage at once: resumes read only current checkpoints. One day is the
+ * least S3 lifecycle allows (NoncurrentDays ≥ 1).
+ */
+export const NONCURRENT_CHECKPOINT_DAYS = 1;
+
+/**
+ * Lifecycle rules; the empty filter applies a rule to the whole bucket. Under checkpoints/ two
+ * rules overlap and S3 applies the shorter expiration
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-conflicts.html); the
+ * checkpoint rule also removes delete markers left without versions (ExpiredObjectDeleteMarker,
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-configuration-examples.html,
+ * "Removing expired object delete markers").
+ */
 export function lifecycleRules(noncurrentVersionDays: number) {
   return [
     {
@@ -29,6 +44,13 @@ export function lifecycleRules(noncurrentVersionDays: number) {
       status: "Enabled",
       filter: {},
       noncurrentVersionExpiration: { noncurrentDays: noncurrentVersionDays },
+    },
+    {
+      id: "expire-pruned-checkpoints",
+      status: "Enabled",
+      filter: { prefix: "checkpoints/" },
+      noncurrentVersionExpiration: { noncurrentDays: NONCURRENT_CHECKPOINT_DAYS },
+      expiration: { expiredObjectDeleteMarker: true },
     },
   ];
 }
@@ -92,7 +114,7 @@ export function registerModelStore(name: string, platform: AwsPlatformConfig, pa
   // With BlockPublicPolicy on, S3 still accepts this policy (it grants nothing, it only denies).
   const policy = new aws.s3.BucketPolicy(
     childName(name, "store-policy"),
-    { bucket: bucket.id, policy: bucket.arn.apply((arn) => JSON.stringify(bucketTlsPolicy(arn))) },
+    { bucket: bucket.id, policy: pulumi.all([bucket.arn, key.arn]).apply(([arn, keyArn]) => JSON.stringify(bucketPolicy(arn, keyArn))) },
     { ...opts, dependsOn: [publicAccess] },
   );
   return { bucket, key, ready: [ownership, publicAccess, encryption, versioning, lifecycle, policy] };

@@ -10,6 +10,8 @@ export interface RoleAccess {
   readonly read: readonly StorePrefix[];
   /** Prefixes the role writes (always also readable: uploads are checked before and after). */
   readonly write: readonly StorePrefix[];
+  /** Prefixes the role deletes from (always also writable). */
+  readonly delete: readonly StorePrefix[];
 }
 
 /**
@@ -20,21 +22,32 @@ export interface RoleAccess {
  *   checks adapters/…/_SUCCESS before training, uploads checkpoints/ and adapters/. Merge Jobs are
  *   a training follow-up run as the trainer (they read models/ + adapters/), so the trainer also
  *   writes merged/, and so do the GGUF Jobs that convert merged models into gguf/; it never writes
- *   models/ or datasets/, which only the mirror fills;
+ *   models/ or datasets/, which only the mirror fills. It deletes only under checkpoints/: the
+ *   checkpoint sync prunes all but the newest `keepCheckpoints` with `aws s3 rm`
+ *   (components/training/scripts); a published adapter or model is never deleted by a workload;
  * - serving: reads base weights, adapters and merged models only.
+ * The table in ./README.md ("Model store") states the same matrix; store-matrix.test.ts checks
+ * the documents below against it with an IAM policy evaluator.
  */
 export const STORE_ACCESS: Readonly<Record<ServiceAccountRole, RoleAccess>> = {
-  mirror: { read: ["models/", "datasets/"], write: ["models/", "datasets/"] },
+  mirror: { read: ["models/", "datasets/"], write: ["models/", "datasets/"], delete: [] },
   trainer: {
     read: ["models/", "datasets/", "checkpoints/", "adapters/", "merged/", "gguf/"],
     write: ["checkpoints/", "adapters/", "merged/", "gguf/"],
+    delete: ["checkpoints/"],
   },
-  serving: { read: ["models/", "adapters/", "merged/"], write: [] },
+  serving: { read: ["models/", "adapters/", "merged/"], write: [], delete: [] },
 };
 
 /** Multipart uploads (`aws s3 cp/sync` of files over 8 MiB) need PutObject and, on failure, Abort. */
 export const WRITE_ACTIONS = ["s3:PutObject", "s3:AbortMultipartUpload"] as const;
 export const READ_ACTIONS = ["s3:GetObject"] as const;
+/**
+ * `aws s3 rm` without a version id: on a versioned bucket S3 adds a delete marker, which needs
+ * s3:DeleteObject only (https://docs.aws.amazon.com/AmazonS3/latest/userguide/DeletingObjectVersions.html);
+ * s3:DeleteObjectVersion, which destroys data for good, is granted to no one.
+ */
+export const DELETE_ACTIONS = ["s3:DeleteObject"] as const;
 
 /**
  * SSE-KMS: readers need kms:Decrypt; writers also need kms:GenerateDataKey, and kms:Decrypt to
@@ -65,6 +78,9 @@ export function rolePolicy(bucketArn: string, keyArn: string, access: RoleAccess
   if (access.write.length > 0) {
     statements.push({ Sid: "WriteOwnPrefixes", Effect: "Allow", Action: [...WRITE_ACTIONS], Resource: objects(access.write) });
   }
+  if (access.delete.length > 0) {
+    statements.push({ Sid: "DeleteOwnPrefixes", Effect: "Allow", Action: [...DELETE_ACTIONS], Resource: objects(access.delete) });
+  }
   statements.push(keyStatement(keyArn, access.write.length > 0));
   return { Version: "2012-10-17", Statement: statements };
 }
@@ -78,8 +94,21 @@ export function storePolicies(bucketArn: string, keyArn: string): Record<Service
   };
 }
 
-/** Bucket policy: TLS only (DESIGN.md §6), for every principal including the account's admins. */
-export function bucketTlsPolicy(bucketArn: string) {
+/**
+ * Bucket policy, for every principal including the account's admins (DESIGN.md §6):
+ * - TLS only;
+ * - uploads encrypted with the store's key only. A PutObject (also CopyObject and
+ *   CreateMultipartUpload, which S3 authorizes as s3:PutObject) that names another algorithm or
+ *   another KMS key is denied; one without the headers gets the bucket's default, the store key
+ *   (https://docs.aws.amazon.com/AmazonS3/latest/userguide/specifying-kms-encryption.html,
+ *   "Requiring SSE-KMS for all objects written to a bucket"; condition keys
+ *   s3:x-amz-server-side-encryption and s3:x-amz-server-side-encryption-aws-kms-key-id, the latter
+ *   compared with the key ARN: https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html).
+ *   `Null: false` makes each deny apply only when its header is present, so the kit's scripts,
+ *   which send none, need no change.
+ */
+export function bucketPolicy(bucketArn: string, keyArn: string) {
+  const objects = `${bucketArn}/*`;
   return {
     Version: "2012-10-17",
     Statement: [
@@ -88,8 +117,30 @@ export function bucketTlsPolicy(bucketArn: string) {
         Effect: "Deny",
         Principal: "*",
         Action: "s3:*",
-        Resource: [bucketArn, `${bucketArn}/*`],
+        Resource: [bucketArn, objects],
         Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
+      {
+        Sid: "DenyOtherEncryption",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:PutObject",
+        Resource: objects,
+        Condition: {
+          Null: { "s3:x-amz-server-side-encryption": "false" },
+          StringNotEquals: { "s3:x-amz-server-side-encryption": "aws:kms" },
+        },
+      },
+      {
+        Sid: "DenyOtherKmsKey",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:PutObject",
+        Resource: objects,
+        Condition: {
+          Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "false" },
+          StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": keyArn },
+        },
       },
     ],
   };

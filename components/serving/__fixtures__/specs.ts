@@ -67,6 +67,7 @@ export const contract: PlatformContract = {
   store: { bucket: "acme-llmkit-dev-models", region: "us-west-2" },
   serviceAccounts: SERVICE_ACCOUNTS,
   addons: { gatewayClassName: "llmkit", prometheusUrl: "http://llmkit-prometheus.monitoring.svc.cluster.local:9090", keda: true },
+  networkPolicyEnforced: true,
 };
 
 /** The recommended labels every object of the `chat` service carries (pinned vLLM 0.21.0). */

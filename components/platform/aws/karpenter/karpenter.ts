@@ -144,7 +144,7 @@ export function registerKarpenter(name: string, args: KarpenterArgs, parent: pul
   });
   const release = new k8s.helm.v3.Release(
     n("karpenter"),
-    releaseArgs("karpenter", KARPENTER_RELEASE, karpenterValues(clusterName, interruptionQueueName(clusterName), SYSTEM_POOL_LABELS), {
+    releaseArgs("karpenter", KARPENTER_RELEASE, karpenterValues(clusterName, interruptionQueueName(clusterName), SYSTEM_POOL_LABELS, resolved.platform.region), {
       skipCrds: true,
     }),
     {

@@ -45,7 +45,8 @@ describe("renderNodePool: one NodePool per preset", () => {
               { key: "kubernetes.io/arch", operator: "In", values: ["amd64"] },
             ],
             taints: [{ key: "nvidia.com/gpu", effect: "NoSchedule" }],
-            expireAfter: "720h",
+            // budgets do not cover expiry: serving nodes are renewed by drift only (presets.ts)
+            expireAfter: "Never",
           },
         },
         limits: { "nvidia.com/gpu": "4" },

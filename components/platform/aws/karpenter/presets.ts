@@ -52,9 +52,12 @@ export const PRESETS: Readonly<Record<Preset, PresetDefaults>> = {
     consolidationPolicy: "WhenEmptyOrUnderutilized",
     // Long enough to ride out a KEDA scale-down/scale-up cycle without churning GPU nodes.
     consolidateAfter: "10m",
-    // 30 days (Karpenter's own default): nodes are recycled regularly, gracefully, through PDBs.
-    expireAfter: "720h",
-    // One GPU node at a time, whatever the reason: serving capacity never drops by more than a node.
+    // No expiry: budgets cover only Underutilized, Empty and Drifted
+    // (aws/karpenter-provider-aws@v1.12.1:pkg/apis/crds/karpenter.sh_nodepools.yaml:113), so
+    // expiry (Karpenter's default 720h) would replace every node launched together at once,
+    // whatever the budget. Nodes are renewed through drift instead: each pinned AMI bump drifts them.
+    expireAfter: "Never",
+    // One GPU node at a time for every budgeted reason: serving capacity never drops by more than a node.
     budgets: [{ nodes: "1" }],
     // vLLM image (~10 GiB unpacked) plus base weights and adapters cached on the node.
     dataGiB: 200,

@@ -27,7 +27,7 @@ const GPU_TOLERATION = { key: "nvidia.com/gpu", operator: "Exists", effect: "NoS
 
 describe("karpenter release", () => {
   it("pins the OCI chart, skips CRDs (their own release) and sets cluster, queue, replicas, resources and placement", () => {
-    expect(releaseArgs("karpenter", "karpenter", karpenterValues("llmkit-dev", "llmkit-dev-karpenter", { "llmkit.dev/pool": "system" }), { skipCrds: true })).toEqual({
+    expect(releaseArgs("karpenter", "karpenter", karpenterValues("llmkit-dev", "llmkit-dev-karpenter", { "llmkit.dev/pool": "system" }, "us-west-2"), { skipCrds: true })).toEqual({
       name: "karpenter",
       chart: "oci://public.ecr.aws/karpenter/karpenter",
       version: "1.12.1",
@@ -42,7 +42,11 @@ describe("karpenter release", () => {
       values: {
         replicas: 2,
         serviceAccount: { create: true, name: "karpenter" },
-        controller: { resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } } },
+        controller: {
+          // IMDS is out of reach at hop limit 1: the region is given (values.ts)
+          env: [{ name: "AWS_REGION", value: "us-west-2" }],
+          resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } },
+        },
         settings: {
           enableZonalShift: false,
           featureGates: { nodeRepair: false, spotToSpotConsolidation: false, reservedCapacity: true },

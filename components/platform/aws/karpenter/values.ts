@@ -34,10 +34,14 @@ function poolAffinity(pools: readonly string[]) {
  * controllers on the system pool (`systemNodeSelector`: cluster.ts SYSTEM_POOL_LABELS). The chart's
  * default affinity already keeps the controller off Karpenter's own nodes (karpenter.sh/nodepool
  * DoesNotExist): a controller must never run on a node it may remove.
+ * AWS_REGION explicitly (`controller.env`, aws/karpenter-provider-aws@v1.12.1:charts/karpenter/values.yaml:133):
+ * without it the controller asks IMDS for its region (pkg/operator/operator.go:108), which pods
+ * cannot reach on nodes with a metadata hop limit of 1 (defaults.ts NODE_METADATA_OPTIONS).
  */
-export function karpenterValues(clusterName: string, queueName: string, systemNodeSelector: Readonly<Record<string, string>>): Values {
+export function karpenterValues(clusterName: string, queueName: string, systemNodeSelector: Readonly<Record<string, string>>, region: string): Values {
   return mergeValues(chartValues("karpenter"), {
     settings: { clusterName, interruptionQueue: queueName },
+    controller: { env: [{ name: "AWS_REGION", value: region }] },
     nodeSelector: { ...systemNodeSelector },
   });
 }
