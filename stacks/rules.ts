@@ -7,7 +7,7 @@ import { poolContracts } from "../components/platform/contract.ts";
 import { PRESETS } from "../components/platform/aws/karpenter/presets.ts";
 import type { PoolContract } from "../components/lib/scheduling.ts";
 import { platformProblems } from "./platform-rules.ts";
-import { fineTuneRuleProblems } from "./fine-tune-rules.ts";
+import { fineTunePoolProblems, fineTuneRuleProblems } from "./fine-tune-rules.ts";
 import type { ParsedStackConfig as StackConfig, PlatformConfig } from "./schema.ts";
 
 export interface Problem {
@@ -138,6 +138,7 @@ export function poolProblems(cfg: StackConfig, platform: PlatformConfig, platfor
   };
   cfg.fineTunes.forEach((f, i) => check(["fineTunes", i], f.pool, f.gpus));
   cfg.serving.forEach((s, i) => check(["serving", i], s.pool, s.gpus));
+  problems.push(...fineTunePoolProblems(cfg, platform));
   cfg.fineTunes.forEach((f, i) => {
     if (f.spot === undefined) return;
     const problem = spotProblem(platform, f.pool, f.spot, platformLabel);

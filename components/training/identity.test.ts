@@ -129,7 +129,7 @@ describe("identity rendering", () => {
 
   it("trains ms-swift on the filled file as one more --dataset path", () => {
     const ft = resolveFineTune({ ...qloraSwift, identity: { ...identity, path: "datasets/identity/self-cognition.jsonl", format: "query-response" } });
-    const args = renderSwiftArgs(ft);
+    const args = renderSwiftArgs(ft, "qwen2");
     const at = args.indexOf("--dataset");
     expect(args.slice(at, at + 3)).toEqual(["--dataset", "/work/data/0-train.jsonl", "/work/data/identity-self-cognition.jsonl"]);
   });

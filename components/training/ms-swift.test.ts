@@ -7,13 +7,15 @@ const qlora = resolveFineTune(qloraSwift);
 
 describe("renderSwiftArgs", () => {
   it("renders every flag for the QLoRA spec", () => {
-    expect(renderSwiftArgs(qlora)).toEqual([
+    expect(renderSwiftArgs(qlora, "qwen2")).toEqual([
       "--model", "/work/model",
+      "--model_type", "qwen2",
       "--tuner_type", "lora",
       "--template", "qwen2_5",
       "--dataset", "/work/data/0-train.jsonl",
       "--split_dataset_ratio", "0.1",
       "--max_length", "2048",
+      "--truncation_strategy", "right",
       "--lora_rank", "16",
       "--lora_alpha", "32",
       "--lora_dropout", "0.05",
@@ -48,7 +50,7 @@ describe("renderSwiftArgs", () => {
   });
 
   it("never uses v3's removed --train_type", () => {
-    expect(swiftKeys(renderSwiftArgs(qlora))).not.toContain("train_type");
+    expect(swiftKeys(renderSwiftArgs(qlora, "qwen2"))).not.toContain("train_type");
   });
 
   it("renders plain LoRA without quantisation, explicit module lists, samples and fp32", () => {
@@ -64,6 +66,7 @@ describe("renderSwiftArgs", () => {
         ],
         training: { precision: "fp32", valRatio: 0 },
       }),
+      "qwen2",
     );
     const keys = swiftKeys(args);
     expect(keys.filter((k) => k.startsWith("quant") || k.startsWith("bnb"))).toEqual([]);
@@ -75,12 +78,12 @@ describe("renderSwiftArgs", () => {
   });
 
   it("renders 8-bit QLoRA without the 4-bit-only flags", () => {
-    const keys = swiftKeys(renderSwiftArgs(resolveFineTune({ ...qloraSwift, quantBits: 8 })));
+    const keys = swiftKeys(renderSwiftArgs(resolveFineTune({ ...qloraSwift, quantBits: 8 }), "qwen2"));
     expect(keys).toContain("quant_bits");
     expect(keys.filter((k) => k.startsWith("bnb_4bit"))).toEqual([]);
   });
 
   it("matches the golden argument file", async () => {
-    await expect(`${renderSwiftArgs(qlora).join("\n")}\n`).toMatchFileSnapshot("__golden__/ms-swift-qlora.args.txt");
+    await expect(`${renderSwiftArgs(qlora, "qwen2").join("\n")}\n`).toMatchFileSnapshot("__golden__/ms-swift-qlora.args.txt");
   });
 });

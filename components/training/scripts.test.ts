@@ -48,10 +48,55 @@ describe("scripts", () => {
     expect(spawnSync("python3", ["-c", "import ast, sys; ast.parse(open(sys.argv[1]).read())", join(SCRIPTS, "lineage.py")]).status).toBe(0);
   });
 
+  it.skipIf(!HAS_PYARROW)("lineage.py counts a Parquet file's rows from its footer, not its newlines", () => {
+    // a mirrored hub dataset is often Parquet (e.g. HuggingFaceH4/ultrachat_200k data/*.parquet):
+    // 1000 rows, compressed, so the byte stream's newline count is unrelated to the rows
+    const dir = lineagePod("train-00000.parquet");
+    const write = spawnSync("python3", ["-c", "import sys, pyarrow as pa, pyarrow.parquet as pq; pq.write_table(pa.table({'text': ['row\\n%d' % i for i in range(1000)]}), sys.argv[1])", join(dir.data, "0-train-00000.parquet")]);
+    expect(write.status).toBe(0);
+    const r = spawnSync("python3", [join(SCRIPTS, "lineage.py"), dir.state, "none", dir.out, ""], { env: dir.env, encoding: "utf8" });
+    expect([r.status, r.stderr]).toEqual([0, ""]);
+    expect(JSON.parse(readFileSync(dir.out, "utf8")).datasets).toEqual([{ path: "datasets/hub/train-00000.parquet", etag: "e1", rows: 1000 }]);
+  });
+
+  it("lineage.py without pyarrow stops before publishing and says why", () => {
+    const dir = lineagePod("train-00000.parquet");
+    writeFileSync(join(dir.data, "0-train-00000.parquet"), "PAR1");
+    // an importable `pyarrow` that fails as a missing one does
+    mkdirSync(join(dir.root, "nopyarrow", "pyarrow"), { recursive: true });
+    writeFileSync(join(dir.root, "nopyarrow", "pyarrow", "__init__.py"), "raise ImportError('No module named pyarrow')\n");
+    const r = spawnSync("python3", [join(SCRIPTS, "lineage.py"), dir.state, "none", dir.out, ""], { env: { ...dir.env, PYTHONPATH: join(dir.root, "nopyarrow") }, encoding: "utf8" });
+    expect([r.status, r.stderr.trim()]).toEqual([1, `${dir.data}/0-train-00000.parquet: counting Parquet rows needs pyarrow, which this image lacks; nothing is published`]);
+    expect(existsSync(dir.out)).toBe(false);
+  });
+
   it("use the exit code the Job's podFailurePolicy fails on", () => {
     expect(MIRROR_SCRIPTS["store.sh"]).toContain(`CONFIG_ERROR=${CONFIG_ERROR_EXIT}\n`);
   });
 });
+
+const HAS_PYARROW = spawnSync("python3", ["-c", "import pyarrow.parquet"]).status === 0;
+if (!HAS_PYARROW) console.log("scripts.test.ts: the Parquet row count is not run: python3 has no pyarrow (the engine images do)");
+
+/** What lineage.py reads, for one dataset file `datasets/hub/<file>` downloaded as `0-<file>`. */
+function lineagePod(file: string) {
+  const root = mkdtempSync(join(tmpdir(), "llmkit-lineage-"));
+  const [config, data, lineage] = ["config", "data", "lineage"].map((d) => join(root, d));
+  for (const d of [config, data, lineage]) mkdirSync(d!);
+  const path = `datasets/hub/${file}`;
+  writeFileSync(join(config!, "manifest.json"), JSON.stringify({ datasets: [{ path }] }));
+  writeFileSync(join(config!, "datasets.txt"), `${path} 0-${file}\n`);
+  writeFileSync(join(lineage!, "datasets.tsv"), `${path}\te1\n`);
+  writeFileSync(join(lineage!, "attempts"), "1\n");
+  writeFileSync(join(root, "trainer_state.json"), JSON.stringify({ global_step: 1, log_history: [] }));
+  return {
+    root,
+    data: data!,
+    state: join(root, "trainer_state.json"),
+    out: join(root, "manifest.json"),
+    env: { PATH: process.env.PATH!, CONFIG_DIR: config!, DATA_DIR: data!, LINEAGE_DIR: lineage!, ENGINE: "llamafactory" },
+  };
+}
 
 interface Result {
   readonly status: number | null;
