@@ -89,7 +89,7 @@ describe("planFineTune", () => {
   });
 
   it("ships the engine config the engine reads, the dataset list and the manifest", () => {
-    const scripts = ["store.sh", "restore.sh", "checkpoint-sync.sh", "train.sh", "lineage.py", "publish.sh"];
+    const scripts = ["store.sh", "restore.sh", "checkpoint-sync.sh", "train.sh", "dataset-columns.py", "lineage.py", "publish.sh"];
     expect(Object.keys(seed.config.data)).toEqual(["train.yaml", "dataset_info.json", "datasets.txt", "manifest.json", ...scripts]);
     expect(Object.keys(qlora.config.data)).toEqual(["swift-args.txt", "datasets.txt", "manifest.json", ...scripts]);
     expect(seed.config.data["datasets.txt"]).toBe(

@@ -123,7 +123,7 @@ describe("identity rendering", () => {
       file_name: "identity-identity.json",
       num_samples: 200,
       formatting: "alpaca",
-      columns: { prompt: "instruction", query: "input", response: "output" },
+      columns: { prompt: "instruction", query: "input", response: "output", system: "system", history: "history" },
     });
   });
 

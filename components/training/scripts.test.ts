@@ -15,6 +15,7 @@ import { AdapterManifestSchema } from "../lib/adapter-manifest.ts";
 import { hasAwsCli, reportAwsCli, startS3Server, storeClient, type S3Server, type StoreClient } from "../../test/s3-server.ts";
 import { resolveFineTune } from "./defaults.ts";
 import { CONFIG_ERROR_EXIT } from "./layout.ts";
+import { renderDatasetInfo } from "./llamafactory.ts";
 import { TRAIN_TERMINATION_GRACE_SECONDS } from "./train-job.ts";
 import { runId as computeRunId } from "./run-id.ts";
 import { MIRROR_SCRIPTS, TRAINING_SCRIPTS } from "./scripts.ts";
@@ -68,6 +69,38 @@ describe("scripts", () => {
     const r = spawnSync("python3", [join(SCRIPTS, "lineage.py"), dir.state, "none", dir.out, ""], { env: { ...dir.env, PYTHONPATH: join(dir.root, "nopyarrow") }, encoding: "utf8" });
     expect([r.status, r.stderr.trim()]).toEqual([1, `${dir.data}/0-train-00000.parquet: counting Parquet rows needs pyarrow, which this image lacks; nothing is published`]);
     expect(existsSync(dir.out)).toBe(false);
+  });
+
+  it("dataset-columns.py keeps the optional columns a file has and drops those none of its records has", () => {
+    // LLaMA-Factory reads a named column as example[name]: a KeyError when the file has no such
+    // column (hiyouga/LLaMA-Factory@v0.9.5 src/llamafactory/data/converter.py:88, 97, 125-126, 156, 222)
+    const dir = mkdtempSync(join(tmpdir(), "llmkit-columns-"));
+    const info = renderDatasetInfo(resolveFineTune(seedLora));
+    writeFileSync(join(dir, "dataset_info.json"), JSON.stringify(info));
+    writeFileSync(join(dir, "0-train.jsonl"), '{"conversations": []}\n\n{"conversations": [], "system": "Be brief."}\n');
+    writeFileSync(join(dir, "1-alpaca-gpt4-en.json"), JSON.stringify([{ instruction: "a", output: "b" }, { instruction: "c", output: "d", history: [["q", "r"]] }]));
+    const r = spawnSync("python3", [join(SCRIPTS, "dataset-columns.py"), dir], { encoding: "utf8" });
+    expect([r.status, r.stderr]).toEqual([0, ""]);
+    expect(r.stdout).toBe(
+      'dataset_info.json: 0-train.jsonl has no "tools" column: not read\n' +
+        'dataset_info.json: 1-alpaca-gpt4-en.json has no "input" column: not read\n' +
+        'dataset_info.json: 1-alpaca-gpt4-en.json has no "system" column: not read\n',
+    );
+    const pruned = JSON.parse(readFileSync(join(dir, "dataset_info.json"), "utf8"));
+    expect(pruned["0-train.jsonl"].columns).toEqual({ messages: "conversations", system: "system" });
+    expect(pruned["1-alpaca-gpt4-en.json"].columns).toEqual({ prompt: "instruction", response: "output", history: "history" });
+    // tags, formatting and sample counts are left as rendered
+    expect({ ...pruned["0-train.jsonl"], columns: undefined }).toEqual({ ...info["0-train.jsonl"], columns: undefined });
+  });
+
+  it.skipIf(!HAS_PYARROW)("dataset-columns.py reads a Parquet file's columns from its schema", () => {
+    const dir = mkdtempSync(join(tmpdir(), "llmkit-columns-"));
+    const info = renderDatasetInfo(resolveFineTune({ ...seedLora, datasets: [{ path: "datasets/x/train.parquet", format: "sharegpt", purpose: "domain" }] }));
+    writeFileSync(join(dir, "dataset_info.json"), JSON.stringify(info));
+    const write = spawnSync("python3", ["-c", "import sys, pyarrow as pa, pyarrow.parquet as pq; pq.write_table(pa.table({'conversations': [[]], 'tools': ['[]']}), sys.argv[1])", join(dir, "0-train.parquet")]);
+    expect(write.status).toBe(0);
+    expect(spawnSync("python3", [join(SCRIPTS, "dataset-columns.py"), dir]).status).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, "dataset_info.json"), "utf8"))["0-train.parquet"].columns).toEqual({ messages: "conversations", tools: "tools" });
   });
 
   it("use the exit code the Job's podFailurePolicy fails on", () => {
@@ -418,6 +451,7 @@ describe.skipIf(!hasAwsCli)("scripts against an S3-compatible server", { timeout
     mkdirSync(p.env.DATA_DIR);
     writeFileSync(join(p.env.DATA_DIR, "0-train.jsonl"), '{"conversations":[]}\n');
     writeFileSync(join(p.env.DATA_DIR, "1-alpaca-gpt4-en.json"), "[{}, {}]");
+    writeFileSync(join(p.env.DATA_DIR, "dataset_info.json"), config["dataset_info.json"]!);
     mkdirSync(p.env.LINEAGE_DIR);
     writeFileSync(join(p.env.LINEAGE_DIR, "datasets.tsv"), "datasets/support/v3/train.jsonl\te1\ndatasets/general/alpaca-gpt4-en.json\te2\n");
     writeFileSync(join(p.env.LINEAGE_DIR, "attempts"), "1\n");
@@ -452,6 +486,9 @@ describe.skipIf(!hasAwsCli)("scripts against an S3-compatible server", { timeout
     const predict = `train ${p.env.CONFIG_DIR}/smoke-predict.yaml\n`;
     expect(readFileSync(join(p.root, "calls"), "utf8")).toBe(`train ${p.env.CONFIG_DIR}/train.yaml\n${predict}`.repeat(2));
     expect(JSON.parse(readFileSync(join(p.env.SMOKE_DIR, "dataset_info.json"), "utf8"))).toEqual(JSON.parse(config["smoke-dataset_info.json"]!));
+    // before training, the optional columns these files lack were dropped (scripts/dataset-columns.py)
+    const columns = JSON.parse(readFileSync(join(p.env.DATA_DIR, "dataset_info.json"), "utf8"));
+    expect([columns["0-train.jsonl"].columns, columns["1-alpaca-gpt4-en.json"].columns]).toEqual([{ messages: "conversations" }, { prompt: "instruction", response: "output" }]);
     const manifest = JSON.parse(readFileSync(join(p.root, "manifest.json"), "utf8"));
     expect(manifest.smoke).toEqual(SMOKE_PROMPTS.map((prompt, i) => ({ prompt, output: answer(i, prompt) })));
     expect([manifest.result.steps, manifest.gpuType, manifest.wallSeconds]).toEqual([5, "none", "@WALL_SECONDS@"]);

@@ -27,6 +27,8 @@ latest_checkpoint() {
 
 case "$ENGINE" in
   llamafactory)
+    # optional columns (system, history, tools) only where the files have them
+    python3 "$(dirname "$0")/dataset-columns.py" "$DATA_DIR"
     # resumes on its own from the newest checkpoint (overwrite_output_dir: false)
     llamafactory-cli train "$CONFIG_DIR/train.yaml"
     final="$OUTPUT_DIR"
