@@ -17,6 +17,13 @@ export interface ModelArchitecture {
   readonly repos: readonly string[];
   /** transformers `model_type` (drives measure.py's AutoConfig). */
   readonly hfModelType: "qwen2" | "qwen3" | "llama" | "mistral";
+  /**
+   * ms-swift's `--model_type` (an `LLMModelType` value, swift/model/constant.py): the `ModelMeta`
+   * whose `ModelGroup` lists these repos in modelscope/ms-swift@v4.5.2 swift/model/models/*.py
+   * (cited per entry below). ms-swift cannot infer it from a local directory: the architecture
+   * maps to several types (model_meta.py:224-230 "Multiple possible types found").
+   */
+  readonly msSwiftModelType: "qwen2" | "qwen3" | "llama" | "mistral";
   readonly publishedParamsB: number;
   readonly layers: number;
   readonly hiddenSize: number;
@@ -38,15 +45,17 @@ export interface ModelArchitecture {
 const HF = (repo: string) => `https://huggingface.co/${repo}/blob/main/config.json`;
 const CHECKED = "2026-11-24";
 
-type Shape = Omit<ModelArchitecture, "id" | "repos" | "source" | "checked" | "hfModelType" | "qkvBias" | "dtype">;
+type Shape = Omit<ModelArchitecture, "id" | "repos" | "source" | "checked" | "hfModelType" | "msSwiftModelType" | "qkvBias" | "dtype">;
 
+// ms-swift@v4.5.2 swift/model/models/qwen.py:279 ModelMeta(LLMModelType.qwen2, …) lists Qwen/Qwen2.5-{0.5B…72B}(-Instruct) at :393-407
 function qwen25(size: string, shape: Shape, extra: readonly string[] = []): ModelArchitecture {
   const repo = `Qwen/Qwen2.5-${size}`;
-  return { id: `qwen2.5-${size.toLowerCase()}`, repos: [repo, `${repo}-Instruct`, ...extra], hfModelType: "qwen2", qkvBias: true, dtype: "bfloat16", ...shape, source: HF(`${repo}-Instruct`), checked: CHECKED };
+  return { id: `qwen2.5-${size.toLowerCase()}`, repos: [repo, `${repo}-Instruct`, ...extra], hfModelType: "qwen2", msSwiftModelType: "qwen2", qkvBias: true, dtype: "bfloat16", ...shape, source: HF(`${repo}-Instruct`), checked: CHECKED };
 }
+// ms-swift@v4.5.2 swift/model/models/qwen.py:532 ModelMeta(LLMModelType.qwen3, …) lists Qwen/Qwen3-{0.6B…32B}(-Base) at :536-547
 function qwen3(size: string, shape: Shape): ModelArchitecture {
   const repo = `Qwen/Qwen3-${size}`;
-  return { id: `qwen3-${size.toLowerCase()}`, repos: [repo, `${repo}-Base`], hfModelType: "qwen3", qkvBias: false, dtype: "bfloat16", ...shape, source: HF(repo), checked: CHECKED };
+  return { id: `qwen3-${size.toLowerCase()}`, repos: [repo, `${repo}-Base`], hfModelType: "qwen3", msSwiftModelType: "qwen3", qkvBias: false, dtype: "bfloat16", ...shape, source: HF(repo), checked: CHECKED };
 }
 
 export const MODELS: readonly ModelArchitecture[] = [
@@ -68,28 +77,36 @@ export const MODELS: readonly ModelArchitecture[] = [
   // Llama 3.x (https://huggingface.co/meta-llama): 3.3-70B shares 3.1-70B's shape.
   {
     id: "llama3.1-8b", repos: ["meta-llama/Llama-3.1-8B", "meta-llama/Llama-3.1-8B-Instruct", "meta-llama/Meta-Llama-3.1-8B-Instruct"], hfModelType: "llama",
+    // ms-swift@v4.5.2 swift/model/models/llama.py:25 ModelMeta(LLMModelType.llama, …) lists meta-llama/Meta-Llama-3.1-8B(-Instruct) at :155-159
+    msSwiftModelType: "llama",
     publishedParamsB: 8.03, layers: 32, hiddenSize: 4096, attentionHeads: 32, kvHeads: 8, headDim: 128, intermediateSize: 14336, vocabSize: 128256, maxContext: 131072,
     tiedEmbeddings: false, qkvBias: false, dtype: "bfloat16", source: HF("meta-llama/Llama-3.1-8B-Instruct"), checked: CHECKED,
   },
   {
     id: "llama3.1-70b", repos: ["meta-llama/Llama-3.1-70B", "meta-llama/Llama-3.1-70B-Instruct", "meta-llama/Meta-Llama-3.1-70B-Instruct", "meta-llama/Llama-3.3-70B-Instruct"], hfModelType: "llama",
+    // same ModelMeta (llama.py:25): Meta-Llama-3.1-70B(-Instruct) at :156-160, Llama-3.3-70B-Instruct at :216
+    msSwiftModelType: "llama",
     publishedParamsB: 70.6, layers: 80, hiddenSize: 8192, attentionHeads: 64, kvHeads: 8, headDim: 128, intermediateSize: 28672, vocabSize: 128256, maxContext: 131072,
     tiedEmbeddings: false, qkvBias: false, dtype: "bfloat16", source: HF("meta-llama/Llama-3.3-70B-Instruct"), checked: CHECKED,
   },
   // DeepSeek-R1 distills (https://huggingface.co/deepseek-ai): Qwen2.5-Math shapes, untied embeddings, 128k positions.
   {
     id: "deepseek-r1-distill-qwen-1.5b", repos: ["deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B"], hfModelType: "qwen2",
+    // ms-swift@v4.5.2 swift/model/models/qwen.py:279 ModelMeta(LLMModelType.qwen2, …) lists both distills at :498-499
+    msSwiftModelType: "qwen2",
     publishedParamsB: 1.78, layers: 28, hiddenSize: 1536, attentionHeads: 12, kvHeads: 2, headDim: 128, intermediateSize: 8960, vocabSize: 151936, maxContext: 131072,
     tiedEmbeddings: false, qkvBias: true, dtype: "bfloat16", source: HF("deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B"), checked: CHECKED,
   },
   {
-    id: "deepseek-r1-distill-qwen-7b", repos: ["deepseek-ai/DeepSeek-R1-Distill-Qwen-7B"], hfModelType: "qwen2",
+    id: "deepseek-r1-distill-qwen-7b", repos: ["deepseek-ai/DeepSeek-R1-Distill-Qwen-7B"], hfModelType: "qwen2", msSwiftModelType: "qwen2",
     publishedParamsB: 7.62, layers: 28, hiddenSize: 3584, attentionHeads: 28, kvHeads: 4, headDim: 128, intermediateSize: 18944, vocabSize: 152064, maxContext: 131072,
     tiedEmbeddings: false, qkvBias: true, dtype: "bfloat16", source: HF("deepseek-ai/DeepSeek-R1-Distill-Qwen-7B"), checked: CHECKED,
   },
   // Mistral 7B v0.3 (https://huggingface.co/mistralai): 32768-token vocabulary, no sliding window.
   {
     id: "mistral-7b-v0.3", repos: ["mistralai/Mistral-7B-v0.3", "mistralai/Mistral-7B-Instruct-v0.3"], hfModelType: "mistral",
+    // ms-swift@v4.5.2 swift/model/models/mistral.py:14 ModelMeta(LLMModelType.mistral, …) lists mistralai/Mistral-7B-Instruct-v0.3 at :19
+    msSwiftModelType: "mistral",
     publishedParamsB: 7.25, layers: 32, hiddenSize: 4096, attentionHeads: 32, kvHeads: 8, headDim: 128, intermediateSize: 14336, vocabSize: 32768, maxContext: 32768,
     tiedEmbeddings: false, qkvBias: false, dtype: "bfloat16", source: HF("mistralai/Mistral-7B-Instruct-v0.3"), checked: CHECKED,
   },

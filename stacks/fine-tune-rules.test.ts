@@ -129,6 +129,34 @@ describe("spot on Karpenter pools", () => {
   });
 });
 
+describe("bf16 on the platform's GPUs", () => {
+  // T4 (sm_75) has no native bf16: transformers' TrainingArguments stops with "Your setup doesn't
+  // support bf16/gpu" (src/transformers/utils/import_utils.py is_torch_bf16_gpu_available)
+  const platform = (gpu: string) => {
+    const parsed = parseStackConfig(change(platformDev(), (r) => (r.platform.gpuPools[1].gpu = { name: gpu, count: 1 })));
+    if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
+    return parsed.config.platform!;
+  };
+  const workloads = (edit: (r: Raw) => void = () => {}) => {
+    const parsed = parseStackConfig(change(workloadsDev(), edit));
+    if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
+    return parsed.config;
+  };
+
+  it("refuses a workloads stack's bf16 runs on the platform stack's T4 pool, each with its path", () => {
+    expect(poolProblems(workloads(), platform("t4"))).toEqual([0, 1].map((i) => ({
+      path: ["fineTunes", i, "training", "precision"],
+      message: 'is bf16 (the default) but pool "training-l40s" runs t4 GPUs, which have no native bf16 (the trainer stops with "Your setup doesn\'t support bf16/gpu"): set training.precision: fp16',
+    })));
+  });
+
+  it("accepts fp16 there, and bf16 on Ampere-or-newer pools", () => {
+    const fp16 = workloads((r) => r.fineTunes.forEach((f: Raw) => (f.training = { ...f.training, precision: "fp16" })));
+    expect(poolProblems(fp16, platform("t4"))).toEqual([]);
+    expect(poolProblems(workloads(), platform("l40s"))).toEqual([]);
+  });
+});
+
 describe("domain:general warnings", () => {
   it("are printed by render for the shipped stacks, by config path", () => {
     const loaded = loadStack("local", local());

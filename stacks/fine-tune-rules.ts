@@ -3,9 +3,12 @@
  * into the `datasets` catalog, the engine's template names, Kueue settings. Each problem names its
  * path and the fix (DESIGN.md §4).
  */
-import { LLAMAFACTORY_TEMPLATES } from "../components/training/templates.ts";
+import { swiftModelType } from "../components/training/ms-swift.ts";
+import { MS_SWIFT_TEMPLATES } from "../components/training/ms-swift-templates.ts";
+import { bf16Problem } from "../components/training/precision.ts";
+import { LLAMAFACTORY_QLORA_PROBLEM, LLAMAFACTORY_TEMPLATES } from "../components/training/templates.ts";
 import type { Problem } from "./rules.ts";
-import type { ParsedStackConfig } from "./schema.ts";
+import type { ParsedStackConfig, PlatformConfig } from "./schema.ts";
 
 export function fineTuneRuleProblems(cfg: ParsedStackConfig): Problem[] {
   const problems: Problem[] = [];
@@ -32,7 +35,20 @@ export function fineTuneRuleProblems(cfg: ParsedStackConfig): Problem[] {
       if (d.file !== undefined && d.dataset === undefined) add("file", "applies only with dataset: put the whole store key in path instead");
     });
     if (f.engine === "llamafactory" && !LLAMAFACTORY_TEMPLATES.includes(f.template)) {
-      problems.push({ path: at("template"), message: `"${f.template}" is not a LLaMA-Factory template: use ${suggest(f.template)}` });
+      problems.push({ path: at("template"), message: `"${f.template}" is not a LLaMA-Factory template: use ${suggest(f.template, LLAMAFACTORY)}` });
+    }
+    if (f.engine === "ms-swift" && !MS_SWIFT_TEMPLATES.includes(f.template)) {
+      problems.push({ path: at("template"), message: `"${f.template}" is not an ms-swift template: use ${suggest(f.template, MS_SWIFT)}` });
+    }
+    if (f.engine === "llamafactory" && f.method === "qlora") problems.push({ path: at("engine"), message: LLAMAFACTORY_QLORA_PROBLEM });
+    const m = cfg.models.findIndex((model) => model.name === f.baseModel);
+    if (f.engine === "ms-swift" && m >= 0 && swiftModelType(cfg.models[m]!) === undefined) {
+      problems.push({
+        path: ["models", m, "msSwiftModelType"],
+        message:
+          `is required: fine-tune "${f.name}" trains "${cfg.models[m]!.repo}" with ms-swift, which cannot tell its model type from the weights, and planner/models.ts has none for it; ` +
+          "set the LLMModelType name ms-swift lists the model under (swift/model/models/*.py), e.g. qwen2",
+      });
     }
     if (f.priority !== undefined && f.queue === undefined) {
       problems.push({ path: at("priority"), message: "needs queue: Kueue reads the priority class only on Jobs it manages; set queue to a LocalQueue name" });
@@ -50,10 +66,29 @@ function globMatches(glob: string, file: string): boolean {
   return new RegExp(`^${pattern}$`).test(file);
 }
 
+/**
+ * Fine-tunes against the GPUs of the pools they run on; stacks/rules.ts poolProblems calls this
+ * with the stack's own platform or, for a workloads stack, the platform stack's. The platform
+ * contract carries no GPU model (only its memory), so the model comes from the platform config:
+ * aws pools name it, existing pools do not (nothing to check there).
+ */
+export function fineTunePoolProblems(cfg: ParsedStackConfig, platform: PlatformConfig): Problem[] {
+  if (platform.provider !== "aws") return [];
+  const gpuOf = new Map(platform.gpuPools.map((p) => [p.name, p.gpu.name]));
+  return cfg.fineTunes.flatMap((f, i) => {
+    const gpu = gpuOf.get(f.pool);
+    const problem = gpu === undefined || f.gpus === 0 ? undefined : bf16Problem(f.training?.precision, f.pool, gpu);
+    return problem === undefined ? [] : [{ path: ["fineTunes", i, "training", "precision"], message: problem }];
+  });
+}
+
+const LLAMAFACTORY = { names: LLAMAFACTORY_TEMPLATES, where: "components/training/templates.ts (LLaMA-Factory src/llamafactory/data/template.py)" };
+const MS_SWIFT = { names: MS_SWIFT_TEMPLATES, where: "components/training/ms-swift-templates.ts (ms-swift swift/template/templates/*.py)" };
+
 /** Templates sharing the first letters, so `qwen2_5` points at `qwen`, `qwen3`, …; else where the list is. */
-function suggest(template: string): string {
+function suggest(template: string, engine: { names: readonly string[]; where: string }): string {
   const prefix = template.slice(0, 3).toLowerCase();
-  const near = LLAMAFACTORY_TEMPLATES.filter((t) => t.startsWith(prefix)).slice(0, 6);
-  const list = "the names in components/training/templates.ts (LLaMA-Factory src/llamafactory/data/template.py)";
+  const near = engine.names.filter((t) => t.startsWith(prefix)).slice(0, 6);
+  const list = `the names in ${engine.where}`;
   return near.length > 0 ? `one of ${near.join(", ")} or ${list}` : `one of ${list}`;
 }

@@ -7,7 +7,7 @@ import { poolContracts } from "../components/platform/contract.ts";
 import { PRESETS } from "../components/platform/aws/karpenter/presets.ts";
 import type { PoolContract } from "../components/lib/scheduling.ts";
 import { platformProblems } from "./platform-rules.ts";
-import { fineTuneRuleProblems } from "./fine-tune-rules.ts";
+import { fineTunePoolProblems, fineTuneRuleProblems } from "./fine-tune-rules.ts";
 import { servingRuleProblems } from "./serving-rules.ts";
 import type { ParsedStackConfig as StackConfig, PlatformConfig } from "./schema.ts";
 
@@ -147,6 +147,7 @@ export function poolProblems(cfg: StackConfig, platform: PlatformConfig, platfor
       problems.push({ path: ["serving", i, "engine", "device"], message: `is cpu but pool "${s.pool}" is a GPU pool (${gpusPerNode} GPU(s) per node): the CPU backend is for CPU pools of local or existing clusters; set device: gpu with gpus ≥ 1, or use a CPU pool` });
     }
   });
+  problems.push(...fineTunePoolProblems(cfg, platform));
   cfg.fineTunes.forEach((f, i) => {
     if (f.spot === undefined) return;
     const problem = spotProblem(platform, f.pool, f.spot, platformLabel);

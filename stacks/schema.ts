@@ -238,6 +238,11 @@ export const modelSchema = z
     revision: z.string().min(1).describe("pinned commit (40-hex on Hugging Face) or tag; never a branch"),
     sizeGiB: z.number().positive().describe("size of the weights on disk; sizes volumes and startup budgets"),
     tokenSecret: k8sSecretRef.optional().describe("hub token for gated models"),
+    msSwiftModelType: z
+      .string()
+      .regex(/^[a-z0-9_]+$/, "must be an ms-swift model type such as qwen2 (an LLMModelType value in ms-swift's swift/model/constant.py)")
+      .optional()
+      .describe("ms-swift --model_type of this model; default from planner/models.ts for catalog models, required for ms-swift fine-tunes of others"),
   })
   .superRefine(refusePinlessRevision);
 

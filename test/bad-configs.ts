@@ -69,6 +69,7 @@ const cases: BadCase[] = [
   ]],
   ["QLoRA without bits", change(local(), (r) => Object.assign(r.fineTunes[0], { method: "qlora", gpus: 1 })), [
     "llmkit:fineTunes[0].quantBits: is required for method qlora: set 4 or 8",
+    "llmkit:fineTunes[0].engine: is llamafactory but method is qlora: the pinned LLaMA-Factory image (hiyouga/llamafactory:0.9.5) has no bitsandbytes, which QLoRA quantisation needs; use engine: ms-swift for QLoRA (or method: lora)",
     'llmkit:fineTunes[0].gpus: requests 1 GPU(s) but pool "cpu" has no GPUs: lower gpus or pick a larger pool',
   ]],
   ["unknown pool", change(local(), (r) => (r.serving[0].pool = "gpu")), [

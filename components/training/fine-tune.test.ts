@@ -72,8 +72,24 @@ describe("planFineTune", () => {
     ]);
   });
 
+  it("runs one training process per GPU on both engines, so the manifest's global batch is what trains", () => {
+    // `swift sft` starts torchrun only with NPROC_PER_NODE set (modelscope/ms-swift@v4.5.2
+    // swift/cli/main.py:30-35), else one process spans every GPU; llamafactory-cli starts one per
+    // visible GPU on its own (hiyouga/LLaMA-Factory@v0.9.5 src/llamafactory/launcher.py:60-66)
+    const fourGpus = { ...contract, pools: contract.pools.map((p) => (p.gpuResource === undefined ? p : { ...p, gpusPerNode: 4 })) };
+    const trainEnv = (plan: typeof seed) => plan.job.spec.template.spec.initContainers.find((c) => c.name === "train")!.env;
+    const manifest = (plan: typeof seed) => JSON.parse(plan.config.data["manifest.json"]).batch;
+    const swift4 = planFineTune({ spec: { ...qloraSwift, gpus: 4 }, model: qwen7b, contract: fourGpus });
+    const lf4 = planFineTune({ spec: { ...seedLora, gpus: 4 }, model: qwen7b, contract: fourGpus });
+    expect(trainEnv(swift4)).toContainEqual({ name: "NPROC_PER_NODE", value: "4" });
+    expect(trainEnv(lf4).filter((e) => e.name === "NPROC_PER_NODE")).toEqual([]);
+    expect(trainEnv(qlora).filter((e) => e.name === "NPROC_PER_NODE")).toEqual([]);
+    expect(manifest(swift4)).toEqual({ microBatchSize: 1, gradientAccumulation: 16, gpus: 4, global: 64 });
+    expect(manifest(lf4)).toEqual({ microBatchSize: 1, gradientAccumulation: 16, gpus: 4, global: 64 });
+  });
+
   it("ships the engine config the engine reads, the dataset list and the manifest", () => {
-    const scripts = ["store.sh", "restore.sh", "checkpoint-sync.sh", "train.sh", "lineage.py", "publish.sh"];
+    const scripts = ["store.sh", "restore.sh", "checkpoint-sync.sh", "train.sh", "dataset-columns.py", "lineage.py", "publish.sh"];
     expect(Object.keys(seed.config.data)).toEqual(["train.yaml", "dataset_info.json", "datasets.txt", "manifest.json", ...scripts]);
     expect(Object.keys(qlora.config.data)).toEqual(["swift-args.txt", "datasets.txt", "manifest.json", ...scripts]);
     expect(seed.config.data["datasets.txt"]).toBe(

@@ -123,13 +123,13 @@ describe("identity rendering", () => {
       file_name: "identity-identity.json",
       num_samples: 200,
       formatting: "alpaca",
-      columns: { prompt: "instruction", query: "input", response: "output" },
+      columns: { prompt: "instruction", query: "input", response: "output", system: "system", history: "history" },
     });
   });
 
   it("trains ms-swift on the filled file as one more --dataset path", () => {
     const ft = resolveFineTune({ ...qloraSwift, identity: { ...identity, path: "datasets/identity/self-cognition.jsonl", format: "query-response" } });
-    const args = renderSwiftArgs(ft);
+    const args = renderSwiftArgs(ft, "qwen2");
     const at = args.indexOf("--dataset");
     expect(args.slice(at, at + 3)).toEqual(["--dataset", "/work/data/0-train.jsonl", "/work/data/identity-self-cognition.jsonl"]);
   });

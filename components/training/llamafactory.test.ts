@@ -81,13 +81,14 @@ describe("renderDatasetInfo", () => {
       "0-train.jsonl": {
         file_name: "0-train.jsonl",
         formatting: "alpaca",
-        columns: { prompt: "instruction", query: "input", response: "output" },
+        // the optional columns of each format (hiyouga/LLaMA-Factory@v0.9.5 data/README.md :81-87, :211-215)
+        columns: { prompt: "instruction", query: "input", response: "output", system: "system", history: "history" },
       },
       "1-train.jsonl": {
         file_name: "1-train.jsonl",
         num_samples: 5,
         formatting: "sharegpt",
-        columns: { messages: "conversations" },
+        columns: { messages: "conversations", system: "system", tools: "tools" },
         tags: {
           role_tag: "from",
           content_tag: "value",

@@ -132,12 +132,22 @@ export function renderLlamaFactoryPredictConfig(ft: EffectiveFineTune): Record<s
   };
 }
 
-/** One dataset_info.json entry per format (data/README.md "Alpaca Format", "Sharegpt Format", "OpenAI Format"). */
+/**
+ * One dataset_info.json entry per format (hiyouga/LLaMA-Factory@v0.9.5 data/README.md "Alpaca
+ * Format" :47-94 with its optional `system` and `history` columns, "Sharegpt Format" :168-217 with
+ * `system` and `tools`, "OpenAI Format"). An unnamed column is never read, so every optional one is
+ * named; scripts/dataset-columns.py drops, in the pod, those a file does not have (LLaMA-Factory
+ * would fail on them with a KeyError).
+ */
 function datasetEntry(file: string, d: EffectiveDataset): Record<string, unknown> {
   const base = { file_name: file, ...(d.samples === null ? {} : { num_samples: d.samples }) };
   switch (d.format) {
     case "alpaca":
-      return { ...base, formatting: "alpaca", columns: { prompt: "instruction", query: "input", response: "output" } };
+      return {
+        ...base,
+        formatting: "alpaca",
+        columns: { prompt: "instruction", query: "input", response: "output", system: "system", history: "history" },
+      };
     case "query-response":
       // alpaca converter with the user turn read from `query` (columns not named here become None)
       return { ...base, formatting: "alpaca", columns: { prompt: "query", response: "response" } };
@@ -145,7 +155,7 @@ function datasetEntry(file: string, d: EffectiveDataset): Record<string, unknown
       return {
         ...base,
         formatting: "sharegpt",
-        columns: { messages: "conversations" },
+        columns: { messages: "conversations", system: "system", tools: "tools" },
         tags: {
           role_tag: "from",
           content_tag: "value",

@@ -12,7 +12,11 @@ import type { ModelConfig } from "../../stacks/schema.ts";
 import type { EffectiveFineTune } from "./defaults.ts";
 import { specHash } from "./run-id.ts";
 
-/** Global batch: every data-parallel GPU takes a micro-batch per accumulation step; CPU runs count as one. */
+/**
+ * Global batch: micro-batch × accumulation × data-parallel processes. Both engines run one
+ * process per GPU (train-job.ts dataParallelEnv: torchrun from llamafactory-cli, NPROC_PER_NODE
+ * for ms-swift); CPU runs are one process.
+ */
 function globalBatch(ft: EffectiveFineTune): number {
   return ft.training.microBatchSize * ft.training.gradientAccumulation * Math.max(1, ft.gpus);
 }

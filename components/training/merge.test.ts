@@ -53,10 +53,12 @@ describe("planMerge", () => {
     expect(merge.config.data["merge.sh"]).toBe(MERGE_SCRIPTS["merge.sh"]);
   });
 
-  it("gives ms-swift the base, template and dtype explicitly (the adapter has no args.json)", () => {
+  it("gives ms-swift the base, its model type, template and dtype explicitly (the adapter has no args.json)", () => {
+    // Qwen2ForCausalLM maps to qwen2 and qwen2_gte: without --model_type, export raises "Multiple
+    // possible types found" (modelscope/ms-swift@v4.5.2 swift/model/model_meta.py:224-230)
     expect(Object.keys(swiftLora.followUps.merge!.config.data)).toEqual(["swift-export-args.txt", "store.sh", "merge.sh"]);
     expect(swiftLora.followUps.merge!.config.data["swift-export-args.txt"]).toBe(
-      "--model\n/work/model\n--adapters\n/work/adapter\n--template\nqwen2_5\n--merge_lora\ntrue\n--torch_dtype\nfloat16\n--device_map\nauto\n" +
+      "--model\n/work/model\n--model_type\nqwen2\n--adapters\n/work/adapter\n--template\nqwen2_5\n--merge_lora\ntrue\n--torch_dtype\nfloat16\n--device_map\nauto\n" +
         "--safe_serialization\ntrue\n--max_shard_size\n5GB\n--output_dir\n/work/merged\n",
     );
   });
@@ -137,7 +139,7 @@ describe.skipIf(!present)("merge against upstream contracts", () => {
 
   it("ms-swift: every flag is a `swift export` key", () => {
     const keys = load("ms-swift.json").export_keys as string[];
-    const flags = renderSwiftExportArgs(ft, { dtype: "bfloat16" }, "cpu").filter((a) => a.startsWith("--")).map((a) => a.slice(2));
+    const flags = renderSwiftExportArgs(ft, { dtype: "bfloat16" }, "cpu", "qwen2").filter((a) => a.startsWith("--")).map((a) => a.slice(2));
     expect(flags.filter((k) => !keys.includes(k))).toEqual([]);
   });
 });

@@ -20,6 +20,7 @@ import type { FineTuneConfig, ModelConfig } from "../../stacks/schema.ts";
 import type { EffectiveFineTune, Precision } from "./defaults.ts";
 import { CONFIG_MOUNT, TTL_AFTER_FINISHED_SECONDS, awsCliContainer, configVolume, podFailurePolicy, scriptCommand, type EnvVar } from "./job.ts";
 import { CONFIG_DIR, WORK_DIR, gi } from "./layout.ts";
+import { requireSwiftModelType } from "./ms-swift.ts";
 import { MERGE_SCRIPTS } from "./scripts.ts";
 import { ENGINE_IMAGES, RUN_ID_LABEL } from "./train-job.ts";
 import { capacitySelector, kueueLabels } from "./queueing.ts";
@@ -118,12 +119,14 @@ export function renderLlamaFactoryExport(ft: EffectiveFineTune, merge: Effective
 
 /**
  * `swift export` arguments (modelscope/ms-swift@v4.5.2 swift/arguments/{export_args,merge_args}.py,
- * base_args/model_args.py). The published adapter has no args.json, so the base and template are
- * given explicitly (base_args.py _init_ckpt_dir loads args.json only when present).
+ * base_args/model_args.py). The published adapter has no args.json, so the base, its model type
+ * (./ms-swift.ts swiftModelType) and the template are given explicitly (base_args.py _init_ckpt_dir
+ * loads args.json only when present).
  */
-export function renderSwiftExportArgs(ft: EffectiveFineTune, merge: EffectiveMerge, device: "cpu" | "auto"): string[] {
+export function renderSwiftExportArgs(ft: EffectiveFineTune, merge: EffectiveMerge, device: "cpu" | "auto", modelType: string): string[] {
   return [
     "--model", MERGE_DIRS.model,
+    "--model_type", modelType,
     "--adapters", MERGE_DIRS.adapter,
     "--template", ft.template,
     "--merge_lora", "true",
@@ -148,12 +151,12 @@ function poolOf(ft: EffectiveFineTune, contract: PlatformContract): PoolContract
   return pool;
 }
 
-export function renderMergeConfig(ft: EffectiveFineTune, merge: EffectiveMerge, contract: PlatformContract, runId: string) {
+export function renderMergeConfig(ft: EffectiveFineTune, merge: EffectiveMerge, model: ModelConfig, contract: PlatformContract, runId: string) {
   const device = followUpGpus(poolOf(ft, contract)) > 0 ? "auto" : "cpu";
   const engine: Record<string, string> =
     ft.engine === "llamafactory"
       ? { "export.yaml": stringify(renderLlamaFactoryExport(ft, merge, device)) }
-      : { "swift-export-args.txt": `${renderSwiftExportArgs(ft, merge, device).join("\n")}\n` };
+      : { "swift-export-args.txt": `${renderSwiftExportArgs(ft, merge, device, requireSwiftModelType(model)).join("\n")}\n` };
   return {
     apiVersion: "v1",
     kind: "ConfigMap",
@@ -285,7 +288,7 @@ export function planMerge(ft: EffectiveFineTune, merge: EffectiveMerge, model: M
   return {
     effective: merge,
     uri: mergedUri(ft, runId, contract),
-    config: renderMergeConfig(ft, merge, contract, runId),
+    config: renderMergeConfig(ft, merge, model, contract, runId),
     job: renderMergeJob(ft, merge, model, contract, runId),
   };
 }

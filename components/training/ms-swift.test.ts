@@ -1,19 +1,22 @@
 import { describe, expect, it } from "vitest";
 import { resolveFineTune } from "./defaults.ts";
-import { renderSwiftArgs, swiftKeys } from "./ms-swift.ts";
-import { qloraSwift } from "./__fixtures__/specs.ts";
+import { MODELS } from "../../planner/models.ts";
+import { renderSwiftArgs, renderSwiftInferArgs, swiftKeys, swiftModelType } from "./ms-swift.ts";
+import { qloraSwift, qwen7b } from "./__fixtures__/specs.ts";
 
 const qlora = resolveFineTune(qloraSwift);
 
 describe("renderSwiftArgs", () => {
   it("renders every flag for the QLoRA spec", () => {
-    expect(renderSwiftArgs(qlora)).toEqual([
+    expect(renderSwiftArgs(qlora, "qwen2")).toEqual([
       "--model", "/work/model",
+      "--model_type", "qwen2",
       "--tuner_type", "lora",
       "--template", "qwen2_5",
       "--dataset", "/work/data/0-train.jsonl",
       "--split_dataset_ratio", "0.1",
       "--max_length", "2048",
+      "--truncation_strategy", "right",
       "--lora_rank", "16",
       "--lora_alpha", "32",
       "--lora_dropout", "0.05",
@@ -48,7 +51,7 @@ describe("renderSwiftArgs", () => {
   });
 
   it("never uses v3's removed --train_type", () => {
-    expect(swiftKeys(renderSwiftArgs(qlora))).not.toContain("train_type");
+    expect(swiftKeys(renderSwiftArgs(qlora, "qwen2"))).not.toContain("train_type");
   });
 
   it("renders plain LoRA without quantisation, explicit module lists, samples and fp32", () => {
@@ -64,6 +67,7 @@ describe("renderSwiftArgs", () => {
         ],
         training: { precision: "fp32", valRatio: 0 },
       }),
+      "qwen2",
     );
     const keys = swiftKeys(args);
     expect(keys.filter((k) => k.startsWith("quant") || k.startsWith("bnb"))).toEqual([]);
@@ -75,12 +79,48 @@ describe("renderSwiftArgs", () => {
   });
 
   it("renders 8-bit QLoRA without the 4-bit-only flags", () => {
-    const keys = swiftKeys(renderSwiftArgs(resolveFineTune({ ...qloraSwift, quantBits: 8 })));
+    const keys = swiftKeys(renderSwiftArgs(resolveFineTune({ ...qloraSwift, quantBits: 8 }), "qwen2"));
     expect(keys).toContain("quant_bits");
     expect(keys.filter((k) => k.startsWith("bnb_4bit"))).toEqual([]);
   });
 
   it("matches the golden argument file", async () => {
-    await expect(`${renderSwiftArgs(qlora).join("\n")}\n`).toMatchFileSnapshot("__golden__/ms-swift-qlora.args.txt");
+    await expect(`${renderSwiftArgs(qlora, "qwen2").join("\n")}\n`).toMatchFileSnapshot("__golden__/ms-swift-qlora.args.txt");
+  });
+});
+
+describe("swiftModelType", () => {
+  // The ModelMeta each catalog family is registered under, modelscope/ms-swift@v4.5.2:
+  // swift/model/models/qwen.py:279 (qwen2: Qwen2.5 :393-407, DeepSeek-R1-Distill-Qwen :498-499),
+  // qwen.py:532 (qwen3: :536-547), llama.py:25 (llama: Llama 3.1 :155-160, 3.3 :216),
+  // mistral.py:14 (mistral: Mistral-7B-Instruct-v0.3 :19).
+  it("gives every catalog model the type ms-swift registers it under", () => {
+    const byFamily = Object.fromEntries(MODELS.map((m) => [m.id, m.msSwiftModelType]));
+    expect(byFamily).toEqual({
+      "qwen2.5-0.5b": "qwen2", "qwen2.5-1.5b": "qwen2", "qwen2.5-3b": "qwen2", "qwen2.5-7b": "qwen2",
+      "qwen2.5-14b": "qwen2", "qwen2.5-32b": "qwen2", "qwen2.5-72b": "qwen2",
+      "qwen3-0.6b": "qwen3", "qwen3-1.7b": "qwen3", "qwen3-4b": "qwen3", "qwen3-8b": "qwen3", "qwen3-14b": "qwen3", "qwen3-32b": "qwen3",
+      "llama3.1-8b": "llama", "llama3.1-70b": "llama",
+      "deepseek-r1-distill-qwen-1.5b": "qwen2", "deepseek-r1-distill-qwen-7b": "qwen2",
+      "mistral-7b-v0.3": "mistral",
+    });
+  });
+
+  it("takes the config's value first, then the catalog's by repo, else none", () => {
+    expect(swiftModelType(qwen7b)).toBe("qwen2");
+    expect(swiftModelType({ ...qwen7b, repo: "qwen/qwen2.5-7b-instruct" })).toBe("qwen2");
+    expect(swiftModelType({ ...qwen7b, msSwiftModelType: "qwen2_5_math" })).toBe("qwen2_5_math");
+    expect(swiftModelType({ ...qwen7b, repo: "acme/private-7b" })).toBeUndefined();
+  });
+});
+
+describe("renderSwiftInferArgs", () => {
+  it("loads the base with the same model type, template, length and truncation as training", () => {
+    const infer = renderSwiftInferArgs(qlora, "qwen2");
+    const train = renderSwiftArgs(qlora, "qwen2");
+    const value = (args: string[], k: string) => args[args.indexOf(`--${k}`) + 1];
+    for (const k of ["model", "model_type", "template", "max_length", "truncation_strategy", "torch_dtype", "quant_method", "quant_bits"]) {
+      expect([k, value(infer, k)]).toEqual([k, value(train, k)]);
+    }
   });
 });

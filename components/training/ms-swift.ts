@@ -11,7 +11,11 @@
  * Unknown flags fail (`remaining_argv`). Every value is explicit: with float32, for example,
  * ms-swift would otherwise turn fp16 mixed precision on (model_args.py _init_mixed_precision).
  * ms-swift never auto-resumes: scripts/train.sh appends --resume_from_checkpoint itself.
+ * More than one GPU: the train container sets NPROC_PER_NODE (train-job.ts), without which `swift
+ * sft` runs one process over all GPUs (swift/cli/main.py:30-35 use_torchrun).
  */
+import { modelByRepo } from "../../planner/models.ts";
+import type { ModelConfig } from "../../stacks/schema.ts";
 import type { EffectiveFineTune, Precision } from "./defaults.ts";
 import { identityDataset } from "./identity.ts";
 import { DATA_DIR, MODEL_DIR, OUTPUT_DIR, localDatasetFile } from "./layout.ts";
@@ -26,6 +30,34 @@ const TORCH_DTYPE: Record<Precision, "bfloat16" | "float16" | "float32"> = {
 
 const flag = (name: string, ...values: (string | number | boolean)[]): string[] => [`--${name}`, ...values.map(String)];
 
+/**
+ * ms-swift's `--model_type` for a base model: the stack's `msSwiftModelType`, else the catalog's
+ * (planner/models.ts); `undefined` when neither knows it (validation refuses the fine-tune then).
+ * Without it ms-swift matches a local directory by config.json `architectures`, and those of every
+ * catalog family map to several types, e.g. Qwen2ForCausalLM to qwen2 and qwen2_gte
+ * (swift/model/models/qwen.py:506, llm.py:226), so sft, infer and export raise "Failed to
+ * automatically match `model_type`" (swift/model/model_meta.py:224-230). The published adapter
+ * has no args.json either, which is where export would otherwise read it (model_meta.py:199-204).
+ */
+export function swiftModelType(model: ModelConfig): string | undefined {
+  return model.msSwiftModelType ?? modelByRepo(model.repo)?.msSwiftModelType;
+}
+
+/** For the renderers, which run only on a validated fine-tune (validate.ts refuses an unknown type). */
+export function requireSwiftModelType(model: ModelConfig): string {
+  const type = swiftModelType(model);
+  if (type === undefined) throw new Error(`model "${model.name}": no ms-swift model type (validation should have refused it)`);
+  return type;
+}
+
+/**
+ * Over-long samples: `right` truncation, so `maxLength` means what LLaMA-Factory's `cutoff_len`
+ * means (samples are cut, never dropped). ms-swift's default `delete` drops them instead
+ * (swift/arguments/base_args/template_args.py:132,167-168; allowed: delete, left, right, split,
+ * and split is for pre-training only, :32-35).
+ */
+export const SWIFT_TRUNCATION_STRATEGY = "right";
+
 /** QLoRA: on-the-fly bitsandbytes quantisation, NF4 with double quantisation for 4 bits (quant_args.py). */
 function quantFlags(ft: EffectiveFineTune, dtype: string): string[] {
   if (ft.method !== "qlora" || ft.quantBits === null) return [];
@@ -36,7 +68,7 @@ function quantFlags(ft: EffectiveFineTune, dtype: string): string[] {
   return [...flag("quant_method", "bnb"), ...flag("quant_bits", ft.quantBits), ...fourBit];
 }
 
-export function renderSwiftArgs(ft: EffectiveFineTune): string[] {
+export function renderSwiftArgs(ft: EffectiveFineTune, modelType: string): string[] {
   const t = ft.training;
   const dtype = TORCH_DTYPE[t.precision];
   const evaluate = t.valRatio > 0;
@@ -47,11 +79,13 @@ export function renderSwiftArgs(ft: EffectiveFineTune): string[] {
   const datasets = files.map((d) => `${DATA_DIR}/${d.file}${d.samples === null ? "" : `#${d.samples}`}`);
   return [
     ...flag("model", MODEL_DIR),
+    ...flag("model_type", modelType),
     ...flag("tuner_type", "lora"),
     ...flag("template", ft.template),
     ...flag("dataset", ...datasets),
     ...flag("split_dataset_ratio", t.valRatio),
     ...flag("max_length", t.maxLength),
+    ...flag("truncation_strategy", SWIFT_TRUNCATION_STRATEGY),
     ...flag("lora_rank", ft.lora.rank),
     ...flag("lora_alpha", ft.lora.alpha),
     ...flag("lora_dropout", ft.lora.dropout),
@@ -92,12 +126,14 @@ export function renderSwiftArgs(ft: EffectiveFineTune): string[] {
  * base_args/generation_args.py (temperature 0 = no sampling, max_new_tokens), base_args/data_args.py
  * (val_dataset, val_dataset_shuffle), docs/source_en/Instruction/Inference-and-deployment.md.
  */
-export function renderSwiftInferArgs(ft: EffectiveFineTune): string[] {
+export function renderSwiftInferArgs(ft: EffectiveFineTune, modelType: string): string[] {
   const dtype = TORCH_DTYPE[ft.training.precision];
   return [
     ...flag("model", MODEL_DIR),
+    ...flag("model_type", modelType),
     ...flag("template", ft.template),
     ...flag("max_length", ft.training.maxLength),
+    ...flag("truncation_strategy", SWIFT_TRUNCATION_STRATEGY),
     ...quantFlags(ft, dtype),
     ...flag("torch_dtype", dtype),
     ...flag("infer_backend", "transformers"),

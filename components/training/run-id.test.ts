@@ -2,9 +2,10 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { resolveFineTune, type EffectiveFineTune } from "./defaults.ts";
 import { canonicalJson, runId } from "./run-id.ts";
-import { qwen7b, seedLora } from "./__fixtures__/specs.ts";
+import { qloraSwift, qwen7b, seedLora } from "./__fixtures__/specs.ts";
 
 const IMAGE = "hiyouga/llamafactory:0.9.5";
+const SWIFT_IMAGE = "modelscope:swift4.5.3";
 const base = resolveFineTune(seedLora);
 
 /** Rebuilds an object with its keys in a random order, at every level. */
@@ -69,6 +70,14 @@ describe("runId", () => {
     expect(runId(base, { ...qwen7b, repo: "Qwen/Qwen2.5-7B" }, IMAGE)).not.toBe(id);
     expect(runId(base, { ...qwen7b, hub: "modelscope" }, IMAGE)).not.toBe(id);
     expect(runId(base, qwen7b, "hiyouga/llamafactory:0.9.4")).not.toBe(id);
+  });
+
+  it("hashes ms-swift's model type for ms-swift runs only: an override is a new run, the catalog's own value is not", () => {
+    const swift = resolveFineTune(qloraSwift);
+    const id = runId(swift, qwen7b, SWIFT_IMAGE);
+    expect(runId(swift, { ...qwen7b, msSwiftModelType: "qwen2" }, SWIFT_IMAGE)).toBe(id);
+    expect(runId(swift, { ...qwen7b, msSwiftModelType: "qwen2_gte" }, SWIFT_IMAGE)).not.toBe(id);
+    expect(runId(base, { ...qwen7b, msSwiftModelType: "qwen2_gte" }, IMAGE)).toBe(runId(base, qwen7b, IMAGE));
   });
 
   it("ignores model fields that do not change the weights", () => {

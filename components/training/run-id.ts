@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import type { ModelConfig } from "../../stacks/schema.ts";
 import type { EffectiveFineTune } from "./defaults.ts";
+import { swiftModelType } from "./ms-swift.ts";
 
 /** JSON with object keys sorted at every level, so key order never changes the hash. */
 export function canonicalJson(value: unknown): string {
@@ -21,11 +22,20 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
 }
 
-/** The full sha256 of a run's identity (effective spec, base model location, engine image): manifest.json's `specHash`. */
+/**
+ * The full sha256 of a run's identity (effective spec, base model location, engine image):
+ * manifest.json's `specHash`. ms-swift runs also hash the `--model_type` they load the base as
+ * (./ms-swift.ts swiftModelType): an override in llmkit:models changes the Job, so it is a new run.
+ */
 export function specHash(effective: EffectiveFineTune, model: ModelConfig, engineImage: string): string {
   const identity = {
     spec: effective,
-    model: { hub: model.hub, repo: model.repo, revision: model.revision },
+    model: {
+      hub: model.hub,
+      repo: model.repo,
+      revision: model.revision,
+      ...(effective.engine === "ms-swift" ? { msSwiftModelType: swiftModelType(model) } : {}),
+    },
     engineImage,
   };
   return createHash("sha256").update(canonicalJson(identity)).digest("hex");

@@ -15,6 +15,7 @@ import { AdapterManifestSchema } from "../lib/adapter-manifest.ts";
 import { hasAwsCli, reportAwsCli, startS3Server, storeClient, type S3Server, type StoreClient } from "../../test/s3-server.ts";
 import { resolveFineTune } from "./defaults.ts";
 import { CONFIG_ERROR_EXIT } from "./layout.ts";
+import { renderDatasetInfo } from "./llamafactory.ts";
 import { TRAIN_TERMINATION_GRACE_SECONDS } from "./train-job.ts";
 import { runId as computeRunId } from "./run-id.ts";
 import { MIRROR_SCRIPTS, TRAINING_SCRIPTS } from "./scripts.ts";
@@ -48,10 +49,87 @@ describe("scripts", () => {
     expect(spawnSync("python3", ["-c", "import ast, sys; ast.parse(open(sys.argv[1]).read())", join(SCRIPTS, "lineage.py")]).status).toBe(0);
   });
 
+  it.skipIf(!HAS_PYARROW)("lineage.py counts a Parquet file's rows from its footer, not its newlines", () => {
+    // a mirrored hub dataset is often Parquet (e.g. HuggingFaceH4/ultrachat_200k data/*.parquet):
+    // 1000 rows, compressed, so the byte stream's newline count is unrelated to the rows
+    const dir = lineagePod("train-00000.parquet");
+    const write = spawnSync("python3", ["-c", "import sys, pyarrow as pa, pyarrow.parquet as pq; pq.write_table(pa.table({'text': ['row\\n%d' % i for i in range(1000)]}), sys.argv[1])", join(dir.data, "0-train-00000.parquet")]);
+    expect(write.status).toBe(0);
+    const r = spawnSync("python3", [join(SCRIPTS, "lineage.py"), dir.state, "none", dir.out, ""], { env: dir.env, encoding: "utf8" });
+    expect([r.status, r.stderr]).toEqual([0, ""]);
+    expect(JSON.parse(readFileSync(dir.out, "utf8")).datasets).toEqual([{ path: "datasets/hub/train-00000.parquet", etag: "e1", rows: 1000 }]);
+  });
+
+  it("lineage.py without pyarrow stops before publishing and says why", () => {
+    const dir = lineagePod("train-00000.parquet");
+    writeFileSync(join(dir.data, "0-train-00000.parquet"), "PAR1");
+    // an importable `pyarrow` that fails as a missing one does
+    mkdirSync(join(dir.root, "nopyarrow", "pyarrow"), { recursive: true });
+    writeFileSync(join(dir.root, "nopyarrow", "pyarrow", "__init__.py"), "raise ImportError('No module named pyarrow')\n");
+    const r = spawnSync("python3", [join(SCRIPTS, "lineage.py"), dir.state, "none", dir.out, ""], { env: { ...dir.env, PYTHONPATH: join(dir.root, "nopyarrow") }, encoding: "utf8" });
+    expect([r.status, r.stderr.trim()]).toEqual([1, `${dir.data}/0-train-00000.parquet: counting Parquet rows needs pyarrow, which this image lacks; nothing is published`]);
+    expect(existsSync(dir.out)).toBe(false);
+  });
+
+  it("dataset-columns.py keeps the optional columns a file has and drops those none of its records has", () => {
+    // LLaMA-Factory reads a named column as example[name]: a KeyError when the file has no such
+    // column (hiyouga/LLaMA-Factory@v0.9.5 src/llamafactory/data/converter.py:88, 97, 125-126, 156, 222)
+    const dir = mkdtempSync(join(tmpdir(), "llmkit-columns-"));
+    const info = renderDatasetInfo(resolveFineTune(seedLora));
+    writeFileSync(join(dir, "dataset_info.json"), JSON.stringify(info));
+    writeFileSync(join(dir, "0-train.jsonl"), '{"conversations": []}\n\n{"conversations": [], "system": "Be brief."}\n');
+    writeFileSync(join(dir, "1-alpaca-gpt4-en.json"), JSON.stringify([{ instruction: "a", output: "b" }, { instruction: "c", output: "d", history: [["q", "r"]] }]));
+    const r = spawnSync("python3", [join(SCRIPTS, "dataset-columns.py"), dir], { encoding: "utf8" });
+    expect([r.status, r.stderr]).toEqual([0, ""]);
+    expect(r.stdout).toBe(
+      'dataset_info.json: 0-train.jsonl has no "tools" column: not read\n' +
+        'dataset_info.json: 1-alpaca-gpt4-en.json has no "input" column: not read\n' +
+        'dataset_info.json: 1-alpaca-gpt4-en.json has no "system" column: not read\n',
+    );
+    const pruned = JSON.parse(readFileSync(join(dir, "dataset_info.json"), "utf8"));
+    expect(pruned["0-train.jsonl"].columns).toEqual({ messages: "conversations", system: "system" });
+    expect(pruned["1-alpaca-gpt4-en.json"].columns).toEqual({ prompt: "instruction", response: "output", history: "history" });
+    // tags, formatting and sample counts are left as rendered
+    expect({ ...pruned["0-train.jsonl"], columns: undefined }).toEqual({ ...info["0-train.jsonl"], columns: undefined });
+  });
+
+  it.skipIf(!HAS_PYARROW)("dataset-columns.py reads a Parquet file's columns from its schema", () => {
+    const dir = mkdtempSync(join(tmpdir(), "llmkit-columns-"));
+    const info = renderDatasetInfo(resolveFineTune({ ...seedLora, datasets: [{ path: "datasets/x/train.parquet", format: "sharegpt", purpose: "domain" }] }));
+    writeFileSync(join(dir, "dataset_info.json"), JSON.stringify(info));
+    const write = spawnSync("python3", ["-c", "import sys, pyarrow as pa, pyarrow.parquet as pq; pq.write_table(pa.table({'conversations': [[]], 'tools': ['[]']}), sys.argv[1])", join(dir, "0-train.parquet")]);
+    expect(write.status).toBe(0);
+    expect(spawnSync("python3", [join(SCRIPTS, "dataset-columns.py"), dir]).status).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, "dataset_info.json"), "utf8"))["0-train.parquet"].columns).toEqual({ messages: "conversations", tools: "tools" });
+  });
+
   it("use the exit code the Job's podFailurePolicy fails on", () => {
     expect(MIRROR_SCRIPTS["store.sh"]).toContain(`CONFIG_ERROR=${CONFIG_ERROR_EXIT}\n`);
   });
 });
+
+const HAS_PYARROW = spawnSync("python3", ["-c", "import pyarrow.parquet"]).status === 0;
+if (!HAS_PYARROW) console.log("scripts.test.ts: the Parquet row count is not run: python3 has no pyarrow (the engine images do)");
+
+/** What lineage.py reads, for one dataset file `datasets/hub/<file>` downloaded as `0-<file>`. */
+function lineagePod(file: string) {
+  const root = mkdtempSync(join(tmpdir(), "llmkit-lineage-"));
+  const [config, data, lineage] = ["config", "data", "lineage"].map((d) => join(root, d));
+  for (const d of [config, data, lineage]) mkdirSync(d!);
+  const path = `datasets/hub/${file}`;
+  writeFileSync(join(config!, "manifest.json"), JSON.stringify({ datasets: [{ path }] }));
+  writeFileSync(join(config!, "datasets.txt"), `${path} 0-${file}\n`);
+  writeFileSync(join(lineage!, "datasets.tsv"), `${path}\te1\n`);
+  writeFileSync(join(lineage!, "attempts"), "1\n");
+  writeFileSync(join(root, "trainer_state.json"), JSON.stringify({ global_step: 1, log_history: [] }));
+  return {
+    root,
+    data: data!,
+    state: join(root, "trainer_state.json"),
+    out: join(root, "manifest.json"),
+    env: { PATH: process.env.PATH!, CONFIG_DIR: config!, DATA_DIR: data!, LINEAGE_DIR: lineage!, ENGINE: "llamafactory" },
+  };
+}
 
 interface Result {
   readonly status: number | null;
@@ -373,6 +451,7 @@ describe.skipIf(!hasAwsCli)("scripts against an S3-compatible server", () => {
     mkdirSync(p.env.DATA_DIR);
     writeFileSync(join(p.env.DATA_DIR, "0-train.jsonl"), '{"conversations":[]}\n');
     writeFileSync(join(p.env.DATA_DIR, "1-alpaca-gpt4-en.json"), "[{}, {}]");
+    writeFileSync(join(p.env.DATA_DIR, "dataset_info.json"), config["dataset_info.json"]!);
     mkdirSync(p.env.LINEAGE_DIR);
     writeFileSync(join(p.env.LINEAGE_DIR, "datasets.tsv"), "datasets/support/v3/train.jsonl\te1\ndatasets/general/alpaca-gpt4-en.json\te2\n");
     writeFileSync(join(p.env.LINEAGE_DIR, "attempts"), "1\n");
@@ -407,6 +486,9 @@ describe.skipIf(!hasAwsCli)("scripts against an S3-compatible server", () => {
     const predict = `train ${p.env.CONFIG_DIR}/smoke-predict.yaml\n`;
     expect(readFileSync(join(p.root, "calls"), "utf8")).toBe(`train ${p.env.CONFIG_DIR}/train.yaml\n${predict}`.repeat(2));
     expect(JSON.parse(readFileSync(join(p.env.SMOKE_DIR, "dataset_info.json"), "utf8"))).toEqual(JSON.parse(config["smoke-dataset_info.json"]!));
+    // before training, the optional columns these files lack were dropped (scripts/dataset-columns.py)
+    const columns = JSON.parse(readFileSync(join(p.env.DATA_DIR, "dataset_info.json"), "utf8"));
+    expect([columns["0-train.jsonl"].columns, columns["1-alpaca-gpt4-en.json"].columns]).toEqual([{ messages: "conversations" }, { prompt: "instruction", response: "output" }]);
     const manifest = JSON.parse(readFileSync(join(p.root, "manifest.json"), "utf8"));
     expect(manifest.smoke).toEqual(SMOKE_PROMPTS.map((prompt, i) => ({ prompt, output: answer(i, prompt) })));
     expect([manifest.result.steps, manifest.gpuType, manifest.wallSeconds]).toEqual([5, "none", "@WALL_SECONDS@"]);

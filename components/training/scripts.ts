@@ -21,6 +21,7 @@ export const TRAINING_SCRIPTS = {
   "restore.sh": read("restore.sh"),
   "checkpoint-sync.sh": read("checkpoint-sync.sh"),
   "train.sh": read("train.sh"),
+  "dataset-columns.py": read("dataset-columns.py"),
   "lineage.py": read("lineage.py"),
   "publish.sh": read("publish.sh"),
 } as const;

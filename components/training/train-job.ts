@@ -25,7 +25,7 @@ import { renderManifest } from "./manifest.ts";
 import { datasetWaitConfigData, datasetWaitContainers } from "./dataset-wait.ts";
 import { identityConfigData, identityDownloadLine, identityInitContainers } from "./identity.ts";
 import { MIRROR_DEADLINE_SECONDS } from "./mirror.ts";
-import { renderSwiftArgs, renderSwiftInferArgs } from "./ms-swift.ts";
+import { renderSwiftArgs, renderSwiftInferArgs, requireSwiftModelType } from "./ms-swift.ts";
 import { capacitySelector, kueueLabels } from "./queueing.ts";
 import { SMOKE_DIR, smokePromptsData } from "./smoke.ts";
 import { TRAINING_SCRIPTS } from "./scripts.ts";
@@ -84,16 +84,33 @@ function labels(ft: EffectiveFineTune, runId: string) {
   };
 }
 
+/**
+ * One training process per GPU (data parallel), so the manifest's global batch (manifest.ts) is
+ * what the engines run. `swift sft` starts torchrun only when NPROC_PER_NODE (or NNODES) is set
+ * and otherwise runs one process over every GPU, splitting the model across them
+ * (modelscope/ms-swift@v4.5.2 swift/cli/main.py:30-35 use_torchrun, :74-83). llamafactory-cli
+ * starts torchrun by itself with one process per visible GPU (hiyouga/LLaMA-Factory@v0.9.5
+ * src/llamafactory/launcher.py:60-66), so it needs nothing.
+ */
+export function dataParallelEnv(ft: EffectiveFineTune): EnvVar[] {
+  return ft.engine === "ms-swift" && ft.gpus > 1 ? [{ name: "NPROC_PER_NODE", value: String(ft.gpus) }] : [];
+}
+
 /** The training config and, with smoke prompts, the engine's predict/infer config next to it (./smoke.ts). */
-function engineConfig(ft: EffectiveFineTune): Record<string, string> {
+function engineConfig(ft: EffectiveFineTune, model: ModelConfig): Record<string, string> {
   const smoke = ft.smokePrompts !== undefined;
-  return ft.engine === "llamafactory"
-    ? {
-        "train.yaml": llamaFactoryYaml(ft),
-        "dataset_info.json": `${JSON.stringify(renderDatasetInfo(ft), null, 2)}\n`,
-        ...(smoke ? { "smoke-predict.yaml": llamaFactoryPredictYaml(ft) } : {}),
-      }
-    : { "swift-args.txt": `${renderSwiftArgs(ft).join("\n")}\n`, ...(smoke ? { "smoke-infer-args.txt": `${renderSwiftInferArgs(ft).join("\n")}\n` } : {}) };
+  if (ft.engine === "llamafactory") {
+    return {
+      "train.yaml": llamaFactoryYaml(ft),
+      "dataset_info.json": `${JSON.stringify(renderDatasetInfo(ft), null, 2)}\n`,
+      ...(smoke ? { "smoke-predict.yaml": llamaFactoryPredictYaml(ft) } : {}),
+    };
+  }
+  const modelType = requireSwiftModelType(model);
+  return {
+    "swift-args.txt": `${renderSwiftArgs(ft, modelType).join("\n")}\n`,
+    ...(smoke ? { "smoke-infer-args.txt": `${renderSwiftInferArgs(ft, modelType).join("\n")}\n` } : {}),
+  };
 }
 
 export function renderTrainConfig(ft: EffectiveFineTune, model: ModelConfig, contract: PlatformContract, runId: string) {
@@ -103,7 +120,7 @@ export function renderTrainConfig(ft: EffectiveFineTune, model: ModelConfig, con
     metadata: { name: trainNames(ft, runId).config, namespace: contract.namespace, labels: labels(ft, runId) },
     immutable: true,
     data: {
-      ...engineConfig(ft),
+      ...engineConfig(ft, model),
       "datasets.txt": ft.datasets.map((d, i) => `${d.path} ${localDatasetFile(i, d.path)}\n`).join("") + identityDownloadLine(ft),
       "manifest.json": `${JSON.stringify(renderManifest(ft, model, runId, ENGINE_IMAGES[ft.engine], contract.store.bucket), null, 2)}\n`,
       ...TRAINING_SCRIPTS,
@@ -218,6 +235,7 @@ export function renderTrainJob(ft: EffectiveFineTune, model: ModelConfig, contra
                 { name: "HF_HOME", value: `${WORK_DIR}/cache/huggingface` },
                 { name: "MODELSCOPE_CACHE", value: `${WORK_DIR}/cache/modelscope` },
                 { name: "HF_HUB_OFFLINE", value: "1" },
+                ...dataParallelEnv(ft),
               ],
               resources: { requests: trainerResources, limits: trainerResources },
               securityContext: containerSecurityContext(),

@@ -27,11 +27,25 @@ describe("fineTuneProblems", () => {
     ["identity file that is not JSON", { ...seedLora, identity: { name: "Ada", author: "Acme", path: "datasets/identity.parquet", format: "alpaca" } }, [
       'identity.path "datasets/identity.parquet" must be a .json or .jsonl file: the placeholders are filled in JSON',
     ]],
+    // hiyouga/LLaMA-Factory@v0.9.5 model_utils/quantization.py:166-172 needs bitsandbytes, which the image lacks
+    ["QLoRA on LLaMA-Factory", { ...qloraSwift, engine: "llamafactory", template: "qwen" }, [
+      "engine is llamafactory but method is qlora: the pinned LLaMA-Factory image (hiyouga/llamafactory:0.9.5) has no bitsandbytes, which QLoRA quantisation needs; use engine: ms-swift for QLoRA (or method: lora)",
+    ]],
     ["name too long for the Job", { ...seedLora, name: "a".repeat(45) }, [
       `name "${"a".repeat(45)}" is too long: the Job name "<name>-train-<runId>" must fit 63 characters`,
     ]],
   ];
   it.each(cases)("%s", (_label, spec, expected) => expect(problems(spec)).toEqual(expected));
+
+  it("refuses ms-swift on a base whose model type neither the catalog nor the config knows", () => {
+    // modelscope/ms-swift@v4.5.2 swift/model/model_meta.py:224-230: no --model_type, several matches → ValueError
+    const coder = { ...qwen7b, repo: "Qwen/Qwen2.5-Coder-7B-Instruct" };
+    expect(problems(qloraSwift, coder)).toEqual([
+      'ms-swift needs the model type of "Qwen/Qwen2.5-Coder-7B-Instruct" and planner/models.ts has none: set msSwiftModelType on model "qwen2-5-7b"',
+    ]);
+    expect(problems(qloraSwift, { ...coder, msSwiftModelType: "qwen2" })).toEqual([]);
+    expect(problems({ ...seedLora }, coder)).toEqual([]);
+  });
 
   it("names a base model mismatch", () => {
     expect(problems(seedLora, { ...qwen7b, name: "other" })).toEqual(['baseModel is "qwen2-5-7b" but model "other" was passed']);

@@ -7,6 +7,8 @@ import { DNS_LABEL_MAX } from "../lib/naming.ts";
 import type { PlatformContract } from "../platform/contract.ts";
 import type { ModelConfig } from "../../stacks/schema.ts";
 import type { EffectiveFineTune } from "./defaults.ts";
+import { swiftModelType } from "./ms-swift.ts";
+import { LLAMAFACTORY_QLORA_PROBLEM } from "./templates.ts";
 
 /** `${name}-train-${runId}`: the Job name suffix after the fine-tune name. */
 export const TRAIN_JOB_SUFFIX_LENGTH = "-train-".length + 12;
@@ -28,6 +30,10 @@ export function fineTuneProblems(ft: EffectiveFineTune, model: ModelConfig, cont
   if (ft.method === "qlora" && ft.quantBits === null) problems.push("method qlora needs quantBits (4 or 8)");
   if (ft.method === "lora" && ft.quantBits !== null) problems.push('quantBits applies only to method "qlora"');
   if (ft.method === "qlora" && ft.gpus === 0) problems.push("QLoRA quantises with bitsandbytes on a GPU: request at least 1 GPU");
+  if (ft.engine === "llamafactory" && ft.method === "qlora") problems.push(`engine ${LLAMAFACTORY_QLORA_PROBLEM}`);
+  if (ft.engine === "ms-swift" && swiftModelType(model) === undefined) {
+    problems.push(`ms-swift needs the model type of "${model.repo}" and planner/models.ts has none: set msSwiftModelType on model "${model.name}"`);
+  }
   if (ft.engine === "ms-swift" && !Number.isInteger(ft.lora.alpha)) {
     problems.push(`lora.alpha ${ft.lora.alpha} must be a whole number for ms-swift (tuner_args.py lora_alpha: int)`);
   }

@@ -6,7 +6,7 @@ import { writeFileSync } from "node:fs";
 import { MODELS } from "../models.ts";
 
 export function architecturesJson(): string {
-  const models = Object.fromEntries(MODELS.map(({ id, repos: _r, source: _s, checked: _c, ...shape }) => [id, shape]));
+  const models = Object.fromEntries(MODELS.map(({ id, repos: _r, source: _s, checked: _c, msSwiftModelType: _m, ...shape }) => [id, shape]));
   return `${JSON.stringify({ _comment: "Generated from planner/models.ts by planner/calibration/export-architectures.ts; read by measure.py", models }, null, 2)}\n`;
 }
 

@@ -16,7 +16,9 @@ import sys
 
 
 def rows(path):
-    """Records in a dataset file: elements of a JSON array (.json), else non-blank JSON Lines."""
+    """Records in a dataset file: rows of a Parquet file, elements of a JSON array (.json), else non-blank JSON Lines."""
+    if path.endswith(".parquet"):
+        return parquet_rows(path)
     if path.endswith(".json"):
         with open(path, encoding="utf-8") as f:
             data = json.load(f)
@@ -25,6 +27,20 @@ def rows(path):
         return len(data)
     with open(path, "rb") as f:
         return sum(1 for line in f if line.strip())
+
+
+def parquet_rows(path):
+    """The row count in the Parquet footer (compressed pages have no lines to count).
+
+    pyarrow is a dependency of Hugging Face `datasets` (huggingface/datasets setup.py
+    REQUIRED_PKGS), which both engines load data with, so it is in both images; without it the
+    count cannot be made and the run stops before publishing, saying so.
+    """
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        sys.exit(f"{path}: counting Parquet rows needs pyarrow, which this image lacks; nothing is published")
+    return pq.ParquetFile(path).metadata.num_rows
 
 
 def result(state_file):

@@ -27,6 +27,8 @@ latest_checkpoint() {
 
 case "$ENGINE" in
   llamafactory)
+    # optional columns (system, history, tools) only where the files have them
+    python3 "$(dirname "$0")/dataset-columns.py" "$DATA_DIR"
     # resumes on its own from the newest checkpoint (overwrite_output_dir: false)
     llamafactory-cli train "$CONFIG_DIR/train.yaml"
     final="$OUTPUT_DIR"
@@ -79,7 +81,9 @@ if [[ -f "$CONFIG_DIR/smoke-prompts.json" ]]; then
       ;;
     ms-swift)
       mapfile -t args < "$CONFIG_DIR/smoke-infer-args.txt"
-      swift infer "${args[@]}" --adapters "$final" || status=$?
+      # one process: with NPROC_PER_NODE (set for data-parallel training) `swift infer` would start
+      # under torchrun too (modelscope/ms-swift@v4.5.2 swift/cli/main.py:95-98 covers infer)
+      env -u NPROC_PER_NODE swift infer "${args[@]}" --adapters "$final" || status=$?
       smoke_results="$SMOKE_DIR/result.jsonl"
       ;;
   esac
