@@ -79,7 +79,9 @@ export function fineTuneFit(spec: EffectiveFineTune, model: Pick<ModelConfig, "r
     if (inst !== undefined) tries.push(inst);
     if (spec.method === "lora") {
       const q = trainingMemory({ ...input, method: "qlora", quantBits: 4 });
-      if (q.totalGiB <= capacity) tries.push(`method: qlora with quantBits: 4 (~${fmt(q.totalGiB)})`);
+      // the pinned LLaMA-Factory image cannot quantise (no bitsandbytes): QLoRA means ms-swift there
+      const engine = spec.engine === "llamafactory" ? "engine: ms-swift, " : "";
+      if (q.totalGiB <= capacity) tries.push(`${engine}method: qlora with quantBits: 4 (~${fmt(q.totalGiB)})`);
     }
     for (let len = Math.floor(input.maxLength / 2); len >= 256; len = Math.floor(len / 2)) {
       const s = trainingMemory({ ...input, maxLength: len });

@@ -51,10 +51,10 @@ describe("fit checks in preflight", () => {
     expect(rest).toEqual([]);
     expect(p).toMatch(/^llmkit:fineTunes\[0\]: does not fit pool "training-l40s": needs ~\d+\.\d GiB per GPU/);
     expect(p).toMatch(/activations \d+\.\d GiB at maxLength 16384 × micro-batch 1/);
-    expect(p).toMatch(/try a pool on p5\.4xlarge \(1× h100, 80 GiB each, \$6\.88\/h on-demand\); or method: qlora with quantBits: 4 \(~\d+\.\d GiB\); or training\.maxLength: 8192 \(~\d+\.\d GiB\)$/);
+    expect(p).toMatch(/try a pool on p5\.4xlarge \(1× h100, 80 GiB each, \$6\.88\/h on-demand\); or engine: ms-swift, method: qlora with quantBits: 4 \(~\d+\.\d GiB\); or training\.maxLength: 8192 \(~\d+\.\d GiB\)$/);
   });
 
-  it("suggests QLoRA when 4-bit weights make the difference", () => {
+  it("suggests QLoRA, on ms-swift for a LLaMA-Factory run, when 4-bit weights make the difference", () => {
     const raw = change(workloadsDev(), (r) => {
       r.models.push({ name: "qwen2-5-32b", hub: "huggingface", repo: "Qwen/Qwen2.5-32B-Instruct", revision: "b".repeat(40), sizeGiB: 61 });
       r.fineTunes[0].baseModel = "qwen2-5-32b";
@@ -64,7 +64,7 @@ describe("fit checks in preflight", () => {
     });
     const [p] = fit(raw).problems;
     expect(p).toMatch(/^llmkit:fineTunes\[0\]: does not fit pool "training-l40s"/);
-    expect(p).toMatch(/method: qlora with quantBits: 4 \(~\d+\.\d GiB\)/);
+    expect(p).toMatch(/; or engine: ms-swift, method: qlora with quantBits: 4 \(~\d+\.\d GiB\)/);
   });
 
   it("refuses a service that does not fit and suggests tensor parallelism or a shorter maxModelLen", () => {
