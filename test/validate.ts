@@ -1,11 +1,11 @@
 /**
  * Validates rendered Kubernetes objects against the upstream schema of the pinned version
  * (DESIGN.md §7.3):
- * - built-in kinds and the add-on CRDs with npm models (Karpenter, KEDA, Prometheus Operator,
- *   External Secrets): the kubernetes-models validator (types, enums, required fields) plus an
+ * - built-in kinds: the kubernetes-models validator (types, enums, required fields) plus an
  *   unknown-field check against the model's interface (schemas/fields.ts);
- * - Gateway API and Envoy Gateway kinds: the CRDs Envoy Gateway v1.9.0 ships, unknown fields
- *   refused (schemas/crds.ts); skipped with a note where ../shared is absent;
+ * - add-on kinds (Gateway API, Envoy Gateway, Karpenter, KEDA, Prometheus Operator): the CRDs the
+ *   pinned releases ship, unknown fields refused (schemas/crds.ts); skipped with a note where
+ *   ../shared is absent;
  * - any other kind fails, unless ALLOWED_WITHOUT_SCHEMA names it with a reason.
  */
 import { describeObject, type KubernetesObject } from "./manifests.ts";
@@ -47,13 +47,12 @@ async function metadataProblems(object: KubernetesObject): Promise<string[]> {
 }
 
 async function validateAgainstCrd(object: KubernetesObject, opts: ValidateOptions): Promise<Verdict> {
-  const schema = `CRD ${CRD_DIR}`;
   if (!crdsAvailable()) {
-    return { object, schema, status: "skipped", problems: [`${CRD_DIR} is absent: Gateway API/Envoy Gateway kinds are checked in CI only`] };
+    return { object, schema: `CRD ${CRD_DIR}`, status: "skipped", problems: [`${CRD_DIR} is absent: add-on kinds (Gateway API, Envoy Gateway, Karpenter, KEDA, Prometheus Operator) are checked in CI only`] };
   }
-  const validate = crdValidator(object.apiVersion, object.kind);
-  if (validate === undefined) return noSchema(object, opts);
-  return verdict(object, schema, [...validate(object), ...(await metadataProblems(object))]);
+  const crd = crdValidator(object.apiVersion, object.kind);
+  if (crd === undefined) return noSchema(object, opts);
+  return verdict(object, `CRD ${crd.file}`, [...crd.validate(object), ...(await metadataProblems(object))]);
 }
 
 function noSchema(object: KubernetesObject, opts: ValidateOptions): Verdict {

@@ -1,8 +1,9 @@
 /**
- * Schemas for the kinds no npm model package covers at the pinned version: Envoy Gateway
- * (SecurityPolicy, BackendTrafficPolicy, ClientTrafficPolicy, EnvoyProxy) and the Gateway API
- * CRDs it bundles, read from the CRDs Envoy Gateway v1.9.0 ships
- * (../shared/contracts/crds/envoy-gateway-v1.9.0, see ../shared/contracts/README.md).
+ * Schemas of the add-on kinds, read from the CRDs the pinned add-on releases ship
+ * (../shared/contracts/crds/: Envoy Gateway v1.9.0 with its Gateway API v1.6.1 bundle, Karpenter
+ * v1.12.1, KEDA v2.20.2, Prometheus Operator v0.93.0 — the versions charts/index.ts pins).
+ * They are checked in CI only: users' clones have no ../shared, and the validator then skips
+ * these kinds with a note.
  *
  * The CRD `openAPIV3Schema` is compiled with ajv after one change: every object schema that
  * lists `properties` and neither `additionalProperties` nor `x-kubernetes-preserve-unknown-fields`
@@ -14,13 +15,23 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Ajv, type ValidateFunction } from "ajv";
+import { RE2JS } from "re2js";
 import { parseAllDocuments } from "yaml";
 
 /** The shared contracts folder exists only in CI-like checkouts (../shared beside the repo). */
-export const CRD_DIR = fileURLToPath(new URL("../../../shared/contracts/crds/envoy-gateway-v1.9.0/", import.meta.url));
+export const CRD_DIR = fileURLToPath(new URL("../../../shared/contracts/crds/", import.meta.url));
 
-/** Groups validated against these CRDs (and only these). */
-export const CRD_GROUPS: readonly string[] = ["gateway.networking.k8s.io", "gateway.networking.x-k8s.io", "gateway.envoyproxy.io"];
+/** Groups validated against these CRDs (and only these): known up front, so a missing folder is a skip. */
+export const CRD_GROUPS: readonly string[] = [
+  "gateway.networking.k8s.io",
+  "gateway.networking.x-k8s.io",
+  "gateway.envoyproxy.io",
+  "karpenter.sh",
+  "karpenter.k8s.aws",
+  "keda.sh",
+  "eventing.keda.sh",
+  "monitoring.coreos.com",
+];
 
 type Schema = Record<string, unknown>;
 
@@ -46,50 +57,76 @@ interface CrdDoc {
   spec?: { group: string; names: { kind: string }; versions: { name: string; schema?: { openAPIV3Schema?: Schema } }[] };
 }
 
-let schemas: Map<string, Schema> | undefined;
+interface CrdSchema {
+  /** The CRD file under CRD_DIR, e.g. `keda-v2.20.2/keda.sh_scaledobjects.yaml`. */
+  readonly file: string;
+  readonly schema: Schema;
+}
 
-function load(): Map<string, Schema> {
-  const found = new Map<string, Schema>();
-  for (const file of readdirSync(CRD_DIR).filter((f) => f.endsWith(".yaml")).sort()) {
+let schemas: Map<string, CrdSchema> | undefined;
+
+function load(): Map<string, CrdSchema> {
+  const found = new Map<string, CrdSchema>();
+  const files = readdirSync(CRD_DIR, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".yaml")).sort();
+  for (const file of files) {
     for (const doc of parseAllDocuments(readFileSync(join(CRD_DIR, file), "utf8"))) {
       const crd = doc.toJS() as CrdDoc | null;
       if (crd?.kind !== "CustomResourceDefinition" || crd.spec === undefined) continue;
       for (const v of crd.spec.versions) {
         const schema = v.schema?.openAPIV3Schema;
-        if (schema !== undefined) found.set(`${crd.spec.group}/${v.name}/${crd.spec.names.kind}`, schema);
+        if (schema !== undefined) found.set(`${crd.spec.group}/${v.name}/${crd.spec.names.kind}`, { file, schema });
       }
     }
   }
   return found;
 }
 
+/**
+ * CRD `pattern`s are Go regular expressions (RE2: the API server compiles them with Go's regexp,
+ * kubernetes/kubernetes staging/src/k8s.io/apiextensions-apiserver/pkg/apiserver/validation), e.g.
+ * Prometheus Operator's `^(?i)(abort|warn)?$`, which JavaScript's RegExp rejects: match them with
+ * the RE2 port re2js. Like JSON Schema, a pattern matches anywhere unless anchored.
+ */
+function re2(pattern: string): { test: (s: string) => boolean; toString: () => string } {
+  const compiled = RE2JS.compile(pattern);
+  // ajv caches compiled patterns by toString(): it must be the pattern itself
+  return { test: (s) => compiled.matcher(s).find(), toString: () => pattern };
+}
+
 // strict: false lets the Kubernetes `x-kubernetes-*` keywords through; formats are not checked.
-const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, code: { regExp: re2 as never } });
 const compiled = new Map<string, ValidateFunction>();
+
+export interface CrdValidator {
+  /** The CRD file the schema came from, relative to CRD_DIR. */
+  readonly file: string;
+  readonly validate: (object: unknown) => string[];
+}
 
 /**
  * A validator for `apiVersion`/`kind`: undefined if the CRDs do not define it. Call only when
  * `existsSync(CRD_DIR)`.
  */
-export function crdValidator(apiVersion: string, kind: string): ((object: unknown) => string[]) | undefined {
+export function crdValidator(apiVersion: string, kind: string): CrdValidator | undefined {
   const key = `${apiVersion}/${kind}`;
   schemas ??= load();
-  const schema = schemas.get(key);
-  if (schema === undefined) return undefined;
-  let validate = compiled.get(key);
-  if (validate === undefined) {
-    validate = ajv.compile(closeObjects(schema));
-    compiled.set(key, validate);
+  const crd = schemas.get(key);
+  if (crd === undefined) return undefined;
+  let fn = compiled.get(key);
+  if (fn === undefined) {
+    fn = ajv.compile(closeObjects(crd.schema));
+    compiled.set(key, fn);
   }
-  const fn = validate;
-  return (object) =>
-    fn(object)
+  const check = fn;
+  const validate = (object: unknown): string[] =>
+    check(object)
       ? []
-      : (fn.errors ?? []).map((e) =>
+      : (check.errors ?? []).map((e) =>
           e.keyword === "additionalProperties"
             ? `${e.instancePath || "/"}: unknown field "${String((e.params as { additionalProperty: string }).additionalProperty)}"`
             : `${e.instancePath || "/"}: ${e.message ?? e.keyword}`,
         );
+  return { file: crd.file, validate };
 }
 
 export function crdsAvailable(): boolean {

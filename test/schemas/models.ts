@@ -1,23 +1,14 @@
 /**
- * Schemas from kubernetes-models (the Kubernetes OpenAPI, compiled) and @kubernetes-models/*
- * (CRDs of the add-ons llmkit drives). A model is a class per kind with `.validate()`, beside
- * a `.d.ts` whose interface `I<Kind>` lists the fields (see fields.ts).
+ * Schemas of the built-in kinds from kubernetes-models (the Kubernetes OpenAPI, compiled; 4.5.1,
+ * the newest release that runs on Node 20 — 5.x declares Node ≥ 22). A model is a class per kind
+ * with `.validate()`, beside a `.d.ts` whose interface `I<Kind>` lists the fields (see fields.ts).
+ * Add-on kinds are checked against their upstream CRDs instead (crds.ts); the real API server of
+ * the pinned Kubernetes minor checks everything in the cluster lane (e2e/cluster).
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { unknownFields } from "./fields.ts";
-
-/** API groups whose kinds come from CRD model packages (pinned in package.json). */
-const CRD_PACKAGES: Readonly<Record<string, string>> = {
-  "karpenter.sh": "@kubernetes-models/karpenter",
-  "karpenter.k8s.aws": "@kubernetes-models/karpenter",
-  "keda.sh": "@kubernetes-models/keda",
-  "eventing.keda.sh": "@kubernetes-models/keda",
-  "monitoring.coreos.com": "@kubernetes-models/prometheus-operator",
-  "external-secrets.io": "@kubernetes-models/external-secrets",
-  "generators.external-secrets.io": "@kubernetes-models/external-secrets",
-};
 
 /** Built-in groups: the legacy core group ("v1"), un-dotted groups (apps, batch) and *.k8s.io. */
 function isBuiltInGroup(group: string): boolean {
@@ -43,8 +34,7 @@ const NODE_MODULES = fileURLToPath(new URL("../../node_modules/", import.meta.ur
 
 function specifier(apiVersion: string, kind: string): string | undefined {
   const group = apiVersion.includes("/") ? apiVersion.slice(0, apiVersion.indexOf("/")) : "";
-  const pkg = CRD_PACKAGES[group] ?? (isBuiltInGroup(group) ? "kubernetes-models" : undefined);
-  return pkg === undefined ? undefined : `${pkg}/${apiVersion}/${kind}`;
+  return isBuiltInGroup(group) ? `kubernetes-models/${apiVersion}/${kind}` : undefined;
 }
 
 const cache = new Map<string, Model | undefined>();

@@ -3,8 +3,7 @@
  * in one table, with the reason for each default. A stack file names a preset and overrides only
  * what differs (capacityTypes, disk, consolidateAfter).
  *
- * Field meanings are Karpenter v1.12.1's (sigs.k8s.io/karpenter@v1.12.0 pkg/apis/v1/nodepool.go,
- * as modelled by @kubernetes-models/karpenter 2.0.0, generated from that version):
+ * Field meanings are Karpenter v1.12.1's (sigs.k8s.io/karpenter@v1.12.0 pkg/apis/v1/nodepool.go):
  * - consolidationPolicy WhenEmpty: only nodes without (non-daemon) pods are removed;
  *   WhenEmptyOrUnderutilized: nodes whose pods fit elsewhere are replaced or removed too.
  * - consolidateAfter: how long a node must stay empty/underused before that happens.
