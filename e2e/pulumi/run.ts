@@ -230,8 +230,35 @@ async function scenario(ctx: Ctx, store: S3Server): Promise<void> {
   for (const n of nodes) kube.run(["delete", "node", n.metadata.name, "--ignore-not-found"]);
 }
 
+/**
+ * The README's path, `npm run up -- --stack local --preview` (cli/up.ts, the Automation API), with
+ * the built CLI on PATH against the lane's cluster. State and passphrase go to the temp dir
+ * (PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE, which cli/up.ts honours); stacks/Pulumi.local.yaml
+ * is restored byte for byte afterwards, since `stack init` writes the passphrase's salt into it.
+ */
+function localStackPreview(ctx: Ctx): void {
+  const file = resolve(ROOT, "stacks/Pulumi.local.yaml");
+  const before = readFileSync(file);
+  const start = Date.now();
+  const r = spawnSync("npm", ["run", "--silent", "up", "--", "--stack", "local", "--preview"], {
+    cwd: ROOT,
+    env: { ...ctx.env, PULUMI_BACKEND_URL: `file://${join(ctx.tmp, "local-state")}`, LLMKIT_STACKS_DIR: "", LLMKIT_POLICY_ENV: "" },
+    encoding: "utf8",
+    timeout: 600_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const seconds = Math.round((Date.now() - start) / 1000);
+  writeFileSync(ctx.log, `\n$ npm run up -- --stack local --preview  (${seconds}s, exit ${r.status})\n${r.stdout}${r.stderr}`, { flag: "a" });
+  const after = readFileSync(file);
+  if (!after.equals(before)) {
+    writeFileSync(file, before);
+    note("npm run up -- --stack local: `stack init` wrote encryptionsalt into stacks/Pulumi.local.yaml (restored)");
+  }
+  check(`local: npm run up -- --stack local --preview with the real CLI (${seconds}s)`, ok(r), why(r));
+}
+
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { kubeconfig: { type: "string" }, keep: { type: "boolean", default: false } } });
+  const { values } = parseArgs({ options: { kubeconfig: { type: "string" }, keep: { type: "boolean", default: false }, "skip-local": { type: "boolean", default: false } } });
   const kubeconfig = values.kubeconfig ?? process.env.KUBECONFIG;
   if (kubeconfig === undefined) {
     console.error("usage: run.ts --kubeconfig <file> (or KUBECONFIG)");
@@ -266,6 +293,7 @@ async function main(): Promise<number> {
   const start = Date.now();
   try {
     await scenario(ctx, store);
+    if (!values["skip-local"]) localStackPreview(ctx);
   } catch (err) {
     check("scenario ran to the end", false, (err as Error).stack ?? String(err));
   } finally {
