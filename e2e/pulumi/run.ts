@@ -154,9 +154,15 @@ async function scenario(ctx: Ctx, store: S3Server): Promise<void> {
     writeStack(ctx, stack, fill);
     const init = pulumi(ctx, ["stack", "init", stack, "--secrets-provider", "passphrase"]);
     if (!check(`pulumi stack init ${stack}`, ok(init), why(init))) return;
+    // `stack init` has no --config-file: it writes the passphrase's encryptionsalt into
+    // <stackConfigDir>/Pulumi.<stack>.yaml, i.e. stacks/. Move that line to the temp copy.
+    const written = resolve(ROOT, "stacks", `Pulumi.${stack}.yaml`);
+    const salt = existsSync(written) ? /^encryptionsalt: .*$/m.exec(readFileSync(written, "utf8"))?.[0] : undefined;
+    rmSync(written, { force: true });
+    if (!check(`pulumi stack init ${stack}: encryptionsalt moved from stacks/ to the temp stack file`, salt !== undefined)) return;
+    const copy = join(ctx.stacksDir, `Pulumi.${stack}.yaml`);
+    writeFileSync(copy, `${salt}\n${readFileSync(copy, "utf8")}`);
   }
-  const stray = ["e2e-platform", "e2e-workloads"].filter((s) => existsSync(resolve(ROOT, "stacks", `Pulumi.${s}.yaml`)));
-  check("nothing written under stacks/", stray.length === 0, stray.join(", "));
 
   // ---- platform layer
   const P = stackArgs(ctx, "e2e-platform");
