@@ -23,7 +23,7 @@ if [ -d "$run/pids" ] && ls "$run"/pids/*.pid >/dev/null 2>&1; then
 fi
 rm -rf "$run"
 mkdir -p "$run"/{pki,logs,pids,etcd}
-chmod 700 "$run"
+chmod 700 "$run" "$run/etcd"
 
 cleanup_on_error() {
   echo "start: failed; last log lines:" >&2
@@ -66,7 +66,10 @@ sign scheduler "/CN=system:kube-scheduler" "$client_ext"
 # KWOK writes the status of every node and pod it plays: cluster-admin, as kwokctl gives it.
 sign kwok "/O=system:masters/CN=kwok-controller" "$client_ext"
 sign front-proxy "/CN=front-proxy-client" "$client_ext"
-newkey service-account
+# The service-account signing key in SEC1 form ("EC PRIVATE KEY"): kube-apiserver's key-file
+# parser (k8s.io/client-go/util/keyutil) reads no PKCS#8 private keys; the verifier gets the public half.
+openssl ecparam -name prime256v1 -genkey -noout -out "$pki/service-account.key" 2>/dev/null
+openssl ec -in "$pki/service-account.key" -pubout -out "$pki/service-account.pub" 2>/dev/null
 
 # kubeconfig <name>: one file per identity, all pointing at the API server over TLS.
 kubeconfig() {
@@ -98,12 +101,16 @@ launch() {
   setsid "$bin/$binary" "$@" >"$run/logs/$name.log" 2>&1 </dev/null &
   echo $! >"$run/pids/$name.pid"
 }
-# wait_for <what> <seconds> <command…>
+# wait_for <component> <seconds> <command…>: fails at once when the component's process has exited.
 wait_for() {
-  local what=$1 limit=$2 i
+  local what=$1 limit=$2 i pidfile="$run/pids/$1.pid"
   shift 2
   for ((i = 0; i < limit * 5; i++)); do
     "$@" >/dev/null 2>&1 && return 0
+    if [ -f "$pidfile" ] && ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+      echo "start: $what exited" >&2
+      return 1
+    fi
     sleep 0.2
   done
   echo "start: $what not ready after ${limit}s" >&2
@@ -132,7 +139,7 @@ launch kube-apiserver kube-apiserver \
   --requestheader-extra-headers-prefix=X-Remote-Extra- \
   --proxy-client-cert-file="$pki/front-proxy.crt" --proxy-client-key-file="$pki/front-proxy.key" \
   --service-account-issuer=https://kubernetes.default.svc.cluster.local \
-  --service-account-key-file="$pki/service-account.key" \
+  --service-account-key-file="$pki/service-account.pub" \
   --service-account-signing-key-file="$pki/service-account.key" \
   --service-cluster-ip-range=10.96.0.0/16 \
   --authorization-mode=Node,RBAC \
@@ -178,7 +185,7 @@ wait_for kube-controller-manager 60 curl -sfk "https://127.0.0.1:$kcm_port/healt
 wait_for kube-scheduler 60 curl -sfk "https://127.0.0.1:$sched_port/healthz"
 wait_for kwok 60 curl -sf "http://127.0.0.1:$kwok_port/healthz"
 # The service-account controller has run once the default namespace has its account.
-wait_for "default service account" 60 "${kubectl_admin[@]}" -n default get serviceaccount default
+wait_for kube-controller-manager 60 "${kubectl_admin[@]}" -n default get serviceaccount default
 
 cp "$run/admin.kubeconfig" "$run/kubeconfig"
 trap - ERR
