@@ -3,7 +3,7 @@
 # for each group of shipped stacks (a platform stack with the workloads stacks on it, or `local`)
 # starts a fresh cluster, runs e2e/cluster/checks.ts against it and stops it; then runs the further
 # check groups that are present (e2e/pulumi/run.sh). Prints `cluster: N passed, M failed` and
-# exits non-zero on any failure. GROUPS="platform-dev local" limits the groups.
+# exits non-zero on any failure. CLUSTER_GROUPS="platform-dev local" limits the groups.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
@@ -26,7 +26,7 @@ mapfile -t lines < <(node --import tsx e2e/cluster/checks.ts --list-groups)
 status=0
 for line in "${lines[@]}"; do
   group=${line%% *}
-  if [ -n "${GROUPS:-}" ] && [[ " $GROUPS " != *" $group "* ]]; then continue; fi
+  if [ -n "${CLUSTER_GROUPS:-}" ] && [[ " $CLUSTER_GROUPS " != *" $group "* ]]; then continue; fi
   t0=$(date +%s)
   if ! "$root/e2e/cluster/start.sh" >"$out/$group.start.log" 2>&1; then
     cat "$out/$group.start.log"
@@ -55,7 +55,8 @@ if [ -x "$root/e2e/pulumi/run.sh" ] && [ "${SKIP_PULUMI:-0}" != 1 ]; then
   fi
 fi
 
-passed=$(cat "$out"/*.log | grep -c '^PASS ' || true)
-failed=$(cat "$out"/*.log | grep -c '^FAIL ' || true)
+passed=$(cat "$out"/*.log 2>/dev/null | grep -c '^PASS ' || true)
+failed=$(cat "$out"/*.log 2>/dev/null | grep -c '^FAIL ' || true)
+if [ "$passed" = 0 ] && [ "$failed" = 0 ]; then echo "FAIL no check ran"; failed=1; fi
 echo "cluster: $passed passed, $failed failed ($(($(date +%s) - start_all))s)"
 [ "$status" = 0 ] && [ "$failed" = 0 ]
