@@ -121,7 +121,13 @@ function ourObjects(kube: Kube): string[] {
   return [...new Set(found)];
 }
 
-function deployment(kube: Kube, name: string): any {
+/** The fields of a live Deployment the checks read. */
+interface LiveDeployment {
+  metadata: { generation: number };
+  status?: { readyReplicas?: number; updatedReplicas?: number };
+}
+
+function deployment(kube: Kube, name: string): LiveDeployment | undefined {
   return kube.get("deployment", name, NAMESPACE);
 }
 
@@ -129,7 +135,7 @@ function jobs(kube: Kube): string[] {
   return kube.list("jobs", NAMESPACE).map((j) => j.metadata.name as string).sort();
 }
 
-function outputs(ctx: Ctx, stack: string): any {
+function outputs(ctx: Ctx, stack: string): { runIds?: Record<string, string> } | undefined {
   const r = pulumi(ctx, ["stack", "output", "--json", "--stack", stack]);
   return ok(r) ? JSON.parse(r.stdout) : undefined;
 }
@@ -145,7 +151,7 @@ async function scenario(ctx: Ctx, store: S3Server): Promise<void> {
     if (!r.ok) throw new Error(`KWOK node ${n.metadata.name}: ${r.stderr}`);
   }
   const ready = await waitFor(60, () =>
-    nodes.every((n) => kube.get("node", n.metadata.name)?.status?.conditions?.some((c: any) => c.type === "Ready" && c.status === "True")) ? true : undefined,
+    nodes.every((n) => kube.get("node", n.metadata.name)?.status?.conditions?.some((c: { type: string; status: string }) => c.type === "Ready" && c.status === "True")) ? true : undefined,
   );
   check("KWOK nodes of the e2e pool Ready", ready === true);
 
@@ -221,7 +227,7 @@ async function scenario(ctx: Ctx, store: S3Server): Promise<void> {
   r = pulumi(ctx, ["up", "--yes", "--skip-preview", ...W]);
   check(`release change: pulumi up waits for the rollout (${r.seconds}s)`, ok(r), why(r));
   const d3 = deployment(kube, "chat");
-  const rolled = d3?.metadata?.generation > d2?.metadata?.generation && d3?.status?.updatedReplicas === 2 && d3?.status?.readyReplicas === 2;
+  const rolled = (d3?.metadata.generation ?? 0) > (d2?.metadata.generation ?? 0) && d3?.status?.updatedReplicas === 2 && d3?.status?.readyReplicas === 2;
   check("release change: serving Deployment rolled (new generation, 2/2 updated and ready)", rolled, JSON.stringify({ generation: d3?.metadata?.generation, status: d3?.status }));
   check("release change: a new ReplicaSet", kube.list("replicasets", NAMESPACE).length > rsBefore, `${rsBefore} before`);
   r = pulumi(ctx, ["up", "--yes", "--expect-no-changes", ...W]);
