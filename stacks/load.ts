@@ -4,14 +4,19 @@
  * Nothing is registered before this succeeds.
  */
 import { readFileSync, existsSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { explainIssue, formatIssues, configPath } from "./errors.ts";
 import { poolProblems } from "./rules.ts";
 import { stackConfigSchema, CONFIG_KEYS, type PlatformConfig, type StackConfig } from "./schema.ts";
 
 export const NAMESPACE = "llmkit";
-export const STACKS_DIR = new URL(".", import.meta.url).pathname;
+/**
+ * Where stack files are read from: this folder, or LLMKIT_STACKS_DIR when the stack files live
+ * elsewhere (e.g. `pulumi up --config-file <dir>/Pulumi.<stack>.yaml`): a workloads stack reads its
+ * platform stack's file from here, in the program as in the CLIs.
+ */
+export const STACKS_DIR = process.env.LLMKIT_STACKS_DIR ? resolve(process.env.LLMKIT_STACKS_DIR) : new URL(".", import.meta.url).pathname;
 
 /**
  * How every reader of a stack file parses it, so the kit reads what the Pulumi engine reads. The
