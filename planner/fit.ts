@@ -6,7 +6,7 @@
 import type { PoolContract } from "../components/lib/scheduling.ts";
 import type { EffectiveFineTune } from "../components/training/defaults.ts";
 import type { EffectiveService } from "../components/serving/defaults.ts";
-import type { ModelConfig } from "../stacks/schema.ts";
+import type { ModelConfig } from "../components/lib/inputs.ts";
 import { GPU_MEMORY_GIB, GPU_NAMES, type GpuName } from "./gpus.ts";
 import { fittingInstances, pricePerGpuHour } from "./instances.ts";
 import { servingMemory, trainingMemory, type ServingMemory, type TrainingMemory, type TrainingMemoryInput } from "./memory.ts";

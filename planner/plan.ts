@@ -14,7 +14,8 @@ import type { CapacityType } from "../components/platform/aws/karpenter/presets.
 import type { PoolContract } from "../components/lib/scheduling.ts";
 import type { LoadedStack } from "../stacks/load.ts";
 import { fitFindings, pinnedAdapters } from "../stacks/preflight.ts";
-import type { ModelConfig, ServingConfig } from "../stacks/schema.ts";
+import type { ModelConfig } from "../components/lib/inputs.ts";
+import type { ServingConfig } from "../components/serving/inputs.ts";
 import { fineTuneFit, serviceFit, trainingInput } from "./fit.ts";
 import type { GpuName } from "./gpus.ts";
 import { cheapestInstance, GPU_DENSE_TFLOPS, PRICE_REGION, PRICE_SOURCE } from "./instances.ts";

@@ -3,7 +3,7 @@
  * workloads layer the same outputs. `createPlatform` picks the class for the config's provider.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { PlatformConfig } from "../../stacks/schema.ts";
+import type { PlatformConfig } from "./inputs.ts";
 import { AwsPlatform } from "./aws/aws-platform.ts";
 import { ExistingPlatform } from "./existing/existing-platform.ts";
 import { LocalPlatform } from "./local/local-platform.ts";

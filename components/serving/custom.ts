@@ -13,7 +13,7 @@ import { containerSecurityContext, podSecurityContext } from "../lib/pod-securit
 import { SERVING_PRIORITY_CLASS } from "../lib/priority.ts";
 import { placement } from "../lib/scheduling.ts";
 import type { PlatformContract } from "../platform/contract.ts";
-import type { ServingConfig } from "../../stacks/schema.ts";
+import type { ServingConfig } from "./inputs.ts";
 import { autoscalingProblems, renderScaledObject, resolveAutoscaling } from "./autoscaling.ts";
 import { API_KEY_SECRET_KEY, PRESTOP_SECONDS, rolloutDeadlineSeconds, rolloutTimeouts, type ScalingSpec } from "./defaults.ts";
 import { gi } from "./layout.ts";

@@ -6,7 +6,8 @@ import { childName } from "../lib/naming.ts";
 import { adapterPrefix, modelPrefix } from "../lib/store.ts";
 import { images } from "../lib/versions.ts";
 import { cpuKvCacheGiB } from "./cpu-memory.ts";
-import type { ModelConfig, ServingConfig } from "../../stacks/schema.ts";
+import type { ModelConfig } from "../lib/inputs.ts";
+import type { ServingConfig } from "./inputs.ts";
 
 /** One pinned adapter as the composition root passes it (from `llmkit:release`). */
 export interface AdapterRef {

@@ -8,7 +8,7 @@
  */
 import { CHARTS } from "../../charts/index.ts";
 import { childName } from "../lib/naming.ts";
-import type { ServingConfig } from "../../stacks/schema.ts";
+import type { ServingConfig } from "./inputs.ts";
 import type { PlatformContract } from "../platform/contract.ts";
 import { HTTP_PORT, type EffectiveService } from "./defaults.ts";
 import { metadata, serviceNames } from "./render.ts";

@@ -5,7 +5,7 @@
  */
 import type { PlatformContract } from "../platform/contract.ts";
 import { autoscalingProblems } from "./autoscaling.ts";
-import type { ServingConfig } from "../../stacks/schema.ts";
+import type { ServingConfig } from "./inputs.ts";
 import { cpuKvCacheProblem } from "./cpu-memory.ts";
 import { LORA_MAX_RANKS, type EffectiveService } from "./defaults.ts";
 

@@ -5,7 +5,7 @@
  */
 import { DNS_LABEL_MAX } from "../lib/naming.ts";
 import type { PlatformContract } from "../platform/contract.ts";
-import type { ModelConfig } from "../../stacks/schema.ts";
+import type { ModelConfig } from "../lib/inputs.ts";
 import type { EffectiveFineTune } from "./defaults.ts";
 import { swiftModelType } from "./ms-swift.ts";
 import { LLAMAFACTORY_QLORA_PROBLEM } from "./templates.ts";
