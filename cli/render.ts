@@ -10,8 +10,8 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { platformContract } from "../components/platform/contract.ts";
-import { ConfigError, loadStackFile, stackFilePath, STACKS_DIR } from "../stacks/load.ts";
-import { preflightWarnings } from "../stacks/preflight.ts";
+import { ConfigError, loadStackFile, stackFilePath, STACKS_DIR } from "../config/load.ts";
+import { preflightWarnings } from "../config/preflight.ts";
 import { runWithConfig } from "../test/harness.ts";
 import { describeObject } from "../test/manifests.ts";
 import { summaryLines, writeManifests, writeResources } from "../test/render-output.ts";

@@ -1,6 +1,6 @@
 /**
  * Fit checks (issue 7): does a fine-tune or a service fit the GPUs of the pool it names? Pure;
- * stacks/preflight.ts turns `errors` into config errors and `warnings` into preflight warnings.
+ * config/preflight.ts turns `errors` into config errors and `warnings` into preflight warnings.
  * CPU pools (gpusPerNode 0) and CPU jobs (gpus 0) are not checked for GPU memory.
  */
 import type { PoolContract } from "../components/lib/scheduling.ts";

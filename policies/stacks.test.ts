@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { runStack, type ResourceRecord } from "../test/harness.ts";
 import { mockState } from "../test/mock-outputs.ts";
-import { STACKS_DIR } from "../stacks/load.ts";
+import { STACKS_DIR } from "../config/load.ts";
 import { listStacks, readEngineConfig } from "../test/stack-config.ts";
 import { policyEnv, resolveLevels, type PolicyEnv } from "./lib/enforcement.ts";
 import { evaluate, POLICY_NAMES } from "./pack.ts";

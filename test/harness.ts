@@ -8,7 +8,7 @@
  * Runs must not overlap; sequential runs in one process are safe.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { STACKS_DIR } from "../stacks/load.ts";
+import { STACKS_DIR } from "../config/load.ts";
 import { isKubernetesObjectType, toKubernetesObject, type KubernetesObject } from "./manifests.ts";
 import { mockCall, mockState } from "./mock-outputs.ts";
 import { readEngineConfig, type EngineConfig } from "./stack-config.ts";

@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../stacks/load.ts";
+import { ConfigError } from "../config/load.ts";
 import { editedStackConfig } from "./arbitraries.ts";
 import { runWithConfig } from "./harness.ts";
 import { engineConfig, readEngineConfig } from "./stack-config.ts";

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { stackFilePath } from "../stacks/load.ts";
+import { stackFilePath } from "../config/load.ts";
 import { crdsAvailable } from "./schemas/crds.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import * as random from "@pulumi/random";
-import { ConfigError } from "../stacks/load.ts";
+import { ConfigError } from "../config/load.ts";
 import { runStack, runWithConfig } from "./harness.ts";
 import { describeObject } from "./manifests.ts";
 import { listStacks, readEngineConfig } from "./stack-config.ts";

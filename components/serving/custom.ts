@@ -45,7 +45,7 @@ export interface EffectiveCustomService {
 
 export function resolveCustomService(spec: ServingConfig): EffectiveCustomService {
   if (spec.runtime === "vllm") throw new Error(`serving "${spec.name}" runs vllm, not a custom runtime`);
-  if (spec.resources === undefined) throw new Error(`serving "${spec.name}": resources is required for a custom runtime (stacks/schema.ts)`);
+  if (spec.resources === undefined) throw new Error(`serving "${spec.name}": resources is required for a custom runtime (config/schema.ts)`);
   const { apiKeyEnv } = spec.runtime;
   const apiKey =
     apiKeyEnv === undefined || spec.auth.type !== "api-key"

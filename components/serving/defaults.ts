@@ -191,7 +191,7 @@ export function resolveService(spec: ServingConfig, model: ModelConfig, adapters
   const maxModelLen = spec.engine?.maxModelLen ?? DEFAULT_MAX_MODEL_LEN;
   return {
     name: spec.name,
-    // runtime vllm requires baseModel (stacks/schema.ts); "" would fail validation, never serve
+    // runtime vllm requires baseModel (config/schema.ts); "" would fail validation, never serve
     baseModel: spec.baseModel ?? "",
     model,
     modelPrefix: modelPrefix(model.repo, model.revision),

@@ -245,7 +245,7 @@ function renderClaim(c: Claim) {
   return { name: c.name, valueType: claimValueType(c), values: [...c.values] };
 }
 
-/** `undefined` with auth "none" (refused in prod by stacks/rules.ts). */
+/** `undefined` with auth "none" (refused in prod by config/rules.ts). */
 export function renderSecurityPolicy(svc: EffectiveService, contract: PlatformContract, auth: Auth) {
   const spec = authSpec(auth);
   if (spec === undefined) return undefined;

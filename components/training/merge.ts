@@ -59,7 +59,7 @@ export function resolveMerge(spec: FineTuneConfig, ft: EffectiveFineTune): Effec
   return { dtype: (typeof m === "object" ? m.dtype : undefined) ?? DTYPE_OF[ft.training.precision] };
 }
 
-/** Problems only the training area sees; stacks/schema.ts reports the same ones with their config path. */
+/** Problems only the training area sees; config/schema.ts reports the same ones with their config path. */
 export function mergeProblems(ft: EffectiveFineTune): string[] {
   return ft.method === "qlora"
     ? ["merge: cannot merge a QLoRA adapter (trained against the quantised base; LLaMA-Factory tuner.py export_model refuses merging into a quantised model): serve the adapter, or train with method: lora"]

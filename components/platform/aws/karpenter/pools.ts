@@ -59,7 +59,7 @@ export interface ResolvedPool {
 }
 
 /**
- * What the schema and stacks/platform-rules.ts cannot see, per pool, each naming its path.
+ * What the schema and config/platform-rules.ts cannot see, per pool, each naming its path.
  * (Unknown families, GPU counts, EFA zones, gpuLimit and @latest are refused there already.)
  */
 export function poolProblems(pools: readonly GpuPoolConfig[]): string[] {

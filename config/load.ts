@@ -11,7 +11,7 @@ import { poolProblems } from "./rules.ts";
 import { stackConfigSchema, CONFIG_KEYS, type PlatformConfig, type StackConfig } from "./schema.ts";
 
 export const NAMESPACE = "llmkit";
-export const STACKS_DIR = new URL(".", import.meta.url).pathname;
+export const STACKS_DIR = new URL("../stacks/", import.meta.url).pathname;
 
 /**
  * How every reader of a stack file parses it, so the kit reads what the Pulumi engine reads. The
