@@ -13,7 +13,7 @@ import { formatPlan } from "../planner/format.ts";
 import { buildPlan } from "../planner/plan.ts";
 import { ConfigError, loadStackFile, stackFilePath, STACKS_DIR } from "../config/load.ts";
 import { preflightProblems } from "../config/preflight.ts";
-import { listStacks } from "../test/stack-config.ts";
+import { listStacks } from "../render/stack-config.ts";
 import { parseCliArgs, required, UsageError } from "./args.ts";
 
 export const USAGE = "usage: npm run plan -- --stack <name> [--json] [--stacks-dir <dir>]";

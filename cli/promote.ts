@@ -12,7 +12,7 @@ import { resolve } from "node:path";
 import { ConfigError, stackFilePath, STACKS_DIR } from "../config/load.ts";
 import { diffLines, planPromotion, PromotionRefused } from "../gitops/promote.ts";
 import { checkStore, STORE_ENDPOINT_ENV } from "../gitops/promote-store.ts";
-import { listStacks } from "../test/stack-config.ts";
+import { listStacks } from "../render/stack-config.ts";
 import { parseCliArgs, required, UsageError } from "./args.ts";
 
 export const USAGE =

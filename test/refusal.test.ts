@@ -11,8 +11,8 @@ import { stringify } from "yaml";
 import { cli } from "../cli/render.ts";
 import { ConfigError, stackFilePath } from "../config/load.ts";
 import { BAD_CONFIGS, type Raw } from "./bad-configs.ts";
-import { runWithConfig } from "./harness.ts";
-import { readEngineConfig } from "./stack-config.ts";
+import { runWithConfig } from "../render/harness.ts";
+import { readEngineConfig } from "../render/stack-config.ts";
 
 const DIR = mkdtempSync(join(tmpdir(), "llmkit-refusal-"));
 afterAll(() => rmSync(DIR, { recursive: true, force: true }));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { validateObjects } from "../../test/validate.ts";
+import { validateObjects } from "../../render/validate.ts";
 import { servingSchema, type ServingConfig } from "./inputs.ts";
 import { customTimeouts, installMocks } from "./__fixtures__/mocks.ts";
 import { contract } from "./__fixtures__/specs.ts";

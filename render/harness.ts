@@ -69,7 +69,7 @@ interface MockMonitor {
 /** `waitForRPCs` is @internal in @pulumi/pulumi's typings but is what `disconnect` awaits. */
 function waitForRPCs(): Promise<void> {
   const wait = (pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> }).waitForRPCs;
-  if (wait === undefined) throw new Error("@pulumi/pulumi no longer exports runtime.waitForRPCs: update test/harness.ts");
+  if (wait === undefined) throw new Error("@pulumi/pulumi no longer exports runtime.waitForRPCs: update render/harness.ts");
   return wait();
 }
 
