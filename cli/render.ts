@@ -4,7 +4,8 @@
  * Runs the program offline under Pulumi mocks (no engine, credentials or network), writes every
  * Kubernetes object to `<out>/manifests/<namespace>.<kind>.<name>.yaml` and every resource to
  * `<out>/resources.json` (secrets redacted), validates the objects against their upstream
- * schemas and prints a summary. Exit codes: 0 ok, 1 invalid objects or a failed program,
+ * schemas and prints a summary. `<out>` defaults to `out/<stack>` of the working directory.
+ * Exit codes: 0 ok, 1 invalid objects or a failed program,
  * 2 bad usage, unknown stack or config errors. Schema validation needs the dev dependencies
  * (ajv, kubernetes-models, re2js, typescript); an install without them (`npm ci --omit=dev`)
  * renders and says validation was skipped.
@@ -22,7 +23,6 @@ import { listStacks, readEngineConfig } from "../render/stack-config.ts";
 import { parseCliArgs, required, UsageError } from "./args.ts";
 
 export const USAGE = "usage: npm run render -- --stack <name> [--out <dir>] [--stacks-dir <dir>]";
-const ROOT = resolve(import.meta.dirname, "..");
 
 type Validator = typeof ValidateModule;
 
@@ -77,7 +77,7 @@ export async function cli(argv: readonly string[]): Promise<number> {
     const values = parseCliArgs(argv, { stack: { type: "string", short: "s" }, out: { type: "string" }, "stacks-dir": { type: "string" } }, USAGE);
     stack = required(values.stack, "--stack", USAGE);
     stacksDir = resolve(values["stacks-dir"] ?? STACKS_DIR);
-    outDir = resolve(values.out ?? resolve(ROOT, "out", stack));
+    outDir = resolve(values.out ?? resolve("out", stack));
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     console.error(err.message);

@@ -89,7 +89,7 @@ async function run(args: UpArgs): Promise<void> {
   else await stack.up({ onOutput });
 }
 
-async function cli(argv: readonly string[]): Promise<number> {
+export async function cli(argv: readonly string[]): Promise<number> {
   let args: UpArgs;
   try {
     args = parseUpArgs(argv);

@@ -10,6 +10,8 @@ import { LocalPlatform } from "./local/local-platform.ts";
 import type { PlatformOutputs } from "./outputs.ts";
 
 export type { PlatformOutputs } from "./outputs.ts";
+export { platformContract, type PlatformContract } from "./contract.ts";
+export { platformSchema, type PlatformConfig } from "./inputs.ts";
 export { AwsPlatform, type AwsPlatformArgs } from "./aws/aws-platform.ts";
 export { ExistingPlatform, type ExistingPlatformArgs } from "./existing/existing-platform.ts";
 export { LocalPlatform, type LocalPlatformArgs } from "./local/local-platform.ts";
