@@ -24,7 +24,7 @@ export default tseslint.config(
   },
   // Tests build broken configs on purpose; typing every mutation would only add noise.
   { files: ["test/**/*.ts", "**/*.test.ts"], rules: { "@typescript-eslint/no-explicit-any": "off" } },
-  { files: ["eslint.config.js"], ...tseslint.configs.disableTypeChecked },
+  { files: ["eslint.config.js", "bin/*.js"], ...tseslint.configs.disableTypeChecked },
   // CommonJS entry points the Pulumi engine `require`s (policies/policy-pack.cjs): outside the TS project
   {
     files: ["**/*.cjs"],

@@ -11,8 +11,8 @@ import { FineTune } from "./components/training/fine-tune.ts";
 import { ModelMirror } from "./components/training/mirror.ts";
 import { CustomService } from "./components/serving/custom.ts";
 import { VllmService } from "./components/serving/vllm-service.ts";
-import { loadStack, rawFromEngine, type LoadedStack } from "./stacks/load.ts";
-import { pinnedAdapters, preflight } from "./stacks/preflight.ts";
+import { loadStack, rawFromEngine, type LoadedStack } from "./config/load.ts";
+import { pinnedAdapters, preflight } from "./config/preflight.ts";
 
 export default function main(): Record<string, unknown> {
   const all = pulumi.runtime.allConfig();

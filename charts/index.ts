@@ -27,7 +27,7 @@ export const CHARTS = {
    * ("docs: Update for patch release v1.12.1", charts/karpenter/). Published as
    * oci://public.ecr.aws/karpenter/karpenter (website/content/en/v1.12/getting-started/
    * getting-started-with-karpenter/scripts/step08-apply-helm-chart.sh). The NodePools/EC2NodeClasses
-   * llmkit renders are validated against the CRDs this release ships (test/schemas/crds.ts).
+   * llmkit renders are validated against the CRDs this release ships (render/schemas/crds.ts).
    * Newer releases exist (v1.14.1); move together with those CRDs.
    */
   karpenter: {
@@ -96,7 +96,7 @@ export const CHARTS = {
    * KEDA 2.20.2 (chart version = appVersion 2.20.2): kedacore/charts@cbb9bb8ce0809dc9048f72302f7c09765d66ed56
    * keda/Chart.yaml (tag v2.20.2, 2026-07-31; still the newest on main 2026-08-13). Helm repository https://kedacore.github.io/charts
    * (kedacore/charts README "Installing the Chart"). The ScaledObjects serving renders are validated
-   * against the CRDs this release ships (test/schemas/crds.ts).
+   * against the CRDs this release ships (render/schemas/crds.ts).
    */
   keda: {
     chart: "keda",

@@ -1,10 +1,10 @@
 /**
  * `npm run bench [-- --reps <n>]`: renders generated local stacks with 1, 10 and 100 fine-tunes /
- * adapters under the mock harness (test/harness.ts) and prints the median time per size and per item.
+ * adapters under the mock harness (render/harness.ts) and prints the median time per size and per item.
  */
 import { performance } from "node:perf_hooks";
 import { BENCH_SIZES, benchEngineConfig, median } from "../planner/bench.ts";
-import { runWithConfig } from "../test/harness.ts";
+import { runWithConfig } from "../render/harness.ts";
 import { parseCliArgs, UsageError } from "./args.ts";
 
 const USAGE = "usage: npm run bench -- [--reps <n>]";

@@ -1,10 +1,10 @@
 /**
  * `npm run docs:config [-- --check]`: writes docs/stack.schema.json and the README's config
- * reference from stacks/schema.ts. With --check, exits 1 when either is out of date (CI runs it).
+ * reference from config/schema.ts. With --check, exits 1 when either is out of date (CI runs it).
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { stackFileJsonSchema, withReference } from "../stacks/reference.ts";
+import { stackFileJsonSchema, withReference } from "../config/reference.ts";
 
 const root = resolve(import.meta.dirname, "..");
 const targets = [

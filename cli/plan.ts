@@ -11,9 +11,9 @@ import { resolve } from "node:path";
 import { platformContract } from "../components/platform/contract.ts";
 import { formatPlan } from "../planner/format.ts";
 import { buildPlan } from "../planner/plan.ts";
-import { ConfigError, loadStackFile, stackFilePath, STACKS_DIR } from "../stacks/load.ts";
-import { preflightProblems } from "../stacks/preflight.ts";
-import { listStacks } from "../test/stack-config.ts";
+import { ConfigError, loadStackFile, stackFilePath, STACKS_DIR } from "../config/load.ts";
+import { preflightProblems } from "../config/preflight.ts";
+import { listStacks } from "../render/stack-config.ts";
 import { parseCliArgs, required, UsageError } from "./args.ts";
 
 export const USAGE = "usage: npm run plan -- --stack <name> [--json] [--stacks-dir <dir>]";

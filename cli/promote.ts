@@ -2,17 +2,17 @@
  * `npm run promote -- --from <stack> --to <stack> [--only <adapter>...] [--check-store]
  *   [--store-endpoint <url>] [--allow-downgrade] [--dry-run] [--stacks-dir <dir>]`
  *
- * Copies adapter pins from `llmkit:release` of one stack file into another's (stacks/promote.ts),
+ * Copies adapter pins from `llmkit:release` of one stack file into another's (gitops/promote.ts),
  * prints the diff and writes the target file unless --dry-run. Exit codes: 0 promoted or no
  * changes; 2 bad usage, unknown stack, config errors or a refused promotion (invalid target,
  * downgrade); 1 the store check failed (adapter missing, incomplete, wrong base, store unreachable).
  */
 import { existsSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { ConfigError, stackFilePath, STACKS_DIR } from "../stacks/load.ts";
-import { diffLines, planPromotion, PromotionRefused } from "../stacks/promote.ts";
-import { checkStore, STORE_ENDPOINT_ENV } from "../stacks/promote-store.ts";
-import { listStacks } from "../test/stack-config.ts";
+import { ConfigError, stackFilePath, STACKS_DIR } from "../config/load.ts";
+import { diffLines, planPromotion, PromotionRefused } from "../gitops/promote.ts";
+import { checkStore, STORE_ENDPOINT_ENV } from "../gitops/promote-store.ts";
+import { listStacks } from "../render/stack-config.ts";
 import { parseCliArgs, required, UsageError } from "./args.ts";
 
 export const USAGE =

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation/index.js";
-import { ConfigError, loadStackFile } from "../stacks/load.ts";
+import { ConfigError, loadStackFile } from "../config/load.ts";
 
 export type Action = "up" | "preview" | "destroy";
 
@@ -89,7 +89,7 @@ async function run(args: UpArgs): Promise<void> {
   else await stack.up({ onOutput });
 }
 
-async function cli(argv: readonly string[]): Promise<number> {
+export async function cli(argv: readonly string[]): Promise<number> {
   let args: UpArgs;
   try {
     args = parseUpArgs(argv);

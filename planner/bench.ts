@@ -6,8 +6,8 @@
  */
 import { parse as parseYaml } from "yaml";
 import { readFileSync } from "node:fs";
-import { STACK_YAML_OPTIONS, stackFilePath } from "../stacks/load.ts";
-import { engineConfig, type EngineConfig } from "../test/stack-config.ts";
+import { STACK_YAML_OPTIONS, stackFilePath } from "../config/load.ts";
+import { engineConfig, type EngineConfig } from "../render/stack-config.ts";
 
 export const BENCH_SIZES = [1, 10, 100] as const;
 

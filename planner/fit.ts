@@ -1,12 +1,12 @@
 /**
  * Fit checks (issue 7): does a fine-tune or a service fit the GPUs of the pool it names? Pure;
- * stacks/preflight.ts turns `errors` into config errors and `warnings` into preflight warnings.
+ * config/preflight.ts turns `errors` into config errors and `warnings` into preflight warnings.
  * CPU pools (gpusPerNode 0) and CPU jobs (gpus 0) are not checked for GPU memory.
  */
 import type { PoolContract } from "../components/lib/scheduling.ts";
 import type { EffectiveFineTune } from "../components/training/defaults.ts";
 import type { EffectiveService } from "../components/serving/defaults.ts";
-import type { ModelConfig } from "../stacks/schema.ts";
+import type { ModelConfig } from "../components/lib/inputs.ts";
 import { GPU_MEMORY_GIB, GPU_NAMES, type GpuName } from "./gpus.ts";
 import { fittingInstances, pricePerGpuHour } from "./instances.ts";
 import { servingMemory, trainingMemory, type ServingMemory, type TrainingMemory, type TrainingMemoryInput } from "./memory.ts";

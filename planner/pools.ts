@@ -6,7 +6,7 @@
 import { DEFAULT_SYSTEM_NODES } from "../components/platform/aws/defaults.ts";
 import { resolvePool } from "../components/platform/aws/karpenter/pools.ts";
 import type { CapacityType } from "../components/platform/aws/karpenter/presets.ts";
-import type { PlatformConfig } from "../stacks/schema.ts";
+import type { PlatformConfig } from "../components/platform/inputs.ts";
 import type { GpuName } from "./gpus.ts";
 import { INSTANCE_TYPES, SYSTEM_INSTANCE_PRICES } from "./instances.ts";
 import { atBasis, EKS_CONTROL_PLANE_PER_HOUR, expectedBasis, HOURS_PER_MONTH, inRegion, round, type PriceBasis } from "./pricing.ts";

@@ -4,7 +4,7 @@
  * estimated from `sizeGiB` (bf16 weights: 2 bytes per parameter) and its shape borrowed from the
  * catalog model with the nearest parameter count, and the result carries a warning saying so.
  */
-import type { ModelConfig } from "../stacks/schema.ts";
+import type { ModelConfig } from "../components/lib/inputs.ts";
 import { MODELS, modelByRepo, paramCount, type ModelArchitecture } from "./models.ts";
 
 export interface ResolvedModel {

@@ -3,7 +3,7 @@
  * generated configs sit on the boundary between valid and invalid where bugs live.
  */
 import fc from "fast-check";
-import { readStackFile } from "../stacks/load.ts";
+import { readStackFile } from "../config/load.ts";
 
 type Path = (string | number)[];
 

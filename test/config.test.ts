@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { platformContract } from "../components/platform/contract.ts";
-import { ConfigError, loadStack, parseStackConfig, readStackFile } from "../stacks/load.ts";
-import { preflightProblems } from "../stacks/preflight.ts";
+import { ConfigError, loadStack, parseStackConfig, readStackFile } from "../config/load.ts";
+import { preflightProblems } from "../config/preflight.ts";
 import { BAD_CONFIGS, change, workloadsDev, type Raw } from "./bad-configs.ts";
 
 function problems(raw: Raw): string[] {

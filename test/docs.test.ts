@@ -4,7 +4,7 @@ import { resolve } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
-import { stackFileJsonSchema, withReference } from "../stacks/reference.ts";
+import { stackFileJsonSchema, withReference } from "../config/reference.ts";
 
 const root = resolve(import.meta.dirname, "..");
 

@@ -5,8 +5,8 @@ import { generateStackConfig, median } from "../planner/bench.ts";
 import { formatPlan } from "../planner/format.ts";
 import { buildPlan, type PlanReport } from "../planner/plan.ts";
 import { inRegion, SPOT_PRICE_FACTOR } from "../planner/pricing.ts";
-import { loadStack, loadStackFile, parseStackConfig } from "../stacks/load.ts";
-import { fitFindings, preflightProblems } from "../stacks/preflight.ts";
+import { loadStack, loadStackFile, parseStackConfig } from "../config/load.ts";
+import { fitFindings, preflightProblems } from "../config/preflight.ts";
 import { change, local, platformDev, workloadsDev, type Raw } from "./bad-configs.ts";
 
 const SHIPPED = ["local", "platform-dev", "platform-prod", "workloads-dev", "workloads-prod"];
@@ -76,7 +76,7 @@ describe("fit checks in preflight", () => {
     });
     const { problems } = fit(raw);
     expect(problems).toEqual([expect.stringMatching(/^llmkit:serving\[0\]: does not fit pool "serving-l4": needs ~\d+\.\d GiB per GPU \(weights 14\.2 GiB, KV cache for one 131072-token sequence 7\.0 GiB.*leaves 21\.6 GiB; try .*gpus: 2 \(tensor parallel.*engine\.maxModelLen: 65536/)]);
-    // beyond Qwen2.5-7B's 32768 positions the config itself is refused (stacks/serving-rules.ts), no longer a warning
+    // beyond Qwen2.5-7B's 32768 positions the config itself is refused (config/serving-rules.ts), no longer a warning
     const beyond = parseStackConfig(change(workloadsDev(), (r) => (r.serving[0].engine.maxModelLen = 131072)));
     expect(beyond.ok ? [] : beyond.problems).toEqual([expect.stringMatching(/^llmkit:serving\[0\]\.engine\.maxModelLen: 131072 exceeds Qwen\/Qwen2\.5-7B-Instruct's context of 32768 tokens/)]);
   });

@@ -19,8 +19,8 @@ import { resolveAutoscaling, wakeSeries } from "../components/serving/autoscalin
 import { vllmMetrics } from "../components/serving/metrics.ts";
 import { alertThresholds, renderPrometheusRule, vllmAlertRules, wakeAlertRule } from "../components/serving/observability.ts";
 import { images } from "../components/lib/versions.ts";
-import { runStack } from "./harness.ts";
-import { listStacks } from "./stack-config.ts";
+import { runStack } from "../render/harness.ts";
+import { listStacks } from "../render/stack-config.ts";
 
 const TESTS_DIR = join(import.meta.dirname, "../components/serving/__promtool__");
 const found = spawnSync("promtool", ["--version"], { encoding: "utf8" });

@@ -4,8 +4,8 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseStackConfig } from "../stacks/load.ts";
-import { stackProblems } from "../stacks/rules.ts";
+import { parseStackConfig } from "../config/load.ts";
+import { stackProblems } from "../config/rules.ts";
 import { editedStackConfig } from "./arbitraries.ts";
 
 describe.each(["local", "workloads-dev", "platform-prod"])("random edits of %s", (stack) => {

@@ -9,10 +9,10 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { stringify } from "yaml";
 import { cli } from "../cli/render.ts";
-import { ConfigError, stackFilePath } from "../stacks/load.ts";
+import { ConfigError, stackFilePath } from "../config/load.ts";
 import { BAD_CONFIGS, type Raw } from "./bad-configs.ts";
-import { runWithConfig } from "./harness.ts";
-import { readEngineConfig } from "./stack-config.ts";
+import { runWithConfig } from "../render/harness.ts";
+import { readEngineConfig } from "../render/stack-config.ts";
 
 const DIR = mkdtempSync(join(tmpdir(), "llmkit-refusal-"));
 afterAll(() => rmSync(DIR, { recursive: true, force: true }));

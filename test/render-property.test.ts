@@ -5,11 +5,11 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../stacks/load.ts";
+import { ConfigError } from "../config/load.ts";
 import { editedStackConfig } from "./arbitraries.ts";
-import { runWithConfig } from "./harness.ts";
-import { engineConfig, readEngineConfig } from "./stack-config.ts";
-import { formatVerdict, validateObjects } from "./validate.ts";
+import { runWithConfig } from "../render/harness.ts";
+import { engineConfig, readEngineConfig } from "../render/stack-config.ts";
+import { formatVerdict, validateObjects } from "../render/validate.ts";
 
 // Each run executes the whole program under mocks; the loader-level property test covers breadth.
 const RUNS = 60;

@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { stackFilePath } from "../stacks/load.ts";
-import { crdsAvailable } from "./schemas/crds.ts";
+import { stackFilePath } from "../config/load.ts";
+import { crdsAvailable } from "../render/schemas/crds.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TMP = mkdtempSync(join(tmpdir(), "llmkit-render-"));
@@ -47,7 +47,7 @@ describe("render CLI", () => {
     expect(r.stdout).toMatch(/^warning: llmkit:fineTunes\[1\]: oversized: needs ~12\.4 GiB per GPU of pool "training-l40s"'s 48\.0 GiB; /);
     expect(r.stdout).toContain("1  kubernetes:apps/v1:Deployment\n");
     // with ../shared every object has a schema; without it every Gateway API / Envoy Gateway object
-    // is skipped with a note (test/validate.ts)
+    // is skipped with a note (render/validate.ts)
     const gatewayKinds = files.filter((f) => /^llmkit\.(gateway|httproute|securitypolicy|backendtrafficpolicy|httproutefilter)\./.test(f)).length;
     const counts = crdsAvailable()
       ? `${files.length} valid, 0 invalid, 0 skipped, 0 allowed without schema`

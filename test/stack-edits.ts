@@ -1,5 +1,5 @@
 /** Shipped stack files as plain objects to edit in tests, one fresh copy per call. */
-import { readStackFile } from "../stacks/load.ts";
+import { readStackFile } from "../config/load.ts";
 
 export type Raw = Record<string, any>;
 /** A bad-config case: its name, the edited stack and the exact problems the loader must report. */

@@ -4,12 +4,12 @@
  */
 import { describe, expect, it } from "vitest";
 import * as random from "@pulumi/random";
-import { ConfigError } from "../stacks/load.ts";
-import { runStack, runWithConfig } from "./harness.ts";
-import { describeObject } from "./manifests.ts";
-import { listStacks, readEngineConfig } from "./stack-config.ts";
-import { formatVerdict, validateObjects } from "./validate.ts";
-import { SECRET } from "./wire.ts";
+import { ConfigError } from "../config/load.ts";
+import { runStack, runWithConfig } from "../render/harness.ts";
+import { describeObject } from "../render/manifests.ts";
+import { listStacks, readEngineConfig } from "../render/stack-config.ts";
+import { formatVerdict, validateObjects } from "../render/validate.ts";
+import { SECRET } from "../render/wire.ts";
 
 const STACKS = listStacks();
 

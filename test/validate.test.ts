@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
-import { canonical, isKubernetesObjectType, manifestFileName, toKubernetesObject, type KubernetesObject } from "./manifests.ts";
-import { closeObjects, CRD_DIR, crdsAvailable } from "./schemas/crds.ts";
-import { ALLOWED_WITHOUT_SCHEMA, validateObject, validateObjects } from "./validate.ts";
-import { fromWire, SECRET } from "./wire.ts";
+import { canonical, isKubernetesObjectType, manifestFileName, toKubernetesObject, type KubernetesObject } from "../render/manifests.ts";
+import { closeObjects, CRD_DIR, crdsAvailable } from "../render/schemas/crds.ts";
+import { ALLOWED_WITHOUT_SCHEMA, validateObject, validateObjects } from "../render/validate.ts";
+import { fromWire, SECRET } from "../render/wire.ts";
 
 const meta = { name: "chat", namespace: "llmkit", labels: { "app.kubernetes.io/name": "vllm" } };
 const container = { name: "vllm", image: "vllm/vllm-openai:v0.21.0", resources: { requests: { cpu: "1" }, limits: { cpu: "1" } } };

@@ -204,11 +204,11 @@ describe("preview.yml", () => {
 
   it("a stack file affects only that stack; docs and tests affect none", () => {
     expect(affected(["stacks/Pulumi.workloads-prod.yaml", "README.md"])).toEqual(["workloads-prod"]);
-    expect(affected(["stacks/Pulumi.local.yaml", "docs/gitops.md", "components/serving/vllm.test.ts", "stacks/__golden__/x.json"])).toEqual([]);
+    expect(affected(["stacks/Pulumi.local.yaml", "docs/gitops.md", "components/serving/vllm.test.ts", "gitops/__golden__/x.json"])).toEqual([]);
     expect(affected(["stacks/Pulumi.gone.yaml"])).toEqual([]); // a deleted stack file
   });
 
-  it.each([["components/serving/vllm.ts"], ["policies/serving-ha.ts"], ["stacks/schema.ts"], ["package-lock.json"], ["index.ts"], ["charts/index.ts"]])(
+  it.each([["components/serving/vllm.ts"], ["policies/serving-ha.ts"], ["config/schema.ts"], ["package-lock.json"], ["index.ts"], ["charts/index.ts"]])(
     "program code (%s) affects every stack but local",
     (file) => {
       expect(affected([file])).toEqual(ciStacks);
@@ -316,7 +316,7 @@ describe("promote.yml", () => {
   it("turns `only` into --only flags and refuses a name that is not an adapter name", () => {
     const dir = mkdtempSync(join(tmpdir(), "llmkit-wf-npm-"));
     // A stand-in `npm` on PATH that records its arguments: the test checks the command line, the
-    // promote CLI itself is tested in stacks/promote.test.ts.
+    // promote CLI itself is tested in gitops/promote.test.ts.
     writeFileSync(join(dir, "npm"), `#!/bin/sh\nprintf '%s\\n' "$@" > "${dir}/args"\necho "~ support-bot: runId a → b"\n`, { mode: 0o755 });
     const env = { FROM: "workloads-dev", TO: "workloads-prod", PATH: `${dir}:${process.env.PATH}` };
     runStep(run, { cwd: root, env: { ...env, ONLY: "support-bot  support-bot-qlora" } });

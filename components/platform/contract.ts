@@ -7,7 +7,7 @@
 import { GPU_MEMORY_GIB } from "../../planner/gpus.ts";
 import { NVIDIA_GPU, POOL_LABEL, type PoolContract } from "../lib/scheduling.ts";
 import type { StoreRef } from "../lib/store.ts";
-import type { PlatformConfig } from "../../stacks/schema.ts";
+import type { PlatformConfig } from "./inputs.ts";
 import { addonContract, resolveAddons, type AddonContract } from "./addons/defaults.ts";
 
 /** Service accounts, one per role, so each gets exactly the store access it needs. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { validateObjects } from "../../test/validate.ts";
+import { validateObjects } from "../../render/validate.ts";
 import { renderServingPriorityClass } from "./priority-class.ts";
 
 describe("renderServingPriorityClass", () => {

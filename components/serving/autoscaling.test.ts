@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { validateObjects } from "../../test/validate.ts";
+import { validateObjects } from "../../render/validate.ts";
 import { images } from "../lib/versions.ts";
 import { autoscalingProblems, renderScaledObject, resolveAutoscaling, SCALING_BEHAVIOR, wakeQuery } from "./autoscaling.ts";
 import { resolveService } from "./defaults.ts";

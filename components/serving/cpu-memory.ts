@@ -6,7 +6,7 @@
  */
 import { GIB, servingMemory } from "../../planner/memory.ts";
 import { modelByRepo, paramCount } from "../../planner/models.ts";
-import type { ModelConfig } from "../../stacks/schema.ts";
+import type { ModelConfig } from "../lib/inputs.ts";
 
 /**
  * @default 3 GiB — the CPU image runs three processes that each import torch (API server

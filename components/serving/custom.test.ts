@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { validateObjects } from "../../test/validate.ts";
-import { servingSchema, type ServingConfig } from "../../stacks/schema.ts";
+import { validateObjects } from "../../render/validate.ts";
+import { servingSchema, type ServingConfig } from "./inputs.ts";
 import { customTimeouts, installMocks } from "./__fixtures__/mocks.ts";
 import { contract } from "./__fixtures__/specs.ts";
 

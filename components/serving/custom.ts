@@ -13,7 +13,7 @@ import { containerSecurityContext, podSecurityContext } from "../lib/pod-securit
 import { SERVING_PRIORITY_CLASS } from "../lib/priority.ts";
 import { placement } from "../lib/scheduling.ts";
 import type { PlatformContract } from "../platform/contract.ts";
-import type { ServingConfig } from "../../stacks/schema.ts";
+import type { ServingConfig } from "./inputs.ts";
 import { autoscalingProblems, renderScaledObject, resolveAutoscaling } from "./autoscaling.ts";
 import { API_KEY_SECRET_KEY, PRESTOP_SECONDS, rolloutDeadlineSeconds, rolloutTimeouts, type ScalingSpec } from "./defaults.ts";
 import { gi } from "./layout.ts";
@@ -45,7 +45,7 @@ export interface EffectiveCustomService {
 
 export function resolveCustomService(spec: ServingConfig): EffectiveCustomService {
   if (spec.runtime === "vllm") throw new Error(`serving "${spec.name}" runs vllm, not a custom runtime`);
-  if (spec.resources === undefined) throw new Error(`serving "${spec.name}": resources is required for a custom runtime (stacks/schema.ts)`);
+  if (spec.resources === undefined) throw new Error(`serving "${spec.name}": resources is required for a custom runtime (config/schema.ts)`);
   const { apiKeyEnv } = spec.runtime;
   const apiKey =
     apiKeyEnv === undefined || spec.auth.type !== "api-key"

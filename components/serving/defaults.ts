@@ -6,7 +6,8 @@ import { childName } from "../lib/naming.ts";
 import { adapterPrefix, modelPrefix } from "../lib/store.ts";
 import { images } from "../lib/versions.ts";
 import { cpuKvCacheGiB } from "./cpu-memory.ts";
-import type { ModelConfig, ServingConfig } from "../../stacks/schema.ts";
+import type { ModelConfig } from "../lib/inputs.ts";
+import type { ServingConfig } from "./inputs.ts";
 
 /** One pinned adapter as the composition root passes it (from `llmkit:release`). */
 export interface AdapterRef {
@@ -190,7 +191,7 @@ export function resolveService(spec: ServingConfig, model: ModelConfig, adapters
   const maxModelLen = spec.engine?.maxModelLen ?? DEFAULT_MAX_MODEL_LEN;
   return {
     name: spec.name,
-    // runtime vllm requires baseModel (stacks/schema.ts); "" would fail validation, never serve
+    // runtime vllm requires baseModel (config/schema.ts); "" would fail validation, never serve
     baseModel: spec.baseModel ?? "",
     model,
     modelPrefix: modelPrefix(model.repo, model.revision),

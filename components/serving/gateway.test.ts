@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { crdsAvailable } from "../../test/schemas/crds.ts";
-import { ALLOWED_WITHOUT_SCHEMA, formatVerdict, validateObjects } from "../../test/validate.ts";
-import type { ServingConfig } from "../../stacks/schema.ts";
+import { crdsAvailable } from "../../render/schemas/crds.ts";
+import { ALLOWED_WITHOUT_SCHEMA, formatVerdict, validateObjects } from "../../render/validate.ts";
+import type { ServingConfig } from "./inputs.ts";
 import { installMocks } from "./__fixtures__/mocks.ts";
 import { chat, chatLabels, contract, qwen7b, supportBot } from "./__fixtures__/specs.ts";
 import { resolveService } from "./defaults.ts";

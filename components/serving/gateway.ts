@@ -8,7 +8,7 @@
  */
 import { CHARTS } from "../../charts/index.ts";
 import { childName } from "../lib/naming.ts";
-import type { ServingConfig } from "../../stacks/schema.ts";
+import type { ServingConfig } from "./inputs.ts";
 import type { PlatformContract } from "../platform/contract.ts";
 import { HTTP_PORT, type EffectiveService } from "./defaults.ts";
 import { metadata, serviceNames } from "./render.ts";
@@ -245,7 +245,7 @@ function renderClaim(c: Claim) {
   return { name: c.name, valueType: claimValueType(c), values: [...c.values] };
 }
 
-/** `undefined` with auth "none" (refused in prod by stacks/rules.ts). */
+/** `undefined` with auth "none" (refused in prod by config/rules.ts). */
 export function renderSecurityPolicy(svc: EffectiveService, contract: PlatformContract, auth: Auth) {
   const spec = authSpec(auth);
   if (spec === undefined) return undefined;

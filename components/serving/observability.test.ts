@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { validateObjects } from "../../test/validate.ts";
+import { validateObjects } from "../../render/validate.ts";
 import { resolveService } from "./defaults.ts";
 import { VLLM_METRICS, vllmMetrics } from "./metrics.ts";
 import { alertThresholds, renderDashboardConfigMap, renderPrometheusRule, renderServiceMonitor, vllmAlertRules, vllmDashboard } from "./observability.ts";

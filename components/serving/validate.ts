@@ -1,11 +1,11 @@
 /**
  * Checks a resolved service against its model, its adapters and the platform contract. Collects
  * every problem and throws once (DESIGN.md §3). Shape and cross-stack rules live in
- * stacks/schema.ts and stacks/rules.ts; these are the ones only the serving area knows.
+ * config/schema.ts and config/rules.ts; these are the ones only the serving area knows.
  */
 import type { PlatformContract } from "../platform/contract.ts";
 import { autoscalingProblems } from "./autoscaling.ts";
-import type { ServingConfig } from "../../stacks/schema.ts";
+import type { ServingConfig } from "./inputs.ts";
 import { cpuKvCacheProblem } from "./cpu-memory.ts";
 import { LORA_MAX_RANKS, type EffectiveService } from "./defaults.ts";
 

@@ -6,7 +6,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { PlatformContract } from "../platform/contract.ts";
-import type { ModelConfig, ServingConfig } from "../../stacks/schema.ts";
+import type { ModelConfig } from "../lib/inputs.ts";
+import type { ServingConfig } from "./inputs.ts";
 import { resolveService, rolloutTimeouts, type AdapterRef } from "./defaults.ts";
 import {
   renderApiKeySecretMetadata,

@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import type { FineTuneConfig } from "../../stacks/schema.ts";
+import type { FineTuneConfig } from "./inputs.ts";
 import { resolveFineTune } from "./defaults.ts";
 import { renderDatasetInfo, renderLlamaFactoryConfig, renderLlamaFactoryPredictConfig } from "./llamafactory.ts";
 import { renderSwiftArgs, renderSwiftInferArgs, swiftKeys } from "./ms-swift.ts";

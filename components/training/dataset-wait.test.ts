@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { FineTuneConfig } from "../../stacks/schema.ts";
+import type { FineTuneConfig } from "./inputs.ts";
 import { hasAwsCli, reportAwsCli, runProcess, startS3Server, storeClient, type S3Server, type StoreClient } from "../../test/s3-server.ts";
 import { WAIT_DATASETS_SCRIPT, datasetWaitConfigData, datasetWaitContainers, mirroredPrefixes } from "./dataset-wait.ts";
 import { resolveFineTune } from "./defaults.ts";

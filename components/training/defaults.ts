@@ -4,7 +4,7 @@
  * fp16 vs bf16), so nothing is left to an engine: the effective spec names every value, the
  * renderers emit every key, and the run id hashes the whole of it.
  */
-import type { FineTuneConfig } from "../../stacks/schema.ts";
+import type { FineTuneConfig } from "./inputs.ts";
 
 export type Precision = "bf16" | "fp16" | "fp32";
 

@@ -1,6 +1,6 @@
 import { stringify } from "yaml";
 import { describe, expect, it } from "vitest";
-import { fineTuneSchema, type FineTuneConfig } from "../../stacks/schema.ts";
+import { fineTuneSchema, type FineTuneConfig } from "./inputs.ts";
 import { planFineTune } from "./fine-tune.ts";
 import { resolveFineTune } from "./defaults.ts";
 import { ggufScratchGiB, planGguf } from "./gguf.ts";

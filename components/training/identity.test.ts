@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { FineTuneConfig } from "../../stacks/schema.ts";
+import type { FineTuneConfig } from "./inputs.ts";
 import { resolveFineTune } from "./defaults.ts";
 import { FILL_IDENTITY_SCRIPT, identityConfigData, identityDownloadLine, identityInitContainers } from "./identity.ts";
 import { renderDatasetInfo, renderLlamaFactoryConfig } from "./llamafactory.ts";

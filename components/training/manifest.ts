@@ -8,7 +8,7 @@ import { ADAPTER_MANIFEST_VERSION, type AdapterManifestTemplate } from "../lib/a
 import { s3Uri } from "../lib/store.ts";
 import type { PinnedImage } from "../lib/versions.ts";
 import { imageRef } from "../lib/versions.ts";
-import type { ModelConfig } from "../../stacks/schema.ts";
+import type { ModelConfig } from "../lib/inputs.ts";
 import type { EffectiveFineTune } from "./defaults.ts";
 import { specHash } from "./run-id.ts";
 

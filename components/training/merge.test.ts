@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parse, stringify } from "yaml";
 import { describe, expect, it } from "vitest";
-import { fineTuneSchema, type FineTuneConfig } from "../../stacks/schema.ts";
+import { fineTuneSchema, type FineTuneConfig } from "./inputs.ts";
 import { resolveFineTune } from "./defaults.ts";
 import { renderLlamaFactoryExport, renderSwiftExportArgs, resolveMerge } from "./merge.ts";
 import { MERGE_SCRIPTS } from "./scripts.ts";

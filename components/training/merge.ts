@@ -16,7 +16,8 @@ import { storeEnv } from "../lib/store-env.ts";
 import { adapterPrefix, mergedPrefix, modelPrefix, s3Uri } from "../lib/store.ts";
 import { imageRef, images } from "../lib/versions.ts";
 import type { PlatformContract } from "../platform/contract.ts";
-import type { FineTuneConfig, ModelConfig } from "../../stacks/schema.ts";
+import type { FineTuneConfig } from "./inputs.ts";
+import type { ModelConfig } from "../lib/inputs.ts";
 import type { EffectiveFineTune, Precision } from "./defaults.ts";
 import { CONFIG_MOUNT, TTL_AFTER_FINISHED_SECONDS, awsCliContainer, configVolume, podFailurePolicy, scriptCommand, type EnvVar } from "./job.ts";
 import { CONFIG_DIR, WORK_DIR, gi } from "./layout.ts";
@@ -58,7 +59,7 @@ export function resolveMerge(spec: FineTuneConfig, ft: EffectiveFineTune): Effec
   return { dtype: (typeof m === "object" ? m.dtype : undefined) ?? DTYPE_OF[ft.training.precision] };
 }
 
-/** Problems only the training area sees; stacks/schema.ts reports the same ones with their config path. */
+/** Problems only the training area sees; config/schema.ts reports the same ones with their config path. */
 export function mergeProblems(ft: EffectiveFineTune): string[] {
   return ft.method === "qlora"
     ? ["merge: cannot merge a QLoRA adapter (trained against the quantised base; LLaMA-Factory tuner.py export_model refuses merging into a quantised model): serve the adapter, or train with method: lora"]

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { HubDatasetConfig } from "../../stacks/schema.ts";
+import type { HubDatasetConfig } from "./inputs.ts";
 import { MIRROR_SCRIPTS } from "./scripts.ts";
 import { installMocks, registeredOf } from "./__fixtures__/mocks.ts";
 import { contract, qwen7b } from "./__fixtures__/specs.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { FineTuneConfig } from "../../stacks/schema.ts";
+import type { FineTuneConfig } from "./inputs.ts";
 import { resolveFineTune } from "./defaults.ts";
 import { datasetMix } from "./mix.ts";
 import { seedLora } from "./__fixtures__/specs.ts";

@@ -15,7 +15,7 @@
  * sft` runs one process over all GPUs (swift/cli/main.py:30-35 use_torchrun).
  */
 import { modelByRepo } from "../../planner/models.ts";
-import type { ModelConfig } from "../../stacks/schema.ts";
+import type { ModelConfig } from "../lib/inputs.ts";
 import type { EffectiveFineTune, Precision } from "./defaults.ts";
 import { identityDataset } from "./identity.ts";
 import { DATA_DIR, MODEL_DIR, OUTPUT_DIR, localDatasetFile } from "./layout.ts";

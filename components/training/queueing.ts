@@ -12,7 +12,7 @@
  *
  * Spot: Karpenter labels every node with `karpenter.sh/capacity-type` (spot | on-demand |
  * reserved; sigs.k8s.io/karpenter pkg/apis/v1/labels.go CapacityTypeLabelKey); a node selector on
- * it keeps the pod on that capacity within the pool (stacks/rules.ts checks the pool offers it).
+ * it keeps the pod on that capacity within the pool (config/rules.ts checks the pool offers it).
  */
 import type { EffectiveFineTune } from "./defaults.ts";
 

@@ -4,7 +4,7 @@
  * the same id (a no-op on `pulumi up`); any change gives a new id and so a new store prefix.
  */
 import { createHash } from "node:crypto";
-import type { ModelConfig } from "../../stacks/schema.ts";
+import type { ModelConfig } from "../lib/inputs.ts";
 import type { EffectiveFineTune } from "./defaults.ts";
 import { swiftModelType } from "./ms-swift.ts";
 

@@ -16,7 +16,7 @@ import { storeEnv } from "../lib/store-env.ts";
 import { adapterPrefix, checkpointPrefix, modelPrefix, s3Uri } from "../lib/store.ts";
 import { imageRef, images, type PinnedImage } from "../lib/versions.ts";
 import type { PlatformContract } from "../platform/contract.ts";
-import type { ModelConfig } from "../../stacks/schema.ts";
+import type { ModelConfig } from "../lib/inputs.ts";
 import type { EffectiveFineTune } from "./defaults.ts";
 import { CONFIG_MOUNT, TTL_AFTER_FINISHED_SECONDS, awsCliContainer, configVolume, podFailurePolicy, scriptCommand, type EnvVar } from "./job.ts";
 import { CONFIG_DIR, DATA_DIR, DONE_MARKER, LINEAGE_DIR, MODEL_DIR, OUTPUT_DIR, WORK_DIR, gi, localDatasetFile } from "./layout.ts";

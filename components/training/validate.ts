@@ -1,11 +1,11 @@
 /**
  * Checks a resolved fine-tune against its base model and the platform contract. Collects every
- * problem and throws once (DESIGN.md §3). Shape rules live in stacks/schema.ts and
- * stacks/rules.ts; these are the ones only the training area knows.
+ * problem and throws once (DESIGN.md §3). Shape rules live in config/schema.ts and
+ * config/rules.ts; these are the ones only the training area knows.
  */
 import { DNS_LABEL_MAX } from "../lib/naming.ts";
 import type { PlatformContract } from "../platform/contract.ts";
-import type { ModelConfig } from "../../stacks/schema.ts";
+import type { ModelConfig } from "../lib/inputs.ts";
 import type { EffectiveFineTune } from "./defaults.ts";
 import { swiftModelType } from "./ms-swift.ts";
 import { LLAMAFACTORY_QLORA_PROBLEM } from "./templates.ts";

@@ -17,8 +17,8 @@ import { join, resolve } from "node:path";
 import { parseAllDocuments, parse } from "yaml";
 import { POOL_LABEL } from "../../components/lib/scheduling.ts";
 import { PURPOSE_LABEL } from "../../components/platform/aws/karpenter/pools.ts";
-import { listStacks } from "../../test/stack-config.ts";
-import { loadStackFile } from "../../stacks/load.ts";
+import { listStacks } from "../../render/stack-config.ts";
+import { loadStackFile } from "../../config/load.ts";
 import { Kube, waitFor, type KubeObject, type Live } from "./kube.ts";
 import { platformNodes } from "./nodes.ts";
 

@@ -12,7 +12,7 @@
 import { gpuMemoryFloorMiB } from "../../components/platform/aws/karpenter/pools.ts";
 import { NVIDIA_GPU, POOL_LABEL } from "../../components/lib/scheduling.ts";
 import { GPU_MEMORY_GIB, type GpuName } from "../../planner/gpus.ts";
-import type { PlatformConfig } from "../../stacks/schema.ts";
+import type { PlatformConfig } from "../../config/schema.ts";
 import type { KubeObject, Live } from "./kube.ts";
 
 export const KWOK_ANNOTATION = { "kwok.x-k8s.io/node": "fake" } as const;

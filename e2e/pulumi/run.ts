@@ -9,7 +9,7 @@
  * Stacks: ./stacks/Pulumi.e2e-platform.yaml (`provider: existing`) and Pulumi.e2e-workloads.yaml
  * (layer workloads, reading e2e-platform through a StackReference), copied into a temp dir with the
  * store endpoint filled in and handed to the CLI with `--config-file`; LLMKIT_STACKS_DIR points the
- * program's platform-file lookup (stacks/load.ts) at the same dir. Nothing is written under stacks/.
+ * program's platform-file lookup (config/load.ts) at the same dir. Nothing is written under stacks/.
  *
  * One line per check, as e2e/cluster/checks.ts prints them: `PASS <check>` or `FAIL <check>: <why>`,
  * `NOTE` for facts; last line `group pulumi: N passed, M failed`. Exit 1 when any check failed.

@@ -1,5 +1,5 @@
 /** Validated platform configs (zod outputs) the tests start from. */
-import type { PlatformConfig } from "../../../stacks/schema.ts";
+import type { PlatformConfig } from "../inputs.ts";
 
 type Of<P extends PlatformConfig["provider"]> = Extract<PlatformConfig, { provider: P }>;
 

@@ -4,7 +4,7 @@
  * has its own Prometheus and GPU stack (e.g. the NVIDIA GPU Operator); a local cluster has no GPUs.
  * Every add-on can be switched off in `platform.addons` for clusters that already run it.
  */
-import type { PlatformConfig } from "../../../stacks/schema.ts";
+import type { PlatformConfig } from "../inputs.ts";
 
 export interface ResolvedAddons {
   readonly keda: boolean;

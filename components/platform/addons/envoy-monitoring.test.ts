@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { validateObjects } from "../../../test/validate.ts";
+import { validateObjects } from "../../../render/validate.ts";
 import { existingPlatform } from "../__fixtures__/configs.ts";
 import { byName, installMocks, settled, type Registered } from "../__fixtures__/mocks.ts";
 import { renderEnvoyPodMonitor } from "./envoy-monitoring.ts";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CHARTS, chartValues } from "../../../charts/index.ts";
-import { validateObjects, formatVerdict } from "../../../test/validate.ts";
+import { validateObjects, formatVerdict } from "../../../render/validate.ts";
 import { awsPlatform, existingPlatform, localPlatform } from "../__fixtures__/configs.ts";
 import { addonContract, GATEWAY_CLASS, INSTALLED_PROMETHEUS_URL, PROMETHEUS_NAMESPACE, resolveAddons, type ResolvedAddons } from "./defaults.ts";
 import {

@@ -1,8 +1,8 @@
 /**
  * Technical defaults and checks of the AWS platform (pure). Environment policy (prod retains the
- * bucket) lives in stacks/rules.ts; what is here is how the cluster is built.
+ * bucket) lives in config/rules.ts; what is here is how the cluster is built.
  */
-import type { PlatformConfig } from "../../../stacks/schema.ts";
+import type { PlatformConfig } from "../inputs.ts";
 import { validateNetwork } from "./subnets.ts";
 
 export type AwsPlatformConfig = Extract<PlatformConfig, { provider: "aws" }>;

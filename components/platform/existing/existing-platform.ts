@@ -10,7 +10,7 @@ import { registerAddons } from "../addons/register.ts";
 import { platformContract, type PlatformContract } from "../contract.ts";
 import { registerTenancy } from "../namespace.ts";
 import { providerPair, type PlatformOutputs } from "../outputs.ts";
-import type { PlatformConfig } from "../../../stacks/schema.ts";
+import type { PlatformConfig } from "../inputs.ts";
 
 export type ExistingPlatformConfig = Extract<PlatformConfig, { provider: "existing" }>;
 

@@ -13,7 +13,7 @@ import { registerAddons } from "../addons/register.ts";
 import { platformContract, type PlatformContract } from "../contract.ts";
 import { registerTenancy } from "../namespace.ts";
 import { providerPair, type PlatformOutputs } from "../outputs.ts";
-import type { PlatformConfig } from "../../../stacks/schema.ts";
+import type { PlatformConfig } from "../inputs.ts";
 import { renderBucketJob, renderCredentialsSecret, renderStoreService, renderStoreStatefulSet } from "./store.ts";
 
 export type LocalPlatformConfig = Extract<PlatformConfig, { provider: "local" }>;

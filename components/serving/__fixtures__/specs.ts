@@ -1,7 +1,8 @@
 /** Specs shared by this folder's tests: the shipped dev and local services and a test contract. */
 import type { PlatformContract } from "../../platform/contract.ts";
 import { SERVICE_ACCOUNTS } from "../../platform/contract.ts";
-import type { ModelConfig, ServingConfig } from "../../../stacks/schema.ts";
+import type { ModelConfig } from "../../lib/inputs.ts";
+import type { ServingConfig } from "../inputs.ts";
 import type { AdapterRef } from "../defaults.ts";
 
 export const qwen7b: ModelConfig = {

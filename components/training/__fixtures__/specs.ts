@@ -1,7 +1,8 @@
 /** Specs shared by this folder's tests: the shipped workloads-dev fine-tunes and a test contract. */
 import type { PlatformContract } from "../../platform/contract.ts";
 import { SERVICE_ACCOUNTS } from "../../platform/contract.ts";
-import type { FineTuneConfig, ModelConfig } from "../../../stacks/schema.ts";
+import type { FineTuneConfig } from "../inputs.ts";
+import type { ModelConfig } from "../../lib/inputs.ts";
 
 export const qwen7b: ModelConfig = {
   name: "qwen2-5-7b",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { crdsAvailable } from "../../../../test/schemas/crds.ts";
-import { validateObjects } from "../../../../test/validate.ts";
+import { crdsAvailable } from "../../../../render/schemas/crds.ts";
+import { validateObjects } from "../../../../render/validate.ts";
 import { awsPlatform } from "../../__fixtures__/configs.ts";
 import { poolContracts } from "../../contract.ts";
 import type { AwsPlatformConfig } from "../defaults.ts";

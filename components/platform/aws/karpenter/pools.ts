@@ -5,7 +5,7 @@
  *
  * API: karpenter.sh/v1 NodePool and karpenter.k8s.aws/v1 EC2NodeClass of Karpenter v1.12.1
  * (aws/karpenter-provider-aws@v1.12.1 pkg/apis/v1/ec2nodeclass.go, sigs.k8s.io/karpenter@v1.12.0
- * pkg/apis/v1/nodepool.go); test/validate.ts checks every field emitted here against the CRDs that
+ * pkg/apis/v1/nodepool.go); render/validate.ts checks every field emitted here against the CRDs that
  * release ships, the schema the pinned controller serves.
  */
 import { familiesWithGpu, GPU_MEMORY_GIB, type GpuName } from "../../../../planner/gpus.ts";
@@ -59,7 +59,7 @@ export interface ResolvedPool {
 }
 
 /**
- * What the schema and stacks/platform-rules.ts cannot see, per pool, each naming its path.
+ * What the schema and config/platform-rules.ts cannot see, per pool, each naming its path.
  * (Unknown families, GPU counts, EFA zones, gpuLimit and @latest are refused there already.)
  */
 export function poolProblems(pools: readonly GpuPoolConfig[]): string[] {

@@ -8,7 +8,7 @@
  * Runs must not overlap; sequential runs in one process are safe.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { STACKS_DIR } from "../stacks/load.ts";
+import { STACKS_DIR } from "../config/load.ts";
 import { isKubernetesObjectType, toKubernetesObject, type KubernetesObject } from "./manifests.ts";
 import { mockCall, mockState } from "./mock-outputs.ts";
 import { readEngineConfig, type EngineConfig } from "./stack-config.ts";
@@ -69,7 +69,7 @@ interface MockMonitor {
 /** `waitForRPCs` is @internal in @pulumi/pulumi's typings but is what `disconnect` awaits. */
 function waitForRPCs(): Promise<void> {
   const wait = (pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> }).waitForRPCs;
-  if (wait === undefined) throw new Error("@pulumi/pulumi no longer exports runtime.waitForRPCs: update test/harness.ts");
+  if (wait === undefined) throw new Error("@pulumi/pulumi no longer exports runtime.waitForRPCs: update render/harness.ts");
   return wait();
 }
 

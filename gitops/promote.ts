@@ -14,7 +14,7 @@
 import { readFileSync, existsSync } from "node:fs";
 import { Document, isMap, isPair, isScalar, parseDocument, Scalar, type Pair, type YAMLMap } from "yaml";
 import { LORA_DEFAULTS } from "../components/training/defaults.ts";
-import { ConfigError, loadStack, namespaced, NAMESPACE, parseStackConfig, readStackFile, stackFilePath, STACK_YAML_OPTIONS, type LoadedStack } from "./load.ts";
+import { ConfigError, loadStack, namespaced, NAMESPACE, parseStackConfig, readStackFile, stackFilePath, STACK_YAML_OPTIONS, type LoadedStack } from "../config/load.ts";
 
 export const RELEASE_KEY = `${NAMESPACE}:release`;
 

@@ -9,8 +9,8 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { parse, stringify } from "yaml";
 import { cli } from "../cli/render.ts";
-import { runWithConfig } from "../test/harness.ts";
-import { readEngineConfig } from "../test/stack-config.ts";
+import { runWithConfig } from "../render/harness.ts";
+import { readEngineConfig } from "../render/stack-config.ts";
 import { ConfigError, loadStackFile, providerConfigProblems, stackFilePath } from "./load.ts";
 
 const DIR = mkdtempSync(join(tmpdir(), "llmkit-provider-config-"));

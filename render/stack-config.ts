@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
-import { ConfigError, STACK_YAML_OPTIONS, stackFilePath, STACKS_DIR } from "../stacks/load.ts";
+import { ConfigError, STACK_YAML_OPTIONS, stackFilePath, STACKS_DIR } from "../config/load.ts";
 
 export interface EngineConfig {
   readonly config: Record<string, string>;

@@ -15,7 +15,7 @@ import { GetObjectCommand, HeadObjectCommand, S3Client, S3ServiceException } fro
 import { storeRef } from "../components/platform/contract.ts";
 import { adapterPrefix, MANIFEST_FILE, SUCCESS_MARKER, s3Uri, type StoreRef } from "../components/lib/store.ts";
 import { ManifestProvenanceSchema, manifestIssues } from "../components/lib/adapter-manifest.ts";
-import type { LoadedStack } from "./load.ts";
+import type { LoadedStack } from "../config/load.ts";
 import type { PinChange } from "./promote.ts";
 
 export const STORE_ENDPOINT_ENV = "LLMKIT_STORE_ENDPOINT";

@@ -1,5 +1,5 @@
 /**
- * Fine-tune refusals at the config level (schema + stacks/rules.ts + stacks/fine-tune-rules.ts),
+ * Fine-tune refusals at the config level (schema + config/rules.ts + config/fine-tune-rules.ts),
  * each with its exact path and fix, and the `{dataset, file}` references the schema resolves.
  */
 import { describe, expect, it } from "vitest";

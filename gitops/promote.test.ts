@@ -11,7 +11,7 @@ import { DeleteObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { cli } from "../cli/promote.ts";
 import { freePort, S3_CREDENTIALS, startS3Server, storeClient, type S3Server, type StoreClient } from "../test/s3-server.ts";
-import { STACKS_DIR } from "./load.ts";
+import { STACKS_DIR } from "../config/load.ts";
 import { editRelease } from "./promote.ts";
 
 const GOLDEN = resolve(import.meta.dirname, "__golden__/promote");

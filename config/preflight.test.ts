@@ -1,4 +1,4 @@
-/** Warnings render prints about the serving layer as a whole (stacks/preflight.ts). */
+/** Warnings render prints about the serving layer as a whole (config/preflight.ts). */
 import { describe, expect, it } from "vitest";
 import { platformContract } from "../components/platform/contract.ts";
 import { change, local, type Raw } from "../test/bad-configs.ts";

@@ -63,7 +63,7 @@ function noSchema(object: KubernetesObject, opts: ValidateOptions): Verdict {
     object,
     schema: "none",
     status: "invalid",
-    problems: [`no schema for ${key}: add its model or CRD, or allow-list it with a reason in ALLOWED_WITHOUT_SCHEMA (test/validate.ts)`],
+    problems: [`no schema for ${key}: add its model or CRD, or allow-list it with a reason in ALLOWED_WITHOUT_SCHEMA (render/validate.ts)`],
   };
 }
 

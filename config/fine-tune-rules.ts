@@ -67,7 +67,7 @@ function globMatches(glob: string, file: string): boolean {
 }
 
 /**
- * Fine-tunes against the GPUs of the pools they run on; stacks/rules.ts poolProblems calls this
+ * Fine-tunes against the GPUs of the pools they run on; config/rules.ts poolProblems calls this
  * with the stack's own platform or, for a workloads stack, the platform stack's. The platform
  * contract carries no GPU model (only its memory), so the model comes from the platform config:
  * aws pools name it, existing pools do not (nothing to check there).

@@ -5,7 +5,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { platformContract } from "../components/platform/contract.ts";
-import { loadStackFile } from "../stacks/load.ts";
+import { loadStackFile } from "../config/load.ts";
 
 export const MOCK_ACCOUNT = "111122223333";
 export const MOCK_KUBECONFIG = '{"apiVersion":"v1","kind":"Config","clusters":[],"contexts":[],"users":[]}';

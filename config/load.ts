@@ -12,11 +12,11 @@ import { stackConfigSchema, CONFIG_KEYS, type PlatformConfig, type StackConfig }
 
 export const NAMESPACE = "llmkit";
 /**
- * Where stack files are read from: this folder, or LLMKIT_STACKS_DIR when the stack files live
+ * Where stack files are read from: stacks/, or LLMKIT_STACKS_DIR when the stack files live
  * elsewhere (e.g. `pulumi up --config-file <dir>/Pulumi.<stack>.yaml`): a workloads stack reads its
  * platform stack's file from here, in the program as in the CLIs.
  */
-export const STACKS_DIR = process.env.LLMKIT_STACKS_DIR ? resolve(process.env.LLMKIT_STACKS_DIR) : new URL(".", import.meta.url).pathname;
+export const STACKS_DIR = process.env.LLMKIT_STACKS_DIR ? resolve(process.env.LLMKIT_STACKS_DIR) : new URL("../stacks/", import.meta.url).pathname;
 
 /**
  * How every reader of a stack file parses it, so the kit reads what the Pulumi engine reads. The

@@ -1,0 +1,159 @@
+/**
+ * The training area's inputs: hub datasets mirrored into the store, and fine-tunes. Exported for
+ * users' own programs; the kit's stack schema composes them as llmkit:datasets and llmkit:fineTunes.
+ */
+import { z } from "zod";
+import { DNS_LABEL } from "../lib/naming.ts";
+import { GGUF_OUTTYPES } from "../lib/versions.ts";
+import { hubRepo, k8sSecretRef, positiveInt, refusePinlessRevision, resourceName } from "../lib/inputs.ts";
+
+export const hubDatasetSchema = z
+  .strictObject({
+    name: resourceName.describe("how fine-tune datasets refer to this mirrored dataset"),
+    hub: z.enum(["huggingface", "modelscope"]).default("huggingface"),
+    repo: hubRepo,
+    revision: z.string().min(1).describe("required pinned commit (40-hex on Hugging Face) or tag; never a branch"),
+    include: z
+      .array(z.string().regex(/^[^\s]+$/, "must be a glob pattern without spaces, e.g. data/*.jsonl"))
+      .min(1)
+      .optional()
+      .describe("mirror only files matching these glob patterns; every file when absent"),
+    sizeGiB: z.number().positive().default(5).describe("size of the mirrored files; sizes the mirror's scratch volume"),
+    tokenSecret: k8sSecretRef.optional().describe("hub token for gated datasets"),
+  })
+  .superRefine(refusePinlessRevision);
+
+// ---------------------------------------------------------------- fine-tunes
+
+const storeDatasetKey = z
+  .string()
+  .regex(/^datasets\/[\w.\/-]+$/, 'must be a key under the store\'s "datasets/" prefix, e.g. datasets/support/train.jsonl')
+  .refine((k) => !k.split("/").includes(".."), { message: 'must not contain ".." (keys are literal, never resolved)' });
+const datasetFormat = z.enum(["alpaca", "sharegpt", "openai", "query-response"]);
+
+export const datasetSchema = z.strictObject({
+  path: storeDatasetKey.optional().describe("a store key; or name a mirrored dataset with dataset + file"),
+  dataset: resourceName.optional().describe("a name from llmkit:datasets (mirrored from a hub)"),
+  file: z
+    .string()
+    .regex(/^[\w.-]+(\/[\w.-]+)*$/, 'must be a file path inside the mirrored dataset, e.g. data/train.jsonl')
+    .refine((f) => !f.split("/").includes(".."), { message: 'must not contain ".."' })
+    .optional()
+    .describe("with dataset: the file inside it"),
+  format: datasetFormat,
+  purpose: z.enum(["domain", "general"]).default("domain"),
+  samples: positiveInt.optional().describe("rows to draw; all rows when absent"),
+});
+
+/** A Kueue LocalQueue / WorkloadPriorityClass name: an object name that is also a label value. */
+const kueueName = z
+  .string()
+  .max(63, "must be at most 63 characters (it is a label value)")
+  .regex(DNS_LABEL, "must be lower-case letters, digits and '-', starting and ending with a letter or digit");
+
+export const MAX_SMOKE_PROMPTS = 8;
+
+/** Merge and export need a full-precision LoRA run; GGUF is converted from the merged model. */
+function followUpRules(f: { method: string; merge?: boolean | { enabled: boolean }; export?: { gguf?: unknown } }, ctx: z.RefinementCtx): void {
+  const merging = f.merge === true || (typeof f.merge === "object" && f.merge.enabled);
+  if (merging && f.method === "qlora") {
+    ctx.addIssue({
+      code: "custom",
+      path: ["merge"],
+      message:
+        "cannot merge a QLoRA adapter: it was trained against the quantised base, and LLaMA-Factory refuses merging into a quantised model (tuner.py export_model): serve the adapter with vLLM, or train with method: lora",
+    });
+  }
+  if (f.export?.gguf !== undefined && !merging) {
+    ctx.addIssue({ code: "custom", path: ["export", "gguf"], message: "is converted from the merged model: set merge: true, or remove export.gguf" });
+  }
+}
+
+export const fineTuneSchema = z.strictObject({
+  name: resourceName,
+  baseModel: resourceName.describe("a name from llmkit:models"),
+  engine: z.enum(["llamafactory", "ms-swift"]).default("llamafactory"),
+  method: z.enum(["lora", "qlora"]).default("lora"),
+  quantBits: z.union([z.literal(4), z.literal(8)]).optional().describe("QLoRA only"),
+  template: z.string().min(1).describe("the engine's chat template for the base model, e.g. qwen"),
+  lora: z
+    .strictObject({
+      rank: positiveInt.optional(),
+      alpha: z.number().positive().optional(),
+      dropout: z.number().min(0).lt(1).optional(),
+      targets: z.union([z.literal("all-linear"), z.array(z.string().min(1)).min(1)]).optional(),
+    })
+    .optional(),
+  datasets: z.array(datasetSchema).min(1),
+  training: z
+    .strictObject({
+      epochs: z.number().positive().optional(),
+      learningRate: z.number().positive().optional(),
+      microBatchSize: positiveInt.optional(),
+      gradientAccumulation: positiveInt.optional(),
+      maxLength: positiveInt.optional(),
+      warmupRatio: z.number().min(0).lt(1).optional(),
+      valRatio: z.number().min(0).lt(1).optional(),
+      saveSteps: positiveInt.optional(),
+      keepCheckpoints: positiveInt.optional(),
+      precision: z.enum(["bf16", "fp16", "fp32"]).optional(),
+    })
+    .optional(),
+  pool: resourceName.describe("a pool from the platform's scheduling contract"),
+  gpus: z.number().int().min(0).default(1),
+  resources: z
+    .strictObject({ cpu: z.number().positive(), memoryGiB: positiveInt })
+    .optional()
+    .describe("CPU and memory for the trainer container"),
+  maxRuntimeHours: z.number().positive().max(168).optional(),
+  // follow-up Jobs of the run (components/training/merge.ts, gguf.ts); not part of the run id
+  merge: z
+    .union([
+      z.boolean(),
+      z.strictObject({
+        enabled: z.boolean().default(true),
+        dtype: z.enum(["bfloat16", "float16", "float32"]).optional().describe("default: the training precision"),
+      }),
+    ], { error: 'must be true, false or { enabled: true, dtype: "bfloat16" | "float16" | "float32" }' })
+    .optional()
+    .describe("merge the adapter into the base model after training, into merged/<name>/<runId>/ (LoRA only)"),
+  export: z
+    .strictObject({
+      gguf: z
+        .strictObject({ quantization: z.enum(GGUF_OUTTYPES).describe("convert_hf_to_gguf.py --outtype") })
+        .optional()
+        .describe("llama.cpp/Ollama file gguf/<name>/<runId>/<name>-<quantization>.gguf, converted from the merged model"),
+    })
+    .optional(),
+  identity: z
+    .strictObject({
+      name: z.string().trim().min(1, "must not be empty").describe("what the model calls itself"),
+      author: z.string().trim().min(1, "must not be empty").describe("who the model says made it"),
+      path: storeDatasetKey.describe("self-cognition rows with {{name}}/{{author}} (LLaMA-Factory) or {{NAME}}/{{AUTHOR}} (ms-swift) placeholders"),
+      format: datasetFormat.default("alpaca"),
+      samples: positiveInt.optional(),
+    })
+    .optional()
+    .describe("teach the adapter who it is: placeholders are filled in the pod, then the rows are trained on"),
+  queue: kueueName.optional().describe("Kueue LocalQueue in the workloads namespace; Kueue admits the Job when quota allows"),
+  priority: kueueName.optional().describe("Kueue WorkloadPriorityClass (needs queue)"),
+  spot: z.boolean().optional().describe("true: spot nodes only; false: on-demand only; absent: whatever the pool offers (Karpenter pools)"),
+  smokePrompts: z
+    .array(z.string().trim().min(1, "must not be empty").max(4000, "must be at most 4000 characters"))
+    .max(MAX_SMOKE_PROMPTS, `must list at most ${MAX_SMOKE_PROMPTS} prompts (each one is a generation after training)`)
+    .optional()
+    .describe("prompts the train step answers with the new adapter (greedy); the outputs go into manifest.json"),
+}).superRefine(followUpRules);
+
+
+export type HubDatasetConfig = z.output<typeof hubDatasetSchema>;
+/** A fine-tune as parsed: each dataset is a store key (path) or a mirrored dataset reference (dataset + file). */
+export type FineTuneInput = z.output<typeof fineTuneSchema>;
+/**
+ * A fine-tune with every dataset resolved to a store key: `{dataset, file}` becomes
+ * `datasets/<repo>/<revision>/<file>` of the mirrored catalog entry, with `mirror` (that entry's
+ * prefix, whose `_SUCCESS` the pod waits for). Components take this shape.
+ */
+export type FineTuneConfig = Omit<FineTuneInput, "datasets"> & {
+  datasets: (Omit<FineTuneInput["datasets"][number], "path" | "dataset" | "file"> & { path: string; mirror?: string })[];
+};

@@ -1,0 +1,84 @@
+/**
+ * The stack configuration: one zod schema, the single source of truth for the program, the CLIs,
+ * the tests and the generated docs (DESIGN.md §4). Objects are strict, so a typo fails. Each area's
+ * shape is owned by its component (components/<area>/inputs.ts) and composed here; cross-field
+ * rules live in ./rules.ts; technical defaults live in the components.
+ * Environment policy (prod needs replicas, auth and retained storage) is enforced in ./rules.ts.
+ */
+import { z } from "zod";
+import { hubDatasetPrefix } from "../components/lib/store.ts";
+import { modelSchema, quotedString, resourceName, positiveInt, type ModelConfig } from "../components/lib/inputs.ts";
+import { platformSchema, type PlatformConfig } from "../components/platform/inputs.ts";
+import { fineTuneSchema, hubDatasetSchema, MAX_SMOKE_PROMPTS, type FineTuneConfig, type HubDatasetConfig } from "../components/training/inputs.ts";
+import { servingSchema, type ServingConfig } from "../components/serving/inputs.ts";
+import { crossFieldRules } from "./rules.ts";
+
+export { fineTuneSchema, hubDatasetSchema, MAX_SMOKE_PROMPTS, modelSchema, platformSchema, resourceName, servingSchema };
+export type { FineTuneConfig, HubDatasetConfig, ModelConfig, PlatformConfig, ServingConfig };
+
+// ---------------------------------------------------------------- release
+
+/** A run id is the first 12 hex characters of the sha256 of a fine-tune's effective spec. */
+export const RUN_ID = /^[0-9a-f]{12}$/;
+export const releaseSchema = z.strictObject({
+  adapters: z
+    .record(
+      resourceName,
+      z.strictObject({
+        runId: quotedString().regex(RUN_ID, "must be a 12-character run id as printed by render/up"),
+        baseModel: resourceName.describe("the base the adapter was trained on"),
+        rank: positiveInt
+          .optional()
+          .describe("LoRA rank, sizes vLLM's --max-lora-rank; taken from the fine-tune when it is in this stack, else 16"),
+      }),
+    )
+    .default({}),
+});
+
+// ---------------------------------------------------------------- the stack
+
+const stackConfigObject = z.strictObject({
+    layer: z.enum(["platform", "workloads", "all"]),
+    env: z.enum(["local", "dev", "staging", "prod"]),
+    platform: platformSchema.optional().describe("required for layers platform and all"),
+    platformStack: z
+      .string()
+      .regex(/^[\w.-]+$/, "must be a stack name of this project, e.g. platform-dev")
+      .optional()
+      .describe("layer workloads: the stack in stacks/ whose outputs it consumes"),
+    models: z.array(modelSchema).default([]),
+    datasets: z.array(hubDatasetSchema).default([]).describe("hub datasets mirrored into the store once, for fine-tunes to use"),
+    fineTunes: z.array(fineTuneSchema).default([]),
+    serving: z.array(servingSchema).default([]),
+    release: releaseSchema.prefault({}),
+});
+
+/** The config as parsed, before `{dataset, file}` references become store keys: what the rules check. */
+export type ParsedStackConfig = z.output<typeof stackConfigObject>;
+
+/**
+ * Every fine-tune dataset ends up as a store key: `{dataset, file}` becomes
+ * `datasets/<repo>/<revision>/<file>` of the mirrored catalog entry, with `mirror` (that entry's
+ * prefix, whose `_SUCCESS` the pod waits for), so components and run ids see one shape. Runs only
+ * on a config the rules accepted (zod skips transforms after issues).
+ */
+function resolveDatasetRefs(cfg: ParsedStackConfig) {
+  const catalog = new Map(cfg.datasets.map((d) => [d.name, d]));
+  const resolve = ({ path, dataset, file, ...rest }: ParsedStackConfig["fineTunes"][number]["datasets"][number]) => {
+    if (path !== undefined) return { ...rest, path };
+    const hub = dataset === undefined ? undefined : catalog.get(dataset);
+    if (hub === undefined || file === undefined) throw new Error(`dataset reference "${dataset}" survived validation unresolved`);
+    const mirror = hubDatasetPrefix(hub.repo, hub.revision);
+    return { ...rest, path: `${mirror}${file}`, mirror };
+  };
+  return { ...cfg, fineTunes: cfg.fineTunes.map((f) => ({ ...f, datasets: f.datasets.map(resolve) })) };
+}
+
+export const stackConfigSchema = stackConfigObject.superRefine(crossFieldRules).transform(resolveDatasetRefs);
+
+export type StackConfig = z.output<typeof stackConfigSchema>;
+export type StackConfigInput = z.input<typeof stackConfigSchema>;
+export type ReleaseConfig = z.output<typeof releaseSchema>;
+
+/** The keys under the `llmkit:` namespace of a stack file. */
+export const CONFIG_KEYS = Object.keys(stackConfigObject.shape) as (keyof StackConfig)[];
