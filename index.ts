@@ -1,5 +1,5 @@
 /**
- * Composition root (DESIGN.md §2): load and validate the stack config, build the selected
+ * Composition root (docs/architecture.md §2): load and validate the stack config, build the selected
  * layer(s), export outputs. No resource is registered before the whole config has been validated.
  */
 import { isDeepStrictEqual } from "node:util";

@@ -1,5 +1,5 @@
 /**
- * Every third-party Helm chart llmkit installs, pinned in one table (DESIGN.md §5), each with its
+ * Every third-party Helm chart llmkit installs, pinned in one table (docs/architecture.md §5), each with its
  * values file in ./values/. Each entry cites where the version was confirmed upstream.
  * No floating versions; a chart is upgraded by editing its line here and its values file.
  */

@@ -1,7 +1,7 @@
 /**
  * Cross-field rules of fine-tunes that need more than one entry of the config: dataset references
  * into the `datasets` catalog, the engine's template names, Kueue settings. Each problem names its
- * path and the fix (DESIGN.md §4).
+ * path and the fix (docs/architecture.md §4).
  */
 import { swiftModelType } from "../components/training/ms-swift.ts";
 import { MS_SWIFT_TEMPLATES } from "../components/training/ms-swift-templates.ts";

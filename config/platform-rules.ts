@@ -1,5 +1,5 @@
 /**
- * Cross-field rules of the `platform` block (DESIGN.md §4): pools that cannot exist, GPU pools
+ * Cross-field rules of the `platform` block (docs/architecture.md §4): pools that cannot exist, GPU pools
  * that could never launch a node, and add-ons that cannot work on the chosen provider. Each
  * problem names its path under `platform` and says how to fix it.
  */

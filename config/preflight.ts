@@ -1,7 +1,7 @@
 /**
  * Preflight: the checks only the components know (pinned add-on versions, engine limits, Job
  * name lengths, vLLM LoRA limits), run over the whole stack before anything is registered, so a
- * problem in the third service never leaves the first two half-applied (DESIGN.md §3, §4).
+ * problem in the third service never leaves the first two half-applied (docs/architecture.md §3, §4).
  */
 import { validateAws } from "../components/platform/aws/defaults.ts";
 import { poolProblems } from "../components/platform/aws/karpenter/pools.ts";

@@ -1,6 +1,6 @@
 /**
  * Cross-field rules of the stack config. Each problem names its exact path and says how to fix it;
- * all problems are reported at once. Environment policy lives here too (DESIGN.md §4).
+ * all problems are reported at once. Environment policy lives here too (docs/architecture.md §4).
  */
 import type { z } from "zod";
 import { poolContracts } from "../components/platform/contract.ts";

@@ -1,6 +1,6 @@
 /**
  * The stack configuration: one zod schema, the single source of truth for the program, the CLIs,
- * the tests and the generated docs (DESIGN.md §4). Objects are strict, so a typo fails. Each area's
+ * the tests and the generated docs (docs/architecture.md §4). Objects are strict, so a typo fails. Each area's
  * shape is owned by its component (components/<area>/inputs.ts) and composed here; cross-field
  * rules live in ./rules.ts; technical defaults live in the components.
  * Environment policy (prod needs replicas, auth and retained storage) is enforced in ./rules.ts.

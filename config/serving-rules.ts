@@ -1,6 +1,6 @@
 /**
  * Cross-field rules of serving that read the models catalog or the environment: what would
- * certainly fail at deploy or first request is refused here with its path and fix (DESIGN.md §4).
+ * certainly fail at deploy or first request is refused here with its path and fix (docs/architecture.md §4).
  */
 import { cpuKvCacheProblem } from "../components/serving/cpu-memory.ts";
 import { DEFAULT_MAX_MODEL_LEN, SHM_GIB_PER_RANK, defaultResources } from "../components/serving/defaults.ts";

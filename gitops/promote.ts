@@ -1,5 +1,5 @@
 /**
- * Promotion: copy `llmkit:release` adapter pins from one stack file to another (DESIGN.md §1).
+ * Promotion: copy `llmkit:release` adapter pins from one stack file to another (docs/architecture.md §1).
  *
  * Only the `llmkit:release` block of the target file changes: it is edited through the `yaml`
  * Document API and spliced back into the original text, so every byte outside that block —

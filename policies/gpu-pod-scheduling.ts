@@ -2,7 +2,7 @@
  * gpu-pod-scheduling: a pod that requests GPUs sets a GPU limit (extended resources need one),
  * tolerates the `nvidia.com/gpu` taint and selects a pool (`llmkit.dev/pool` or
  * `karpenter.sh/nodepool`); a pod that tolerates the GPU taint and selects a pool but requests
- * no GPU is refused too, since it would hold a GPU node without using it. DESIGN.md §6.
+ * no GPU is refused too, since it would hold a GPU node without using it. docs/architecture.md §6.
  */
 import { GPU_RESOURCES, podGpus, selectedPool, toleratesGpuTaint } from "./lib/gpu.ts";
 import { containers, displayName, num, obj, podTemplate } from "./lib/k8s.ts";

@@ -1,7 +1,7 @@
 /**
  * gpu-pool-tainted-capped: every Karpenter NodePool that can launch GPU instances carries the
  * `nvidia.com/gpu` NoSchedule taint (so only GPU pods land there) and a positive
- * `spec.limits["nvidia.com/gpu"]` (so a runaway scale-up has a ceiling). DESIGN.md §6, §8.
+ * `spec.limits["nvidia.com/gpu"]` (so a runaway scale-up has a ceiling). docs/architecture.md §6, §8.
  */
 import { GPU_RESOURCES, GPU_TAINT_KEY } from "./lib/gpu.ts";
 import { arr, isKind, num, obj, str, type Obj } from "./lib/k8s.ts";

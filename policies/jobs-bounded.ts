@@ -1,6 +1,6 @@
 /**
  * jobs-bounded: every Job (and CronJob template) sets `activeDeadlineSeconds` and `backoffLimit`
- * explicitly, so a stuck or crash-looping run stops costing GPU hours. DESIGN.md §6 "training".
+ * explicitly, so a stuck or crash-looping run stops costing GPU hours. docs/architecture.md §6 "training".
  */
 import { groupKind, num, obj, str, type Obj } from "./lib/k8s.ts";
 import type { ResourcePolicy } from "./lib/types.ts";

@@ -3,7 +3,7 @@
  * flags, no public ACL), encrypted with KMS by default, versioned, and TLS-only (a bucket policy
  * that denies `s3:*` when `aws:SecureTransport` is false). The settings live on sibling resources
  * (BucketPublicAccessBlock, …ServerSideEncryptionConfiguration, BucketVersioning, BucketPolicy), so
- * this is a stack policy. DESIGN.md §6 "storage".
+ * this is a stack policy. docs/architecture.md §6 "storage".
  */
 import { arr, isObj, obj, str, type Obj } from "./lib/k8s.ts";
 import type { PolicyInput, StackPolicy, Violation } from "./lib/types.ts";

@@ -4,7 +4,7 @@
  * enforces it; the EKS VPC CNI does so only with its network policy agent enabled
  * (`enableNetworkPolicy`, aws/amazon-vpc-cni-k8s@v1.20.5 charts/aws-vpc-cni/values.yaml:125,
  * off by default). Serving's NetworkPolicy is what keeps clients off the engine routes the
- * gateway does not allow-list (DESIGN.md §6 "serving", components/serving/network.ts).
+ * gateway does not allow-list (docs/architecture.md §6 "serving", components/serving/network.ts).
  *
  * Evidence, any of:
  * - an `eks:index:Cluster` with `vpcCniOptions.enableNetworkPolicy: true`, or its `vpc-cni`

@@ -1,6 +1,6 @@
 /**
  * no-privilege-escalation: every container, init container and ephemeral container sets
- * `securityContext.allowPrivilegeEscalation: false` (and is not privileged). DESIGN.md §6 "pods".
+ * `securityContext.allowPrivilegeEscalation: false` (and is not privileged). docs/architecture.md §6 "pods".
  */
 import { containers, displayName, obj, podTemplate } from "./lib/k8s.ts";
 import type { ResourcePolicy } from "./lib/types.ts";

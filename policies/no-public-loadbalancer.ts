@@ -3,7 +3,7 @@
  * A `type: LoadBalancer` Service must be internal (cloud "internal" annotation), or select the
  * gateway's pods (`llmkit.dev/gateway: "true"`) in a namespace with an authenticating Envoy Gateway
  * SecurityPolicy. A Gateway API Gateway must be the target of such a policy, directly or through
- * one of its HTTPRoutes. DESIGN.md §6 "serving", §8 (auth belongs at the gateway).
+ * one of its HTTPRoutes. docs/architecture.md §6 "serving", §8 (auth belongs at the gateway).
  */
 import { arr, obj, str } from "./lib/k8s.ts";
 import { authPolicies, k8sResources, ofKind, type K8sResource } from "./lib/stack.ts";

@@ -1,7 +1,7 @@
 /**
  * pinned-ami-alias: Karpenter EC2NodeClass AMI aliases name an exact version
  * (`bottlerocket@v1.62.0`), never `@latest` or a bare family, and the class selects AMIs at all;
- * a new AMI arrives by pull request, not as drift that replaces every node. DESIGN.md §5.
+ * a new AMI arrives by pull request, not as drift that replaces every node. docs/architecture.md §5.
  */
 import { arr, isKind, obj, str } from "./lib/k8s.ts";
 import type { ResourcePolicy } from "./lib/types.ts";

@@ -1,6 +1,6 @@
 /**
  * pinned-images: every container image is pinned by a tag other than `latest` or by digest, every
- * Helm release pins its chart version, and no Helm value sets an image tag `latest`. DESIGN.md §5:
+ * Helm release pins its chart version, and no Helm value sets an image tag `latest`. docs/architecture.md §5:
  * nothing resolves at deploy time.
  */
 import { containers, displayName, isObj, podTemplate, str, type Obj } from "./lib/k8s.ts";

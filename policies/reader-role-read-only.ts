@@ -2,7 +2,7 @@
  * reader-role-read-only: inline IAM policies of reader roles (the serving role, or any role whose
  * name says reader/read-only) allow no write action: no s3:Put/Delete/Abort…, no KMS
  * Encrypt/GenerateDataKey, no `*` or `s3:*`, and no Allow with NotAction. Serving only reads
- * pinned weights and adapters; a compromised engine must not rewrite them. DESIGN.md §6 "storage".
+ * pinned weights and adapters; a compromised engine must not rewrite them. docs/architecture.md §6 "storage".
  */
 import { arr, isObj, obj, str } from "./lib/k8s.ts";
 import type { ResourcePolicy } from "./lib/types.ts";

@@ -1,7 +1,7 @@
 /**
  * recommended-labels (advisory): workloads, their pod templates and Services carry the
  * Kubernetes recommended labels `app.kubernetes.io/{name,instance,component,part-of,managed-by}`,
- * which dashboards, alerts and these policies select by. DESIGN.md §6 "pods".
+ * which dashboards, alerts and these policies select by. docs/architecture.md §6 "pods".
  * https://kubernetes.io/docs/concepts/overview/working-with-objects/common-labels/
  */
 import { displayName, isKind, labelsOf, podTemplate } from "./lib/k8s.ts";

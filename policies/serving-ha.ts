@@ -2,14 +2,14 @@
  * serving-ha: every serving workload (pod template labelled `app.kubernetes.io/component: serving`)
  * runs at least 2 replicas (or an HPA/KEDA floor of 2), has a PodDisruptionBudget, spreads over
  * zones, authenticates clients, and has an ingress NetworkPolicy that admits only named peers.
- * Mandatory in staging and prod; advisory in dev, where one replica is the point. DESIGN.md §6, §8.
+ * Mandatory in staging and prod; advisory in dev, where one replica is the point. docs/architecture.md §6, §8.
  *
  * Auth: a workload exposed by an HTTPRoute (one routing to a Service that selects its pods) needs
  * an authenticating Envoy Gateway SecurityPolicy (apiKeyAuth/jwt/oidc/basicAuth/extAuth) that
  * targets that route or its Gateway, by targetRef(s) or targetSelectors; any other policy leaves
  * the route open. A workload no route exposes needs such a policy in its namespace, or the
  * engine's own key (`VLLM_API_KEY` from a Secret / `--api-key`), which the NetworkPolicy then has
- * to keep behind the gateway: vLLM's key guards only /v1 (DESIGN.md §8).
+ * to keep behind the gateway: vLLM's key guards only /v1 (docs/architecture.md §8).
  */
 import { arr, containers, labelsOf, num, obj, podTemplate, selectorMatches, str } from "./lib/k8s.ts";
 import { authPolicies, k8sResources, ofKind, type K8sResource } from "./lib/stack.ts";

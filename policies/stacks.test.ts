@@ -1,5 +1,5 @@
 /**
- * DESIGN.md §7.4: the whole policy pack over the rendered resources of every shipped stack.
+ * docs/architecture.md §7.4: the whole policy pack over the rendered resources of every shipped stack.
  * Each stack complies at its own environment's enforcement levels (llmkit:env; local → dev), and
  * the same rendered resources, broken one way at a time, fail: the pack reads their real shapes.
  */

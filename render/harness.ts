@@ -1,6 +1,6 @@
 /**
  * Runs the Pulumi program offline, under mocks, for any stack file, and records every resource
- * it registers (DESIGN.md §7.3). No engine, no credentials, no network.
+ * it registers (docs/architecture.md §7.3). No engine, no credentials, no network.
  *
  * Pulumi's runtime is process-global, so each run installs fresh mocks and config, runs the
  * program inside a root Stack resource exactly as the language host does

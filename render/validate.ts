@@ -1,6 +1,6 @@
 /**
  * Validates rendered Kubernetes objects against the upstream schema of the pinned version
- * (DESIGN.md §7.3):
+ * (docs/architecture.md §7.3):
  * - built-in kinds: the kubernetes-models validator (types, enums, required fields) plus an
  *   unknown-field check against the model's interface (schemas/fields.ts);
  * - add-on kinds (Gateway API, Envoy Gateway, Karpenter, KEDA, Prometheus Operator): the CRDs the

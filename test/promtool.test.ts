@@ -1,5 +1,5 @@
 /**
- * DESIGN.md §7.7: Prometheus' own `promtool` over every rule and query the kit ships.
+ * docs/architecture.md §7.7: Prometheus' own `promtool` over every rule and query the kit ships.
  * - `promtool check rules --lint-fatal` over every PrometheusRule rendered for every shipped stack,
  *   and over every KEDA Prometheus trigger query (as recording rules): a PromQL syntax error or
  *   two rules with one name and the same labels fail (prometheus/prometheus@v2.42.0

@@ -1,5 +1,5 @@
 /**
- * DESIGN.md §7.3: every shipped stack file runs under mocks with zero errors, and every
+ * docs/architecture.md §7.3: every shipped stack file runs under mocks with zero errors, and every
  * Kubernetes object it renders validates against its upstream schema.
  */
 import { describe, expect, it } from "vitest";
@@ -26,7 +26,7 @@ describe("every stack file", () => {
       expect(verdicts.flatMap((v) => (v.status === "invalid" ? formatVerdict(v) : [])), stack).toEqual([]);
       for (const v of verdicts) {
         kinds.add(`${v.object.apiVersion} ${v.object.kind}`);
-        // allowed: a kind ALLOWED_WITHOUT_SCHEMA names with its reason (DESIGN.md §7.3)
+        // allowed: a kind ALLOWED_WITHOUT_SCHEMA names with its reason (docs/architecture.md §7.3)
         if (v.status !== "valid") notes.add(`${v.status} ${describeObject(v.object)}: ${v.problems.join("; ")}`);
       }
       objects += verdicts.length;

@@ -1,7 +1,7 @@
 /**
  * manifest.json, published under adapters/<name>/<runId>/ just before `_SUCCESS`: what an adapter
  * is and how it was made (its lineage), so serving, promotion and people can trust it without the
- * stack file. One schema for every reader and writer (DESIGN.md §2): training renders the static
+ * stack file. One schema for every reader and writer (docs/architecture.md §2): training renders the static
  * part and types it with this module, the pod fills in what only the run knows, promotion parses it.
  */
 import { z } from "zod";

@@ -1,5 +1,5 @@
 /**
- * Pod and container security defaults (DESIGN.md §6): non-root where the image allows, no
+ * Pod and container security defaults (docs/architecture.md §6): non-root where the image allows, no
  * privilege escalation, all capabilities dropped, RuntimeDefault seccomp.
  */
 export interface RunAs {

@@ -1,6 +1,6 @@
 /**
  * The scheduling contract: what the platform layer promises about each node pool, and the only
- * thing workloads use to place pods (DESIGN.md §6: GPU pods request, tolerate and select the pool).
+ * thing workloads use to place pods (docs/architecture.md §6: GPU pods request, tolerate and select the pool).
  */
 export interface Toleration {
   readonly key: string;

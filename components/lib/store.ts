@@ -1,5 +1,5 @@
 /**
- * The object-store layout every area agrees on (DESIGN.md §1). Keys never start with '/'; every
+ * The object-store layout every area agrees on (docs/architecture.md §1). Keys never start with '/'; every
  * prefix ends with '/'. Adapters are immutable once `_SUCCESS` exists under their prefix.
  */
 export const STORE_PREFIXES = ["models/", "datasets/", "checkpoints/", "adapters/", "merged/", "gguf/"] as const;

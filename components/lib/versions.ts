@@ -1,5 +1,5 @@
 /**
- * Every container image llmkit runs, pinned in one place (DESIGN.md §5).
+ * Every container image llmkit runs, pinned in one place (docs/architecture.md §5).
  * Each entry cites where the tag was confirmed upstream.
  *
  * Rule used when choosing a pin: the newest tag that (a) is shown to exist upstream and

@@ -1,5 +1,5 @@
 /**
- * What the platform promises workloads (DESIGN.md §1 "scheduling contract"): pools, store,
+ * What the platform promises workloads (docs/architecture.md §1 "scheduling contract"): pools, store,
  * namespace and service accounts. A pure function of the platform config, so a workloads stack
  * can validate against it offline; the platform stack also exports it, and the workloads layer
  * refuses to deploy when the exported contract has drifted from this derivation.

@@ -1,5 +1,5 @@
 /**
- * The platform layer (DESIGN.md §1): one ComponentResource per provider, all handing the
+ * The platform layer (docs/architecture.md §1): one ComponentResource per provider, all handing the
  * workloads layer the same outputs. `createPlatform` picks the class for the config's provider.
  */
 import type * as pulumi from "@pulumi/pulumi";

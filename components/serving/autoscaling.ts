@@ -132,7 +132,7 @@ function vllmTriggers(spec: ScalingSpec, namespace: string, version: string): Ef
   const m = vllmMetrics(version);
   const sel = metricSelector(spec.name, namespace);
   // vLLM exports both gauges from its first scrape: empty means a renamed metric or a broken
-  // scrape, which must not freeze the service at its floor (DESIGN.md §8). At 0 replicas
+  // scrape, which must not freeze the service at its floor (docs/architecture.md §8). At 0 replicas
   // nothing is scraped, so scale-to-zero services read empty as 0.
   const emptyIsError = spec.replicas.min > 0;
   // Envoy exports its counters from start, so an empty wake query is a broken scrape: an error,

@@ -1,5 +1,5 @@
 /**
- * CI-only cross-check (DESIGN.md §7.6): every flag and vLLM variable the renderers emit must
+ * CI-only cross-check (docs/architecture.md §7.6): every flag and vLLM variable the renderers emit must
  * exist in the pinned upstream, listed in ../shared/contracts/vllm.json. Skips with a note when
  * ../shared is absent.
  */

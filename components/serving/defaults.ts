@@ -1,6 +1,6 @@
 /**
  * Resolves a service's effective settings: every technical default written out once, with its
- * reason (DESIGN.md §4: environment policy lives in the schema, technical defaults here). Pure.
+ * reason (docs/architecture.md §4: environment policy lives in the schema, technical defaults here). Pure.
  */
 import { childName } from "../lib/naming.ts";
 import { adapterPrefix, modelPrefix } from "../lib/store.ts";
@@ -35,11 +35,11 @@ export const HTTP_PORT = 8000;
 
 /** @default 4096 tokens — vLLM otherwise takes the model's full context (32k+), whose KV cache does not fit small GPUs. */
 export const DEFAULT_MAX_MODEL_LEN = 4096;
-/** @default 0.9 — vLLM's own default, written out because engine defaults drift (DESIGN.md §8). */
+/** @default 0.9 — vLLM's own default, written out because engine defaults drift (docs/architecture.md §8). */
 export const DEFAULT_GPU_MEMORY_UTILIZATION = 0.9;
 
 /**
- * Drain timings (DESIGN.md §6, §8). On termination the pod leaves the Service endpoints while
+ * Drain timings (docs/architecture.md §6, §8). On termination the pod leaves the Service endpoints while
  * preStop sleeps, so the gateway stops sending new requests; then SIGTERM makes vLLM stop
  * accepting and wait up to `--shutdown-timeout` for in-flight requests; the grace period covers
  * both plus the engine's own teardown.
@@ -52,7 +52,7 @@ export const SHUTDOWN_TIMEOUT_SECONDS = 60;
 export const TEARDOWN_SECONDS = 15;
 
 /**
- * Start-up budgets, from model.sizeGiB (DESIGN.md §8: budgets must cover node provisioning +
+ * Start-up budgets, from model.sizeGiB (docs/architecture.md §8: budgets must cover node provisioning +
  * image pull + weight load):
  *   startupProbe window  = weight load (sizeGiB at LOAD_MIB_PER_SECOND) + ENGINE_INIT_SECONDS
  *   progressDeadline     = NODE_PROVISION_SECONDS + IMAGE_PULL_SECONDS + fetch (sizeGiB at

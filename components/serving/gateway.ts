@@ -20,7 +20,7 @@ type Auth = ServingConfig["auth"];
  * The only paths the gateway routes (Exact matches, one method each). Everything else answers 404
  * at the gateway: /metrics, /health, /sleep, /wake_up, /invocations, /collective_rpc, /tokenize,
  * /v1/load_lora_adapter and /v1/unload_lora_adapter are operator or probe endpoints, and most of
- * them are not covered by vLLM's key (DESIGN.md §8). /v1/responses is left out: vLLM keeps stored
+ * them are not covered by vLLM's key (docs/architecture.md §8). /v1/responses is left out: vLLM keeps stored
  * responses in one replica's memory, so `previous_response_id` breaks behind a load balancer.
  */
 export const OPENAI_ROUTES = [
@@ -160,7 +160,7 @@ export function renderHttpRoute(svc: EffectiveService, contract: PlatformContrac
  * required: with jwt the gateway forwards the client's token in `Authorization`
  * (`Forward: true` in internal/xds/translator/jwt.go), which must be replaced, not kept; with
  * api-key `sanitize` has already removed the client's key. Header and refs are written out
- * although `Authorization`, group "" and kind Secret are the CRD defaults (DESIGN.md §8).
+ * although `Authorization`, group "" and kind Secret are the CRD defaults (docs/architecture.md §8).
  */
 export function renderEngineKeyFilter(svc: EffectiveService, contract: PlatformContract) {
   const names = gatewayNames(svc.name);

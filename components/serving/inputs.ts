@@ -73,7 +73,7 @@ const CREDENTIAL_NAME = /(^|_)(API_?KEY|KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENT
 const CREDENTIAL_VALUE = /^(sk-|hf_|gh[pousr]_|xox[abprs]-)|AKIA[0-9A-Z]{16}|-----BEGIN /;
 /**
  * A container environment: plain values, or `{secretKeyRef: {name, key}}` rendered as `valueFrom`.
- * Stack files are committed, so a credential as a plain value is refused (DESIGN.md §4).
+ * Stack files are committed, so a credential as a plain value is refused (docs/architecture.md §4).
  */
 const envSchema = z
   .record(envName, z.union([z.string(), z.strictObject({ secretKeyRef: k8sSecretRef })]))

@@ -1,5 +1,5 @@
 /**
- * CI-only cross-check (DESIGN.md §7.6): every vLLM metric the map names is one the upstream
+ * CI-only cross-check (docs/architecture.md §7.6): every vLLM metric the map names is one the upstream
  * metric list in ../shared/contracts/vllm.json carries (exposition suffixes `_total`/`_bucket`
  * added by prometheus_client). Skips with a note when ../shared is absent.
  */

@@ -1,5 +1,5 @@
 /**
- * Prometheus metric names of each vLLM version llmkit pins (DESIGN.md §8: names drift between
+ * Prometheus metric names of each vLLM version llmkit pins (docs/architecture.md §8: names drift between
  * versions, and KEDA reads an empty query as zero). Autoscaling, alerts and dashboards take their
  * names only from here, so a version bump without an entry fails before anything deploys.
  */

@@ -1,5 +1,5 @@
 /**
- * Who may reach the engine's port (pure). vLLM's key guards only /v1 (DESIGN.md §8), so the
+ * Who may reach the engine's port (pure). vLLM's key guards only /v1 (docs/architecture.md §8), so the
  * NetworkPolicy is what keeps clients from bypassing the gateway's auth and path allow-list.
  */
 import type { PlatformContract } from "../platform/contract.ts";

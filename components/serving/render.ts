@@ -93,7 +93,7 @@ function engineEnv(svc: EffectiveService) {
     ...key,
     { name: "HOME", value: CACHE_DIR },
     { name: "LOGNAME", value: "vllm" },
-    // no usage reports to vLLM's collector (vllm/envs.py); nothing pulls a hub at run time (DESIGN.md §1)
+    // no usage reports to vLLM's collector (vllm/envs.py); nothing pulls a hub at run time (docs/architecture.md §1)
     { name: "VLLM_NO_USAGE_STATS", value: "1" },
     { name: "VLLM_DO_NOT_TRACK", value: "1" },
     { name: "HF_HUB_OFFLINE", value: "1" },
@@ -113,7 +113,7 @@ function engineContainer(svc: EffectiveService, gpuLimits: Record<string, string
     // requests = limits: Guaranteed QoS, the last class evicted under node pressure
     resources: { requests, limits: { ...requests, ...gpuLimits } },
     securityContext: containerSecurityContext(),
-    // 5 s+ timeouts: /health answers slowly under load, and 1 s timeouts have emptied pools (DESIGN.md §8)
+    // 5 s+ timeouts: /health answers slowly under load, and 1 s timeouts have emptied pools (docs/architecture.md §8)
     startupProbe: { ...HEALTH, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: svc.startup.failureThreshold },
     readinessProbe: { ...HEALTH, periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 3 },
     livenessProbe: { ...HEALTH, periodSeconds: 15, timeoutSeconds: 10, failureThreshold: 4 },

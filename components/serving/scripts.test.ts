@@ -1,5 +1,5 @@
 /**
- * fetch.sh runs for real (DESIGN.md §7.5): bash, the AWS CLI and an S3-compatible server
+ * fetch.sh runs for real (docs/architecture.md §7.5): bash, the AWS CLI and an S3-compatible server
  * (test/s3-server.ts) on loopback. Skips the store runs with a note when no AWS CLI is installed.
  */
 import { spawnSync } from "node:child_process";

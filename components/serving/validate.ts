@@ -1,6 +1,6 @@
 /**
  * Checks a resolved service against its model, its adapters and the platform contract. Collects
- * every problem and throws once (DESIGN.md §3). Shape and cross-stack rules live in
+ * every problem and throws once (docs/architecture.md §3). Shape and cross-stack rules live in
  * config/schema.ts and config/rules.ts; these are the ones only the serving area knows.
  */
 import type { PlatformContract } from "../platform/contract.ts";
@@ -11,7 +11,7 @@ import { LORA_MAX_RANKS, type EffectiveService } from "./defaults.ts";
 
 const MAX_RANK = Math.max(...LORA_MAX_RANKS);
 
-/** Grace must cover preStop + engine drain, or the kubelet kills requests mid-stream (DESIGN.md §6). */
+/** Grace must cover preStop + engine drain, or the kubelet kills requests mid-stream (docs/architecture.md §6). */
 export function drainProblems(drain: EffectiveService["drain"]): string[] {
   const needed = drain.preStopSeconds + drain.shutdownTimeoutSeconds;
   return drain.terminationGracePeriodSeconds < needed

@@ -1,6 +1,6 @@
 /**
  * VllmService: one OpenAI-compatible vLLM endpoint serving a base model and its pinned LoRA
- * adapters from the store (DESIGN.md §1). Resolve defaults → validate → render → register.
+ * adapters from the store (docs/architecture.md §1). Resolve defaults → validate → render → register.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";

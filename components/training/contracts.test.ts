@@ -1,5 +1,5 @@
 /**
- * CI-only cross-check (DESIGN.md §7.6): every key the renderers emit must exist in the pinned
+ * CI-only cross-check (docs/architecture.md §7.6): every key the renderers emit must exist in the pinned
  * upstream's accepted keys, listed in ../shared/contracts/. Skips with a note when ../shared is absent.
  */
 import { existsSync, readFileSync } from "node:fs";

@@ -1,5 +1,5 @@
 /**
- * Technical defaults of a fine-tune, all written out (DESIGN.md §4, §8). LLaMA-Factory and ms-swift
+ * Technical defaults of a fine-tune, all written out (docs/architecture.md §4, §8). LLaMA-Factory and ms-swift
  * disagree on several defaults (LoRA alpha 16 vs 32, cutoff 1024 vs max_length from the model,
  * fp16 vs bf16), so nothing is left to an engine: the effective spec names every value, the
  * renderers emit every key, and the run id hashes the whole of it.
@@ -129,7 +129,7 @@ export const RESOURCE_DEFAULTS = {
   cpuOnly: { cpu: 4, memoryGiB: 16 },
 } as const;
 
-/** @default 24 — a bounded runtime (DESIGN.md §6): a hung run stops paying for GPUs after a day. */
+/** @default 24 — a bounded runtime (docs/architecture.md §6): a hung run stops paying for GPUs after a day. */
 export const MAX_RUNTIME_HOURS_DEFAULT = 24;
 
 export function resolveFineTune(spec: FineTuneConfig): EffectiveFineTune {

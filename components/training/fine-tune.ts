@@ -1,7 +1,7 @@
 /**
  * FineTune: one LoRA/QLoRA training run on LLaMA-Factory or ms-swift, published as an immutable
  * adapter at adapters/<name>/<runId>/. The run id hashes the effective spec, so an unchanged spec
- * is a no-op and a changed one is a new Job writing to a new prefix (DESIGN.md §1).
+ * is a no-op and a changed one is a new Job writing to a new prefix (docs/architecture.md §1).
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";

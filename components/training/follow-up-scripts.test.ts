@@ -1,5 +1,5 @@
 /**
- * merge.sh and gguf.sh run for real (DESIGN.md §7.5): bash, the AWS CLI and an S3-compatible
+ * merge.sh and gguf.sh run for real (docs/architecture.md §7.5): bash, the AWS CLI and an S3-compatible
  * server on loopback (test/s3-server.ts); only the engines and llama.cpp's converter are
  * stand-ins (they need model weights). Skips the store runs with a note when no AWS CLI is installed.
  */

@@ -1,5 +1,5 @@
 /**
- * Pieces every llmkit batch Job shares: failure classification (DESIGN.md §6: disruption ≠ bug),
+ * Pieces every llmkit batch Job shares: failure classification (docs/architecture.md §6: disruption ≠ bug),
  * bounded runtime, script invocation and the small aws-cli containers.
  */
 import { containerSecurityContext } from "../lib/pod-security.ts";

@@ -1,7 +1,7 @@
 /**
  * LLaMA-Factory training config (`llamafactory-cli train /config/train.yaml`) and its
  * dataset_info.json. Every key is written out, because LLaMA-Factory's defaults differ from
- * ms-swift's and from ours (DESIGN.md §8). Keys are checked against the pinned release:
+ * ms-swift's and from ours (docs/architecture.md §8). Keys are checked against the pinned release:
  *   - hparams: hiyouga/LLaMA-Factory@v0.9.5 src/llamafactory/hparams/{model,data,finetuning,training}_args.py
  *     plus transformers TrainingArguments (shared/contracts/llamafactory.json `keys`);
  *   - auto-resume: src/llamafactory/hparams/parser.py resumes from the last `checkpoint-*` in

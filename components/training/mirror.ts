@@ -1,7 +1,7 @@
 /**
  * ModelMirror: copies one pinned revision of a base model (or, with `kind: "dataset"`, of a hub
  * dataset) from its hub into the store at models/<repo>/<revision>/ (datasets/<repo>/<revision>/)
- * (DESIGN.md §1: nothing pulls a hub at run time). The Job is idempotent: a complete copy
+ * (docs/architecture.md §1: nothing pulls a hub at run time). The Job is idempotent: a complete copy
  * (`_SUCCESS` present) is detected first and nothing is downloaded.
  */
 import * as k8s from "@pulumi/kubernetes";

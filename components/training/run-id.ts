@@ -1,5 +1,5 @@
 /**
- * A training run's identity (DESIGN.md §1): the first 12 hex characters of the sha256 of the
+ * A training run's identity (docs/architecture.md §1): the first 12 hex characters of the sha256 of the
  * effective spec, the base model's pinned location and the engine image. An unchanged spec gives
  * the same id (a no-op on `pulumi up`); any change gives a new id and so a new store prefix.
  */

@@ -1,5 +1,5 @@
 /**
- * The pod scripts run for real (DESIGN.md §7.5): bash, the AWS CLI and an S3-compatible server
+ * The pod scripts run for real (docs/architecture.md §7.5): bash, the AWS CLI and an S3-compatible server
  * (test/s3-server.ts) on loopback; only the training engines (they need GPUs and model weights) and
  * nvidia-smi are stand-ins, written the way HF Trainer writes checkpoints. The tests run
  * concurrently (each on its own store prefixes): most of their time is AWS CLI start-up.

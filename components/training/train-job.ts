@@ -164,7 +164,7 @@ export function renderTrainJob(ft: EffectiveFineTune, model: ModelConfig, contra
       template: {
         metadata: {
           labels: labels(ft, runId),
-          // Karpenter must not consolidate a node away under a running training pod (DESIGN.md §8)
+          // Karpenter must not consolidate a node away under a running training pod (docs/architecture.md §8)
           annotations: { "karpenter.sh/do-not-disrupt": "true" },
         },
         spec: {

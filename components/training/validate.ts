@@ -1,6 +1,6 @@
 /**
  * Checks a resolved fine-tune against its base model and the platform contract. Collects every
- * problem and throws once (DESIGN.md §3). Shape rules live in config/schema.ts and
+ * problem and throws once (docs/architecture.md §3). Shape rules live in config/schema.ts and
  * config/rules.ts; these are the ones only the training area knows.
  */
 import { DNS_LABEL_MAX } from "../lib/naming.ts";

@@ -1,4 +1,4 @@
-/** What the pack treats as an accelerator, and how a pod lands on a GPU pool (DESIGN.md §6 "GPU"). */
+/** What the pack treats as an accelerator, and how a pod lands on a GPU pool (docs/architecture.md §6 "GPU"). */
 import { arr, containers, num, obj, str, type Obj } from "./k8s.ts";
 
 /** Extended resources that count accelerators. The scheduling contract uses `nvidia.com/gpu`. */

@@ -1,5 +1,5 @@
 /**
- * The model store on AWS (DESIGN.md §6): private, KMS-encrypted with a customer-managed key,
+ * The model store on AWS (docs/architecture.md §6): private, KMS-encrypted with a customer-managed key,
  * versioned, TLS-only, uploads only with the store key, lifecycle on incomplete uploads, old
  * versions and pruned checkpoints. @pulumi/aws v7:
  * `aws.s3.Bucket` is the former BucketV2, each setting is its own resource (aws/s3/bucket.d.ts

@@ -1,5 +1,5 @@
 /**
- * IAM documents for the model store, as pure functions of ARNs (DESIGN.md §6: readers cannot
+ * IAM documents for the model store, as pure functions of ARNs (docs/architecture.md §6: readers cannot
  * write; writers are scoped to their prefixes; workload identity, never static keys).
  */
 import type { StorePrefix } from "../../lib/store.ts";
@@ -95,7 +95,7 @@ export function storePolicies(bucketArn: string, keyArn: string): Record<Service
 }
 
 /**
- * Bucket policy, for every principal including the account's admins (DESIGN.md §6):
+ * Bucket policy, for every principal including the account's admins (docs/architecture.md §6):
  * - TLS only;
  * - uploads encrypted with the store's key only. A PutObject (also CopyObject and
  *   CreateMultipartUpload, which S3 authorizes as s3:PutObject) that names another algorithm or

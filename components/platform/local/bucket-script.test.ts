@@ -1,5 +1,5 @@
 /**
- * The bucket Job's script runs for real (DESIGN.md §7.5): bash and the AWS CLI against an
+ * The bucket Job's script runs for real (docs/architecture.md §7.5): bash and the AWS CLI against an
  * S3-compatible server (test/s3-server.ts) on loopback, with the env the Job renders.
  * Skips with a note when no AWS CLI is installed.
  */

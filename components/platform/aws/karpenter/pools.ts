@@ -165,12 +165,12 @@ export function renderNodePool(pool: ResolvedPool) {
         spec: {
           nodeClassRef: { group: "karpenter.k8s.aws", kind: "EC2NodeClass", name: pool.name },
           requirements: nodePoolRequirements(pool),
-          // DESIGN.md §6: every GPU pool is tainted; the contract's toleration (Exists) matches it.
+          // docs/architecture.md §6: every GPU pool is tainted; the contract's toleration (Exists) matches it.
           taints: [{ key: NVIDIA_GPU, effect: "NoSchedule" }],
           expireAfter: pool.expireAfter,
         },
       },
-      // DESIGN.md §6: every GPU pool is capped; Karpenter stops launching at this many GPUs.
+      // docs/architecture.md §6: every GPU pool is capped; Karpenter stops launching at this many GPUs.
       limits: { [NVIDIA_GPU]: String(pool.gpuLimit) },
       disruption: {
         consolidationPolicy: pool.consolidationPolicy,

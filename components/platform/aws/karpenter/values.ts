@@ -3,7 +3,7 @@
  * and each release's arguments — the pinned chart of charts/index.ts, its values file, and the
  * values computed from the stack, merged the way Helm merges values (maps deep, lists replaced).
  *
- * One NVIDIA device-plugin owner per AMI family (DESIGN.md §6, §8): Bottlerocket's NVIDIA variants
+ * One NVIDIA device-plugin owner per AMI family (docs/architecture.md §6, §8): Bottlerocket's NVIDIA variants
  * run their own plugin, so the chart goes only to AL2023 pools; two plugins on one node would
  * both advertise nvidia.com/gpu.
  */
