@@ -20,7 +20,8 @@ import sys
 
 import torch
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
-from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM
+import transformers
+from transformers import LlamaConfig, LlamaForCausalLM, Qwen2Config, Qwen2ForCausalLM
 
 # Chat templates of the real tokenizers, cut to the message turns (no tool-calling branches):
 # Qwen/Qwen2.5-0.5B-Instruct tokenizer_config.json and meta-llama/Llama-3.1-8B-Instruct's.
@@ -44,12 +45,16 @@ MODELS = {
         "special": ["<|endoftext|>", "<|im_start|>", "<|im_end|>"],
         "tokens": {"eos_token": "<|im_end|>", "pad_token": "<|endoftext|>", "bos_token": None},
         "template": QWEN_TEMPLATE,
+        # the real tokenizer_config.json's tokenizer_class: Qwen2Tokenizer
+        "class": "Qwen2TokenizerFast",
     },
     "tiny-llama3": {
         "catalog": "llama3.1-8b",  # llama, 32 layers, hidden 4096, 32 heads / 8 KV heads, head_dim 128, untied
         "special": ["<|begin_of_text|>", "<|end_of_text|>", "<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>", "<|eom_id|>", "<|python_tag|>"],
         "tokens": {"bos_token": "<|begin_of_text|>", "eos_token": "<|eot_id|>", "pad_token": "<|end_of_text|>"},
         "template": LLAMA3_TEMPLATE,
+        # the real tokenizer_config.json's tokenizer_class: PreTrainedTokenizerFast
+        "class": "PreTrainedTokenizerFast",
     },
 }
 VOCAB = 1024  # BPE merges learned on the corpus; the model's vocab_size rounds len(tokenizer) up to 64
@@ -63,7 +68,7 @@ def build_tokenizer(corpus, spec):
     trainer = trainers.BpeTrainer(vocab_size=VOCAB, special_tokens=spec["special"], initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
     tok.train_from_iterator(corpus, trainer=trainer)
     named = {k: v for k, v in spec["tokens"].items() if v is not None}
-    fast = PreTrainedTokenizerFast(tokenizer_object=tok, chat_template=spec["template"], model_max_length=32768, **named)
+    fast = getattr(transformers, spec["class"])(tokenizer_object=tok, chat_template=spec["template"], model_max_length=32768, **named)
     if spec["tokens"].get("bos_token") is None:
         fast.add_bos_token = False
     return fast

@@ -76,8 +76,11 @@ done
 # llama.cpp's converter and gguf-py, as in the llama.cpp `full` image's /app (.devops/cpu.Dockerfile
 # copies the repository's convert_hf_to_gguf.py and gguf-py there); the converter puts ./gguf-py
 # on sys.path itself.
+# convert_hf_to_gguf.py imports its model classes from ./conversion (a package next to it).
+LLAMA_CPP_FILES=(convert_hf_to_gguf.py conversion gguf-py)
 lcpp=$CACHE/llama.cpp
-if [[ ! -f "$lcpp/.llmkit-stamp" || "$(<"$lcpp/.llmkit-stamp")" != "$LLAMA_CPP_PYTHON" ]]; then
+lcpp_stamp="$LLAMA_CPP_PYTHON ${LLAMA_CPP_FILES[*]}"
+if [[ ! -f "$lcpp/.llmkit-stamp" || "$(<"$lcpp/.llmkit-stamp")" != "$lcpp_stamp" ]]; then
   echo "engines: extracting convert_hf_to_gguf.py from llama-cpp-python $LLAMA_CPP_PYTHON"
   rm -rf "$lcpp" "$CACHE/sdist"
   mkdir -p "$CACHE/sdist"
@@ -85,9 +88,8 @@ if [[ ! -f "$lcpp/.llmkit-stamp" || "$(<"$lcpp/.llmkit-stamp")" != "$LLAMA_CPP_P
     "llama-cpp-python==$LLAMA_CPP_PYTHON" -d "$CACHE/sdist"
   mkdir -p "$lcpp"
   tar -xzf "$CACHE/sdist/llama_cpp_python-$LLAMA_CPP_PYTHON.tar.gz" -C "$lcpp" --strip-components=3 \
-    "llama_cpp_python-$LLAMA_CPP_PYTHON/vendor/llama.cpp/convert_hf_to_gguf.py" \
-    "llama_cpp_python-$LLAMA_CPP_PYTHON/vendor/llama.cpp/gguf-py"
+    "${LLAMA_CPP_FILES[@]/#/llama_cpp_python-$LLAMA_CPP_PYTHON/vendor/llama.cpp/}"
   rm -rf "$CACHE/sdist"
-  printf '%s\n' "$LLAMA_CPP_PYTHON" > "$lcpp/.llmkit-stamp"
+  printf '%s\n' "$lcpp_stamp" > "$lcpp/.llmkit-stamp"
 fi
 echo "engines: tools ready in $CACHE"

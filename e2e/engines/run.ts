@@ -59,6 +59,9 @@ function expect(cond: unknown, message: string): asserts cond {
 /** The engine's own error text from a failed container's output: its last error-looking lines. */
 function errorText(output: string): string {
   const lines = output.split("\n").map((l) => l.trim()).filter((l) => l !== "");
+  // a Python exception's own line ("ValueError: …") says it best
+  const raised = lines.filter((l) => /^[\w.]+(Error|Exception): /.test(l));
+  if (raised.length > 0) return raised.slice(-1)[0]!.slice(0, 1200);
   const errs = lines.filter((l) => /(Error|error:|Exception|configuration error|Traceback|not found|No such)/.test(l) && !/^File "/.test(l));
   const pick = (errs.length > 0 ? errs : lines).slice(-3);
   return pick.join(" | ").slice(0, 1200);
@@ -256,8 +259,7 @@ async function mirror(rendered: Rendered, model: string): Promise<string> {
   // `download` (hf download from the hub) is the one step that cannot run here: its output, the
   // model snapshot, is the tiny model this lane built, put where download would have written it.
   const modelDir = ctx.map.apply(down.env!.find((e) => e.name === "MODEL_DIR")!.value!);
-  const repo = down.env!.find((e) => e.name === "REPO")!.value!;
-  cpSync(join(BUILD, "models", repo.split("/")[1]!), modelDir, { recursive: true });
+  cpSync(join(BUILD, "models", model), modelDir, { recursive: true });
   for (const c of spec.containers) {
     const r = await start(c, ctx).done;
     if (r.code !== 0) throw new ContainerFailed(ctx.name, c.name, r.code, r.output);
@@ -265,7 +267,7 @@ async function mirror(rendered: Rendered, model: string): Promise<string> {
   const prefix = check.env!.find((e) => e.name === "MODEL_PREFIX")!.value!;
   const keys = await storeClient(s3).keys(prefix);
   expect(keys.includes(`${prefix}_SUCCESS`) && keys.includes(`${prefix}config.json`) && keys.includes(`${prefix}model.safetensors`), `store lacks the mirrored files: ${keys.join(", ")}`);
-  MODELS[model] = join(BUILD, "models", repo.split("/")[1]!);
+  MODELS[model] = join(BUILD, "models", model);
   return `${keys.length - 1} files + _SUCCESS under ${prefix}`;
 }
 
