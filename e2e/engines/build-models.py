@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """Builds the lane's tiny base models: randomly initialised, a few MB, no hub download.
 
-usage: build-models.py <out dir> <corpus.txt>
+usage: build-models.py <out dir> <corpus.txt> <qwen.tiktoken>
 
 Each model keeps the architecture of a catalog model (planner/calibration/architectures.json:
 model_type, attention with grouped KV heads, QKV bias, tied embeddings, SwiGLU MLP, RMSNorm, RoPE)
-with fewer and narrower layers, and a byte-level BPE tokenizer trained here on the lane's own
-corpus (no PyPI package ships the real Qwen2.5 / Llama 3 tokenizer files) with the special tokens
-and chat template of the real tokenizer_config.json, so the engines' `qwen`/`qwen2_5` and `llama3`
-templates find the tokens they add around turns. Deterministic: a fixed seed and a fixed corpus
+with fewer and narrower layers. Tokenizers: the Qwen2 model gets the real Qwen2 tokenizer, rebuilt
+from the BPE ranks dashscope ships (qwen.tiktoken, install.sh) with Qwen2's pre-tokenizer pattern
+and NFC normaliser (llama.cpp's converter recognises its hash as "qwen2") and the real vocab size;
+the Llama model gets a byte-level BPE tokenizer trained here on the lane's corpus (no PyPI package
+ships Llama 3's files). Both carry the special tokens and chat template of the real
+tokenizer_config.json, so the engines' `qwen`/`qwen2_5` and `llama3` templates find the tokens they
+add around turns. Deterministic: a fixed seed and a fixed corpus
 give byte-identical files, so the cache key (the corpus and this file) decides when to rebuild.
 
 Run with the vLLM venv's transformers (4.57): the real hub configs of these models were written
@@ -19,7 +22,8 @@ import os
 import sys
 
 import torch
-from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
+from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
+from transformers.convert_slow_tokenizer import TikTokenConverter
 import transformers
 from transformers import LlamaConfig, LlamaForCausalLM, Qwen2Config, Qwen2ForCausalLM
 
@@ -47,6 +51,8 @@ MODELS = {
         "template": QWEN_TEMPLATE,
         # the real tokenizer_config.json's tokenizer_class: Qwen2Tokenizer
         "class": "Qwen2TokenizerFast",
+        "ranks": True,
+        "vocab_size": 151936,  # the real config's (151,643 ranks + specials, padded)
     },
     "tiny-llama3": {
         "catalog": "llama3.1-8b",  # llama, 32 layers, hidden 4096, 32 heads / 8 KV heads, head_dim 128, untied
@@ -58,15 +64,29 @@ MODELS = {
     },
 }
 VOCAB = 1024  # BPE merges learned on the corpus; the model's vocab_size rounds len(tokenizer) up to 64
+# Qwen2's pre-tokenizer split (Qwen/Qwen2.5-0.5B-Instruct tokenizer.json; dashscope's PAT_STR)
+QWEN_PATTERN = r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"""
 
 
-def build_tokenizer(corpus, spec):
+def qwen_tokenizer(ranks, spec):
+    tok = TikTokenConverter(vocab_file=ranks, pattern=QWEN_PATTERN, additional_special_tokens=spec["special"]).converted()
+    tok.normalizer = normalizers.NFC()
+    return tok
+
+
+def build_tokenizer(corpus, spec, ranks):
+    if spec.get("ranks"):
+        return finish_tokenizer(qwen_tokenizer(ranks, spec), spec)
     tok = Tokenizer(models.BPE())
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tok.decoder = decoders.ByteLevel()
     tok.post_processor = processors.ByteLevel(trim_offsets=False)
     trainer = trainers.BpeTrainer(vocab_size=VOCAB, special_tokens=spec["special"], initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
     tok.train_from_iterator(corpus, trainer=trainer)
+    return finish_tokenizer(tok, spec)
+
+
+def finish_tokenizer(tok, spec):
     named = {k: v for k, v in spec["tokens"].items() if v is not None}
     fast = getattr(transformers, spec["class"])(tokenizer_object=tok, chat_template=spec["template"], model_max_length=32768, **named)
     if spec["tokens"].get("bos_token") is None:
@@ -85,7 +105,6 @@ def model_config(name, arch, vocab_size, tokenizer):
         max_position_embeddings=arch["maxContext"],
         tie_word_embeddings=arch["tiedEmbeddings"],
         rms_norm_eps=1e-6,
-        torch_dtype="float32",
         bos_token_id=tokenizer.bos_token_id,
         eos_token_id=tokenizer.eos_token_id,
         pad_token_id=tokenizer.pad_token_id,
@@ -100,7 +119,7 @@ def model_config(name, arch, vocab_size, tokenizer):
     raise SystemExit(f"{name}: no tiny recipe for model_type {arch['hfModelType']}")
 
 
-def main(out, corpus_file):
+def main(out, corpus_file, ranks):
     here = os.path.dirname(os.path.abspath(__file__))
     with open(os.path.join(here, "..", "..", "planner", "calibration", "architectures.json"), encoding="utf-8") as f:
         catalog = json.load(f)["models"]
@@ -109,10 +128,12 @@ def main(out, corpus_file):
     for name, spec in MODELS.items():
         arch = catalog[spec["catalog"]]
         torch.manual_seed(0)
-        tokenizer = build_tokenizer(corpus, spec)
-        vocab_size = (len(tokenizer) + 63) // 64 * 64
+        tokenizer = build_tokenizer(corpus, spec, ranks)
+        vocab_size = spec.get("vocab_size") or (len(tokenizer) + 63) // 64 * 64
         config, cls = model_config(name, arch, vocab_size, tokenizer)
-        model = cls(config).to(torch.float32).eval()
+        dtype = getattr(torch, arch["dtype"])  # the catalog model's checkpoint dtype
+        config.torch_dtype = dtype
+        model = cls(config).to(dtype).eval()
         dest = os.path.join(out, name)
         os.makedirs(dest, exist_ok=True)
         model.save_pretrained(dest, safe_serialization=True)
@@ -123,6 +144,6 @@ def main(out, corpus_file):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    if len(sys.argv) != 4:
         sys.exit(__doc__)
     main(*sys.argv[1:])

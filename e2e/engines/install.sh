@@ -92,4 +92,20 @@ if [[ ! -f "$lcpp/.llmkit-stamp" || "$(<"$lcpp/.llmkit-stamp")" != "$lcpp_stamp"
   rm -rf "$CACHE/sdist"
   printf '%s\n' "$lcpp_stamp" > "$lcpp/.llmkit-stamp"
 fi
+# The real Qwen2 BPE ranks: dashscope ships Qwen's qwen.tiktoken (151,643 tokens; the same ranks as
+# Qwen2/Qwen2.5's vocab.json + merges.txt), which build-models.py turns into the Qwen2 tokenizer.
+# llama.cpp's converter recognises it by its pre-tokenizer hash ("qwen2"); no PyPI package ships
+# Llama 3's tokenizer files, so the tiny Llama gets a tokenizer trained here.
+DASHSCOPE=2.0.2
+tok=$CACHE/tokenizers
+if [[ ! -f "$tok/.llmkit-stamp" || "$(<"$tok/.llmkit-stamp")" != "dashscope $DASHSCOPE" ]]; then
+  echo "engines: extracting qwen.tiktoken from dashscope $DASHSCOPE"
+  rm -rf "$tok" "$CACHE/wheel"
+  mkdir -p "$tok" "$CACHE/wheel"
+  "$CACHE/uv-boot/bin/pip" download --quiet --disable-pip-version-check --no-deps "dashscope==$DASHSCOPE" -d "$CACHE/wheel"
+  "$CACHE/uv-boot/bin/python" -c 'import sys, zipfile; open(sys.argv[2], "wb").write(zipfile.ZipFile(sys.argv[1]).read("dashscope/resources/qwen.tiktoken"))' \
+    "$CACHE/wheel/dashscope-$DASHSCOPE-py3-none-any.whl" "$tok/qwen.tiktoken"
+  rm -rf "$CACHE/wheel"
+  printf '%s\n' "dashscope $DASHSCOPE" > "$tok/.llmkit-stamp"
+fi
 echo "engines: tools ready in $CACHE"

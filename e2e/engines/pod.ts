@@ -119,8 +119,8 @@ export function start(c: Container, ctx: PodContext): Proc {
     output += text;
     for (const line of text.split("\n")) if (line.trim() !== "") ctx.log(`${ctx.name}/${c.name}: ${line}`);
   };
-  child.stdout!.on("data", onData);
-  child.stderr!.on("data", onData);
+  child.stdout.on("data", onData);
+  child.stderr.on("data", onData);
   const done = new Promise<{ code: number | null; signal: string | null; output: string }>((resolve) => {
     child.once("error", (err) => resolve({ code: 127, signal: null, output: `${output}${String(err)}` }));
     child.once("close", (code, signal) => {

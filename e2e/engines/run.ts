@@ -32,6 +32,7 @@ const JOBS = Number(process.env.LLMKIT_ENGINES_JOBS ?? "2");
 const TMP = mkdtempSync(join(tmpdir(), "llmkit-engines-"));
 const venvBin = (name: string) => join(CACHE, `venv-${name}`, "bin");
 const LLAMA_CPP = join(CACHE, "llama.cpp");
+const QWEN_RANKS = join(CACHE, "tokenizers", "qwen.tiktoken");
 const started = Date.now();
 
 // ------------------------------------------------------------------ output
@@ -102,13 +103,13 @@ function run(cmd: string, args: string[], opts: { env?: Record<string, string>; 
 }
 
 /** Runs a checks/*.py script with a venv's python; its last stdout line is JSON. */
-async function check(venv: string, script: string, args: string[], env: Record<string, string> = {}): Promise<Record<string, unknown>> {
+async function check(venv: string, script: string, args: string[], env: Record<string, string> = {}): Promise<Record<string, string | number | string[]>> {
   const r = await run(join(venvBin(venv), "python"), [join(HERE, "checks", script), ...args], {
     env: { PATH: `${venvBin(venv)}:${process.env.PATH}`, HOME: join(TMP, "home"), HF_HUB_OFFLINE: "1", CUDA_VISIBLE_DEVICES: "", ...env },
   });
   const last = r.out.trim().split("\n").pop() ?? "";
   if (r.code !== 0) throw new CheckFailed(`${script}: ${errorText(r.out)}`);
-  return JSON.parse(last) as Record<string, unknown>;
+  return JSON.parse(last) as Record<string, string | number | string[]>;
 }
 
 // ------------------------------------------------------------------ build (cached)
@@ -120,13 +121,13 @@ function sha(...files: string[]): string {
 }
 
 async function build(): Promise<string> {
-  const key = sha(join(HERE, "gen-data.py"), join(HERE, "build-models.py"), join(ROOT, "planner/calibration/architectures.json"), join(HERE, "requirements-vllm.txt"));
+  const key = sha(join(HERE, "gen-data.py"), join(HERE, "build-models.py"), join(ROOT, "planner/calibration/architectures.json"), join(HERE, "requirements-vllm.txt"), QWEN_RANKS);
   const dir = join(CACHE, "build", key);
   if (existsSync(join(dir, ".done"))) return dir;
   const partial = `${dir}.partial`;
   rmSync(partial, { recursive: true, force: true });
   const py = join(venvBin("vllm"), "python");
-  for (const [script, args] of [["gen-data.py", [partial]], ["build-models.py", [join(partial, "models"), join(partial, "corpus.txt")]]] as const) {
+  for (const [script, args] of [["gen-data.py", [partial]], ["build-models.py", [join(partial, "models"), join(partial, "corpus.txt"), QWEN_RANKS]]] as const) {
     const r = await run(py, [join(HERE, script), ...args], { env: { PATH: process.env.PATH ?? "", HOME: TMP, HF_HUB_OFFLINE: "1", CUDA_VISIBLE_DEVICES: "" } });
     if (r.code !== 0) throw new Error(`${script} failed:\n${r.out}`);
     log(r.out.trim());
@@ -139,7 +140,7 @@ async function build(): Promise<string> {
 
 // ------------------------------------------------------------------ render
 
-type Obj = { kind: string; metadata: { name: string; labels?: Record<string, string> }; data?: Record<string, string>; spec?: any };
+type Obj = { kind: string; metadata: { name: string; labels?: Record<string, string> }; data?: Record<string, string>; spec?: { template: { spec: PodSpec & { terminationGracePeriodSeconds?: number } } } };
 interface Rendered {
   objects: Obj[];
   runIds: Record<string, string>;
@@ -229,7 +230,7 @@ function podContext(name: string, spec: PodSpec, rendered: Rendered): { ctx: Pod
 }
 
 function jobPod(rendered: Rendered, job: string): PodSpec & { terminationGracePeriodSeconds?: number } {
-  return rendered.find("Job", job).spec.template.spec;
+  return rendered.find("Job", job).spec!.template.spec;
 }
 
 async function aws(args: string[]): Promise<string> {
@@ -319,7 +320,7 @@ async function checkPublished(ft: FineTuneSpec, runId: string, attempts: number)
   const evaluates = (ft.training?.valRatio ?? 0) > 0;
   if (evaluates) {
     expect(typeof manifest.result.finalEvalLoss === "number" && Number.isFinite(manifest.result.finalEvalLoss), `finalEvalLoss ${manifest.result.finalEvalLoss} with a val split`);
-    expect(typeof manifest.result.bestEvalLoss === "number" && manifest.result.bestEvalLoss <= manifest.result.finalEvalLoss!, `bestEvalLoss ${manifest.result.bestEvalLoss}`);
+    expect(typeof manifest.result.bestEvalLoss === "number" && manifest.result.bestEvalLoss <= manifest.result.finalEvalLoss, `bestEvalLoss ${manifest.result.bestEvalLoss}`);
   } else {
     expect(manifest.result.finalEvalLoss === null, `finalEvalLoss ${manifest.result.finalEvalLoss} without a val split`);
   }
@@ -328,7 +329,7 @@ async function checkPublished(ft: FineTuneSpec, runId: string, attempts: number)
   manifest.smoke.forEach((s, i) => expect(s.prompt === prompts[i] && typeof s.output === "string", `smoke[${i}] is ${JSON.stringify(s)}`));
   expect(manifest.gpuType === "none" && typeof manifest.wallSeconds === "number", `gpuType ${manifest.gpuType}, wallSeconds ${manifest.wallSeconds}`);
   const peft = await check(ENGINE_VENV[ft.engine]!, "adapter.py", [MODELS[ft.baseModel]!, adapter]);
-  expect((peft.maxLogitDiff as number) > 1e-4, `the adapter does not change the base's logits (max |Δ| ${peft.maxLogitDiff})`);
+  expect((peft.maxLogitDiff as number) > 1e-4, `the adapter does not change the base's logits (max |Δ| ${String(peft.maxLogitDiff)})`);
   const loss = evaluates ? `, eval loss ${manifest.result.finalEvalLoss?.toFixed(3)}` : "";
   const smoke = manifest.smoke.length > 0 ? `, smoke ${JSON.stringify(manifest.smoke[0]!.output.slice(0, 40))}` : "";
   return { manifest, adapter, detail: `${manifest.result.steps} steps${loss}, rows ${manifest.datasets.map((d) => d.rows).join("+")}, PEFT max |Δlogit| ${(peft.maxLogitDiff as number).toFixed(3)}${smoke}` };
@@ -378,7 +379,7 @@ async function resume(rendered: Rendered, ft: FineTuneSpec): Promise<string> {
   expect(a1.deleted && killedAt !== undefined, "training finished before any checkpoint was complete: raise epochs of lf-resume");
   expect(/SIGTERM: final checkpoint sync/.test(a1.outputs["checkpoint-sync"] ?? ""), `checkpoint-sync did not run its final sync: ${errorText(a1.outputs["checkpoint-sync"] ?? "")}`);
   const keys = await storeClient(s3).keys(`checkpoints/${ft.name}/${runId}/`);
-  const synced = keys.map((k) => /checkpoint-(\d+)\/_SUCCESS$/.exec(k)).filter((m) => m !== null).map((m) => Number(m![1]));
+  const synced = keys.map((k) => /checkpoint-(\d+)\/_SUCCESS$/.exec(k)).filter((m) => m !== null).map((m) => Number(m[1]));
   expect(synced.length > 0, `no complete checkpoint in the store after SIGTERM (keys: ${keys.join(", ")})`);
   const newest = Math.max(...synced);
 
@@ -389,7 +390,7 @@ async function resume(rendered: Rendered, ft: FineTuneSpec): Promise<string> {
   const published = await checkPublished(ft, runId, 2);
   // the resumed trainer starts at the restored global step: the second attempt's output holds
   // only the restored checkpoint and checkpoints after it
-  const a2steps = readdirSync(second.map.apply("/work/output")).map((d) => /^checkpoint-(\d+)$/.exec(d)).filter((m) => m !== null).map((m) => Number(m![1]));
+  const a2steps = readdirSync(second.map.apply("/work/output")).map((d) => /^checkpoint-(\d+)$/.exec(d)).filter((m) => m !== null).map((m) => Number(m[1]));
   expect(a2steps.every((s) => s >= newest), `attempt 2 wrote checkpoints before the restored step ${newest}: ${a2steps.join(", ")}`);
   expect(/Continuing training from checkpoint|Resuming training from checkpoint/i.test(a2.outputs.train ?? ""), "the engine did not report resuming from the checkpoint");
   expect(published.manifest.result.steps === state.global_step && state.global_step > newest, `steps ${published.manifest.result.steps}, final global_step ${state.global_step}, restored ${newest}`);
@@ -406,7 +407,7 @@ async function merge(rendered: Rendered, ft: FineTuneSpec): Promise<string> {
   expect(existsSync(join(merged, "_SUCCESS")), "no _SUCCESS under merged/");
   const adapter = join(TMP, "check", ft.name, "adapter");
   const r = await check(ENGINE_VENV[ft.engine]!, "adapter.py", [MODELS[ft.baseModel]!, adapter, merged]);
-  expect((r.mergedMaxDiff as number) < 1e-3, `merged logits differ from base+adapter by ${r.mergedMaxDiff}`);
+  expect((r.mergedMaxDiff as number) < 1e-3, `merged logits differ from base+adapter by ${String(r.mergedMaxDiff)}`);
   return `merged model loads with transformers; max |Δlogit| vs base+adapter ${(r.mergedMaxDiff as number).toExponential(2)}`;
 }
 
@@ -420,11 +421,11 @@ async function gguf(rendered: Rendered, ft: FineTuneSpec): Promise<string> {
   const file = readdirSync(dir).find((f) => f.endsWith(".gguf"));
   expect(file !== undefined && existsSync(join(dir, "_SUCCESS")), `gguf/ has ${readdirSync(dir).join(", ")}`);
   const r = await check("vllm", "gguf_check.py", [join(dir, file), join(TMP, "check", ft.name, "merged")], { PYTHONPATH: join(LLAMA_CPP, "gguf-py") });
-  return `${file}: ${r.tensors} tensors, arch ${r.arch}, ${r.compared} compared with the merged weights (max |Δ| ${(r.maxDiff as number).toExponential(2)})`;
+  return `${file}: ${String(r.tensors)} tensors, arch ${String(r.arch)}, ${String(r.compared)} compared with the merged weights (max |Δ| ${(r.maxDiff as number).toExponential(2)})`;
 }
 
 async function serving(rendered: Rendered, name: string): Promise<string> {
-  const spec = rendered.find("Deployment", name).spec.template.spec as PodSpec;
+  const spec: PodSpec = rendered.find("Deployment", name).spec!.template.spec;
   const { ctx } = podContext(`${name}-pod`, spec, rendered);
   // the pod's init containers (fetch: base and adapters from the store) run for real
   for (const c of spec.initContainers ?? []) {
@@ -434,7 +435,7 @@ async function serving(rendered: Rendered, name: string): Promise<string> {
   const vllm = spec.containers.find((c) => c.name === "vllm") as Container;
   const args = (vllm.args ?? []).map((a) => ctx.map.apply(a));
   const r = await check("vllm", "vllm_args.py", [JSON.stringify(args)]);
-  return `vLLM ${r.version} parsed ${args.length} args; LoRA config max_lora_rank ${r.maxLoraRank}, max_loras ${r.maxLoras}; adapters ${(r.adapters as string[]).join(", ")} pass PEFTHelper.validate_legal and LoRAModel.from_local_checkpoint`;
+  return `vLLM ${String(r.version)} parsed ${args.length} args; LoRA config max_lora_rank ${String(r.maxLoraRank)}, max_loras ${String(r.maxLoras)}; adapters ${(r.adapters as string[]).join(", ")} pass PEFTHelper.validate_legal and LoRAModel.from_local_checkpoint`;
 }
 
 async function swiftTemplates(): Promise<string> {
@@ -443,8 +444,8 @@ async function swiftTemplates(): Promise<string> {
   const list = Object.values(mod).find((v): v is string[] => Array.isArray(v) && v.every((x) => typeof x === "string"));
   expect(list !== undefined, `${file} exports no list of template names`);
   const r = await check("ms-swift", "swift_templates.py", [JSON.stringify(list)]);
-  expect((r.missing as string[]).length === 0, `not in ms-swift ${r.version}'s template registry: ${(r.missing as string[]).join(", ")}`);
-  return `all ${list.length} names are in ms-swift ${r.version}'s template registry (${r.registered} registered)`;
+  expect((r.missing as string[]).length === 0, `not in ms-swift ${String(r.version)}'s template registry: ${(r.missing as string[]).join(", ")}`);
+  return `all ${list.length} names are in ms-swift ${String(r.version)}'s template registry (${String(r.registered)} registered)`;
 }
 
 // ------------------------------------------------------------------ main
@@ -495,7 +496,7 @@ async function main(): Promise<number> {
 
     const fts = stackFineTunes();
     const trained: Record<string, boolean> = {};
-    const needs = (name: string, ok: boolean, what: string) => (ok ? undefined : scenario(name, async () => { throw new CheckFailed(`skipped: ${what} failed`); }));
+    const needs = (name: string, ok: boolean, what: string) => (ok ? undefined : scenario(name, () => Promise.reject(new CheckFailed(`skipped: ${what} failed`))));
     const chains = fts.map((ft) => async () => {
       const id = ft.name === "lf-resume" ? `resume: ${ft.name} (SIGTERM mid-training, second attempt)` : `train: ${ft.name} (${ft.engine})`;
       if (!wanted(id.split(" (")[0]!) && !wanted(`merge: ${ft.name}`) && !wanted(`gguf: ${ft.name}`) && !wanted("serve")) return;

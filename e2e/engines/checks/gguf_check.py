@@ -13,7 +13,7 @@ import sys
 
 import numpy as np
 from gguf import GGUFReader
-from safetensors.numpy import load_file
+from safetensors.torch import load_file
 
 # HF name → GGUF name for the tensors of one layer (llama.cpp gguf-py/gguf/tensor_mapping.py)
 LAYER = {
@@ -50,7 +50,7 @@ def main(path, merged_dir):
     tensors = {t.name: t for t in reader.tensors}
     merged = {}
     for f in sorted(glob.glob(os.path.join(merged_dir, "*.safetensors"))):
-        merged.update(load_file(f))
+        merged.update({k: v.float().numpy() for k, v in load_file(f).items()})
     compared, worst = 0, 0.0
     for hf, value in merged.items():
         name = gguf_name(hf)
