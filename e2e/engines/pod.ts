@@ -107,12 +107,27 @@ export function containerEnv(c: Container, ctx: PodContext): Record<string, stri
   return { ...env, ...tools.env };
 }
 
+/** Every container process still running, so an interrupted lane can stop them (run.ts). */
+export const running = new Set<ChildProcess>();
+
+/** Kills every running container's process group (SIGKILL). */
+export function killAll(): void {
+  for (const child of running) {
+    try {
+      process.kill(-child.pid!, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+}
+
 /** Starts one container's process in its own process group (so the whole tree can be stopped). */
 export function start(c: Container, ctx: PodContext): Proc {
   const argv = [...(c.command ?? []), ...(c.args ?? [])].map((a) => ctx.map.apply(a));
   if (argv.length === 0) throw new Error(`${ctx.name}/${c.name}: no command (image entrypoints are not emulated)`);
   const env = containerEnv(c, ctx);
   const child = spawn(argv[0]!, argv.slice(1), { cwd: join(ctx.root, "tmp"), env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  running.add(child);
   let output = "";
   const onData = (d: Buffer) => {
     const text = d.toString();
@@ -124,6 +139,7 @@ export function start(c: Container, ctx: PodContext): Proc {
   const done = new Promise<{ code: number | null; signal: string | null; output: string }>((resolve) => {
     child.once("error", (err) => resolve({ code: 127, signal: null, output: `${output}${String(err)}` }));
     child.once("close", (code, signal) => {
+      running.delete(child);
       writeFileSync(join(ctx.root, `${c.name}.log`), output, { flag: "a" });
       // the container's PID 1 is gone: the runtime kills whatever it left behind
       try {

@@ -20,7 +20,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parse, parseDocument, Scalar } from "yaml";
 import { startS3Server, storeClient, type S3Server } from "../../test/s3-server.ts";
-import { ContainerFailed, PathMap, runPod, start, writeConfigMap, type Container, type PodContext, type PodSpec, type Proc } from "./pod.ts";
+import { ContainerFailed, killAll, PathMap, runPod, start, writeConfigMap, type Container, type PodContext, type PodSpec, type Proc } from "./pod.ts";
 
 const HERE = import.meta.dirname;
 const ROOT = resolve(HERE, "../..");
@@ -532,6 +532,16 @@ function finish(): number {
   console.log(`wall time ${Math.round((Date.now() - started) / 1000)}s; temp dir ${process.env.LLMKIT_ENGINES_KEEP === "1" ? TMP : "removed"}`);
   console.log(`engines: ${results.length - failed} passed, ${failed} failed`);
   return failed === 0 ? 0 : 1;
+}
+
+// interrupted (Ctrl-C, a CI timeout): no engine keeps running after the lane
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    killAll();
+    if (process.env.LLMKIT_ENGINES_KEEP !== "1") rmSync(TMP, { recursive: true, force: true });
+    console.log(`engines: interrupted by ${signal}`);
+    process.exit(130);
+  });
 }
 
 try {
