@@ -407,8 +407,13 @@ async function merge(rendered: Rendered, ft: FineTuneSpec): Promise<string> {
   expect(existsSync(join(merged, "_SUCCESS")), "no _SUCCESS under merged/");
   const adapter = join(TMP, "check", ft.name, "adapter");
   const r = await check(ENGINE_VENV[ft.engine]!, "adapter.py", [MODELS[ft.baseModel]!, adapter, merged]);
-  expect((r.mergedMaxDiff as number) < 1e-3, `merged logits differ from base+adapter by ${String(r.mergedMaxDiff)}`);
-  return `merged model loads with transformers; max |Δlogit| vs base+adapter ${(r.mergedMaxDiff as number).toExponential(2)}`;
+  // Tolerance relative to what the adapter changes: a merge that lost or mis-scaled the adapter is
+  // off by about the adapter's own effect; one done in the checkpoints' bf16 (LLaMA-Factory 0.9.5
+  // loads the base in its config dtype, then casts to infer_dtype) is off by bf16 rounding.
+  const effect = r.maxLogitDiff as number;
+  const bound = Math.max(1e-3, 0.02 * effect);
+  expect((r.mergedMaxDiff as number) <= bound, `merged logits differ from base+adapter by ${String(r.mergedMaxDiff)} (bound ${bound.toExponential(2)}: 2% of the adapter's own effect ${effect.toExponential(2)})`);
+  return `merged model loads with transformers; max |Δlogit| vs base+adapter ${(r.mergedMaxDiff as number).toExponential(2)} (adapter's own effect ${effect.toExponential(2)})`;
 }
 
 async function gguf(rendered: Rendered, ft: FineTuneSpec): Promise<string> {
