@@ -439,8 +439,8 @@ async function serving(rendered: Rendered, name: string): Promise<string> {
   }
   const vllm = spec.containers.find((c) => c.name === "vllm") as Container;
   const args = (vllm.args ?? []).map((a) => ctx.map.apply(a));
-  const r = await check("vllm", "vllm_args.py", [JSON.stringify(args)]);
-  return `vLLM ${String(r.version)} parsed ${args.length} args; LoRA config max_lora_rank ${String(r.maxLoraRank)}, max_loras ${String(r.maxLoras)}; adapters ${(r.adapters as string[]).join(", ")} pass PEFTHelper.validate_legal and LoRAModel.from_local_checkpoint`;
+  const r = await check("vllm", "vllm_args.py", [vllm.image, JSON.stringify(args)]);
+  return `vLLM ${String(r.version)} (${String(r.platform)}) parsed ${args.length} args; LoRA config max_lora_rank ${String(r.maxLoraRank)}, max_loras ${String(r.maxLoras)}; adapters ${(r.adapters as string[]).join(", ")} pass PEFTHelper.validate_legal and LoRAModel.from_local_checkpoint`;
 }
 
 async function swiftTemplates(): Promise<string> {

@@ -1,7 +1,12 @@
 #!/usr/bin/env python3
 """A rendered vLLM container's args through vLLM's own parser and LoRA checks (pinned vLLM, CPU).
 
-usage: vllm_args.py '<JSON list of the container args, paths mapped to local dirs>'
+usage: vllm_args.py <image> '<JSON list of the container args, paths mapped to local dirs>'
+
+For the CPU image (vllm-cpu-release-repo, a vLLM build whose version carries "cpu", which makes
+vllm/platforms/__init__.py cpu_platform_plugin pick CpuPlatform), vLLM's own CpuPlatform is set
+as the current platform: the PyPI wheel here is the CUDA build, which on a machine without a GPU
+resolves to no platform and cannot even build the parser's defaults ("Failed to infer device type").
 
 As `vllm serve` (the image's ENTRYPOINT) does: make_arg_parser + validate_parsed_serve_args,
 AsyncEngineArgs.from_cli_args, then the LoRAConfig EngineArgs.create_engine_config builds
@@ -26,6 +31,12 @@ import torch
 from transformers import AutoConfig
 
 import vllm
+import vllm.platforms
+
+if len(sys.argv) == 3 and "vllm-cpu" in sys.argv[1]:
+    from vllm.platforms.cpu import CpuPlatform
+
+    vllm.platforms.current_platform = CpuPlatform()
 from vllm.config.lora import LoRAConfig
 from vllm.engine.arg_utils import AsyncEngineArgs
 from vllm.entrypoints.openai.cli_args import make_arg_parser, validate_parsed_serve_args
@@ -60,7 +71,7 @@ def expected_modules(architecture):
     return expected, f"{module_name}.{class_name}"
 
 
-def main(argv_json):
+def main(image, argv_json):
     argv = json.loads(argv_json)
     parser = make_arg_parser(FlexibleArgumentParser(prog="vllm serve"))
     args = parser.parse_args(argv)
@@ -88,10 +99,10 @@ def main(argv_json):
         adapters.append(f"{entry.name} (r={peft.r})")
     if not adapters:
         sys.exit("no --lora-modules")
-    print(json.dumps({"version": vllm.__version__, "maxLoraRank": lora_config.max_lora_rank, "maxLoras": lora_config.max_loras, "model": cls, "expected": sorted(expected), "adapters": adapters}))
+    print(json.dumps({"version": vllm.__version__, "platform": type(vllm.platforms.current_platform).__name__, "maxLoraRank": lora_config.max_lora_rank, "maxLoras": lora_config.max_loras, "model": cls, "expected": sorted(expected), "adapters": adapters}))
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
+    if len(sys.argv) != 3:
         sys.exit(__doc__)
-    main(sys.argv[1])
+    main(*sys.argv[1:])
