@@ -76,6 +76,9 @@ def main(image, argv_json):
     parser = make_arg_parser(FlexibleArgumentParser(prog="vllm serve"))
     args = parser.parse_args(argv)
     validate_parsed_serve_args(args)
+    # `vllm serve <model>` puts the positional model into args.model (vllm/entrypoints/cli/serve.py)
+    if args.model_tag is not None:
+        args.model = args.model_tag
     engine = AsyncEngineArgs.from_cli_args(args)
     if not engine.enable_lora:
         sys.exit("--enable-lora is not set")
