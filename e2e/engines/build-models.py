@@ -101,7 +101,10 @@ def model_config(name, arch, vocab_size, tokenizer):
         intermediate_size=int(64 * arch["intermediateSize"] / arch["hiddenSize"]) // 32 * 32,
         num_hidden_layers=2,
         num_attention_heads=4,
-        num_key_value_heads=max(1, 4 * arch["kvHeads"] // arch["attentionHeads"]) if arch["kvHeads"] < arch["attentionHeads"] else 4,
+        # grouped KV heads as in the catalog models (Qwen2.5-0.5B has 2); 2 × head_dim 16 = 32 keeps
+        # every projection's output a multiple of 32, which bitsandbytes' CPU 4-bit kernel needs
+        # (functional.py _convert_weight_packed_for_cpu, block_n 32) for the QLoRA scenario
+        num_key_value_heads=2,
         max_position_embeddings=arch["maxContext"],
         tie_word_embeddings=arch["tiedEmbeddings"],
         rms_norm_eps=1e-6,
