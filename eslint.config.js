@@ -3,7 +3,7 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "out/", "coverage/", ".pulumi/", ".scratch/"] },
+  { ignores: ["node_modules/", "out/", "coverage/", ".pulumi/", ".scratch/", ".cache/"] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {

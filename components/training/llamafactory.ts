@@ -185,13 +185,20 @@ export function renderDatasetInfo(ft: EffectiveFineTune): Record<string, Record<
 }
 
 /**
- * YAML text of the config. LLaMA-Factory reads it with OmegaConf (parser.py read_args), whose
- * loader also takes exponent floats such as 1e-07 as numbers.
+ * YAML text of a LLaMA-Factory config. LLaMA-Factory reads it with OmegaConf (parser.py read_args),
+ * whose loader also takes exponent floats such as 1e-07 as numbers. OmegaConf's loader is YAML 1.1
+ * (PyYAML), where a bare `no`/`yes`/`on`/`off` is a boolean: written as YAML 1.2, `eval_strategy:
+ * no` reached transformers as False ("ValueError: False is not a valid IntervalStrategy", seen by
+ * the engine lane), so strings are written with YAML 1.1's quoting.
  */
+export function llamaFactoryYamlText(config: Record<string, unknown>): string {
+  return stringify(config, { version: "1.1" });
+}
+
 export function llamaFactoryYaml(ft: EffectiveFineTune): string {
-  return stringify(renderLlamaFactoryConfig(ft));
+  return llamaFactoryYamlText(renderLlamaFactoryConfig(ft));
 }
 
 export function llamaFactoryPredictYaml(ft: EffectiveFineTune): string {
-  return stringify(renderLlamaFactoryPredictConfig(ft));
+  return llamaFactoryYamlText(renderLlamaFactoryPredictConfig(ft));
 }

@@ -8,7 +8,7 @@
  *   main `upload` (aws-cli): merged weights, `_SUCCESS` last.
  * Merge options are not part of the run id: a run is merged once (delete the prefix to redo it).
  */
-import { stringify } from "yaml";
+import { llamaFactoryYamlText } from "./llamafactory.ts";
 import { recommendedLabels } from "../lib/labels.ts";
 import { containerSecurityContext, podSecurityContext } from "../lib/pod-security.ts";
 import { placement, type PoolContract } from "../lib/scheduling.ts";
@@ -156,7 +156,7 @@ export function renderMergeConfig(ft: EffectiveFineTune, merge: EffectiveMerge, 
   const device = followUpGpus(poolOf(ft, contract)) > 0 ? "auto" : "cpu";
   const engine: Record<string, string> =
     ft.engine === "llamafactory"
-      ? { "export.yaml": stringify(renderLlamaFactoryExport(ft, merge, device)) }
+      ? { "export.yaml": llamaFactoryYamlText(renderLlamaFactoryExport(ft, merge, device)) }
       : { "swift-export-args.txt": `${renderSwiftExportArgs(ft, merge, device, requireSwiftModelType(model)).join("\n")}\n` };
   return {
     apiVersion: "v1",

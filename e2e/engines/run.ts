@@ -1,0 +1,560 @@
+/**
+ * `npm run e2e:engines`: the engine lane (level 7 for training and serving, e2e/engines/README.md).
+ *
+ * install.sh has put the pinned engines in .cache/engines. This script builds the tiny base models
+ * and datasets, renders e2e/engines/Pulumi.engines.yaml with the kit's render CLI, starts the S3
+ * test server, and runs the rendered pods' own commands (pod.ts) with the real engines: the mirror
+ * upload, each fine-tune (restore → identity → train beside checkpoint-sync → publish), a
+ * preemption and resume, merge, GGUF export, and serving's fetch; then checks the real outputs
+ * (checks/*.py) and vLLM's own argument parser and LoRA checks. One line per scenario, then
+ * `engines: N passed, M failed`; exit 1 on any failure.
+ *
+ * LLMKIT_ENGINES_ONLY=a,b runs only scenarios whose name starts with one of those prefixes (and
+ * what they need); LLMKIT_ENGINES_JOBS sets how many pods run at once (default 2);
+ * LLMKIT_ENGINES_KEEP=1 keeps the temp dir; LLMKIT_ENGINES_VERBOSE=1 streams every container's output.
+ */
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { parse, parseDocument, Scalar } from "yaml";
+import { startS3Server, storeClient, type S3Server } from "../../test/s3-server.ts";
+import { ContainerFailed, killAll, PathMap, runPod, start, writeConfigMap, type Container, type PodContext, type PodSpec, type Proc } from "./pod.ts";
+
+const HERE = import.meta.dirname;
+const ROOT = resolve(HERE, "../..");
+const CACHE = resolve(process.env.LLMKIT_ENGINES_CACHE ?? join(ROOT, ".cache/engines"));
+const STACK = "engines";
+const VERBOSE = process.env.LLMKIT_ENGINES_VERBOSE === "1";
+const ONLY = (process.env.LLMKIT_ENGINES_ONLY ?? "").split(",").filter((s) => s !== "");
+const JOBS = Number(process.env.LLMKIT_ENGINES_JOBS ?? "2");
+const TMP = mkdtempSync(join(tmpdir(), "llmkit-engines-"));
+const venvBin = (name: string) => join(CACHE, `venv-${name}`, "bin");
+const LLAMA_CPP = join(CACHE, "llama.cpp");
+const QWEN_RANKS = join(CACHE, "tokenizers", "qwen.tiktoken");
+const started = Date.now();
+
+// ------------------------------------------------------------------ output
+
+interface Result {
+  name: string;
+  ok: boolean;
+  seconds: number;
+  detail: string;
+}
+const results: Result[] = [];
+const log = (line: string) => {
+  if (VERBOSE) console.log(`  | ${line}`);
+};
+function record(name: string, ok: boolean, t0: number, detail: string): void {
+  const r = { name, ok, seconds: Math.round((Date.now() - t0) / 1000), detail };
+  results.push(r);
+  console.log(`${ok ? "PASS" : "FAIL"} ${name} (${r.seconds}s)${detail === "" ? "" : `: ${detail}`}`);
+}
+class CheckFailed extends Error {}
+function expect(cond: unknown, message: string): asserts cond {
+  if (!cond) throw new CheckFailed(message);
+}
+
+/** The engine's own error text from a failed container's output: its last error-looking lines. */
+function errorText(output: string): string {
+  const lines = output.split("\n").map((l) => l.trim()).filter((l) => l !== "");
+  // a Python exception's own line ("ValueError: …") says it best
+  const raised = lines.filter((l) => /^[\w.]+(Error|Exception): /.test(l));
+  if (raised.length > 0) return raised.slice(-1)[0]!.slice(0, 1200);
+  const errs = lines.filter((l) => /(Error|error:|Exception|configuration error|Traceback|not found|No such)/.test(l) && !/^File "/.test(l));
+  const pick = (errs.length > 0 ? errs : lines).slice(-3);
+  return pick.join(" | ").slice(0, 1200);
+}
+
+async function scenario(name: string, fn: () => Promise<string>): Promise<boolean> {
+  const t0 = Date.now();
+  try {
+    const detail = await fn();
+    record(name, true, t0, detail);
+    return true;
+  } catch (err) {
+    let detail: string;
+    if (err instanceof ContainerFailed) detail = `container ${err.container} exited ${err.code}: ${errorText(err.output)}`;
+    else if (err instanceof CheckFailed) detail = err.message;
+    else detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    record(name, false, t0, detail);
+    return false;
+  }
+}
+const wanted = (name: string) => ONLY.length === 0 || ONLY.some((p) => name.startsWith(p));
+
+// ------------------------------------------------------------------ processes
+
+function run(cmd: string, args: string[], opts: { env?: Record<string, string>; cwd?: string } = {}): Promise<{ code: number | null; out: string }> {
+  return new Promise((done) => {
+    const child = spawn(cmd, args, { cwd: opts.cwd ?? ROOT, env: opts.env ?? { ...process.env }, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    const on = (d: Buffer) => {
+      out += d.toString();
+      if (VERBOSE) process.stdout.write(d);
+    };
+    child.stdout.on("data", on);
+    child.stderr.on("data", on);
+    child.once("error", (e) => done({ code: 127, out: out + String(e) }));
+    child.once("close", (code) => done({ code, out }));
+  });
+}
+
+/** Runs a checks/*.py script with a venv's python; its last stdout line is JSON. */
+async function check(venv: string, script: string, args: string[], env: Record<string, string> = {}): Promise<Record<string, string | number | string[]>> {
+  const r = await run(join(venvBin(venv), "python"), [join(HERE, "checks", script), ...args], {
+    env: { PATH: `${venvBin(venv)}:${process.env.PATH}`, HOME: join(TMP, "home"), HF_HUB_OFFLINE: "1", CUDA_VISIBLE_DEVICES: "", ...env },
+  });
+  const last = r.out.trim().split("\n").pop() ?? "";
+  if (r.code !== 0) throw new CheckFailed(`${script}: ${errorText(r.out)}`);
+  return JSON.parse(last) as Record<string, string | number | string[]>;
+}
+
+// ------------------------------------------------------------------ build (cached)
+
+function sha(...files: string[]): string {
+  const h = createHash("sha256");
+  for (const f of files) h.update(readFileSync(f));
+  return h.digest("hex").slice(0, 16);
+}
+
+async function build(): Promise<string> {
+  const key = sha(join(HERE, "gen-data.py"), join(HERE, "build-models.py"), join(ROOT, "planner/calibration/architectures.json"), join(HERE, "requirements-vllm.txt"), QWEN_RANKS);
+  const dir = join(CACHE, "build", key);
+  if (existsSync(join(dir, ".done"))) return dir;
+  const partial = `${dir}.partial`;
+  rmSync(partial, { recursive: true, force: true });
+  const py = join(venvBin("vllm"), "python");
+  for (const [script, args] of [["gen-data.py", [partial]], ["build-models.py", [join(partial, "models"), join(partial, "corpus.txt"), QWEN_RANKS]]] as const) {
+    const r = await run(py, [join(HERE, script), ...args], { env: { PATH: process.env.PATH ?? "", HOME: TMP, HF_HUB_OFFLINE: "1", CUDA_VISIBLE_DEVICES: "" } });
+    if (r.code !== 0) throw new Error(`${script} failed:\n${r.out}`);
+    log(r.out.trim());
+  }
+  writeFileSync(join(partial, ".done"), "");
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(partial, dir);
+  return dir;
+}
+
+// ------------------------------------------------------------------ render
+
+type Obj = { kind: string; metadata: { name: string; labels?: Record<string, string> }; data?: Record<string, string>; spec?: { template: { spec: PodSpec & { terminationGracePeriodSeconds?: number } } } };
+interface Rendered {
+  objects: Obj[];
+  runIds: Record<string, string>;
+  find(kind: string, name: string): Obj;
+}
+
+async function renderStack(stacksDir: string, out: string): Promise<Rendered> {
+  rmSync(out, { recursive: true, force: true });
+  const r = await run(process.execPath, ["--import", "tsx", "cli/render.ts", "--stack", STACK, "--stacks-dir", stacksDir, "--out", out]);
+  if (r.code !== 0) throw new CheckFailed(`render exited ${r.code}: ${r.out.trim().split("\n").slice(-6).join(" | ")}`);
+  const dir = join(out, "manifests");
+  const objects = readdirSync(dir).map((f) => parse(readFileSync(join(dir, f), "utf8")) as Obj);
+  const runIds: Record<string, string> = {};
+  for (const o of objects) {
+    const m = /^(.*)-train-([0-9a-f]{12})$/.exec(o.metadata.name);
+    if (o.kind === "Job" && m) runIds[m[1]!] = m[2]!;
+  }
+  return {
+    objects,
+    runIds,
+    find(kind, name) {
+      const o = objects.find((x) => x.kind === kind && x.metadata.name === name);
+      if (o === undefined) throw new CheckFailed(`render has no ${kind} ${name}`);
+      return o;
+    },
+  };
+}
+
+/**
+ * Renders the test stack; when the kit's run ids differ from the stack's release pins (a kit change
+ * moved them), pins the rendered ids in the temp copy and renders again, so merge, GGUF and serving
+ * (which start from `release`) refer to the runs this lane trains.
+ */
+async function render(): Promise<Rendered> {
+  const stacks = join(TMP, "stacks");
+  mkdirSync(stacks, { recursive: true });
+  const file = join(stacks, `Pulumi.${STACK}.yaml`);
+  copyFileSync(join(HERE, `Pulumi.${STACK}.yaml`), file);
+  let rendered = await renderStack(stacks, join(TMP, "render"));
+  const doc = parseDocument(readFileSync(file, "utf8"));
+  const release = doc.getIn(["config", "llmkit:release", "adapters"]) as { toJSON(): Record<string, { runId: string }> };
+  const stale = Object.entries(release.toJSON()).filter(([name, e]) => rendered.runIds[name] !== undefined && rendered.runIds[name] !== e.runId);
+  if (stale.length > 0) {
+    for (const [name] of stale) {
+      const id = new Scalar(rendered.runIds[name]);
+      id.type = "QUOTE_DOUBLE";
+      doc.setIn(["config", "llmkit:release", "adapters", name, "runId"], id);
+    }
+    writeFileSync(file, doc.toString());
+    console.log(`note: release pins refreshed to the rendered run ids (${stale.map(([n]) => `${n}@${rendered.runIds[n]}`).join(", ")}); update e2e/engines/Pulumi.engines.yaml to silence this`);
+    rendered = await renderStack(stacks, join(TMP, "render"));
+  }
+  return rendered;
+}
+
+// ------------------------------------------------------------------ pods
+
+let s3: S3Server;
+
+function toolsFor(image: string): { path: string[]; env: Record<string, string> } {
+  const engine = { CUDA_VISIBLE_DEVICES: "", HF_HUB_OFFLINE: "1", HF_DATASETS_OFFLINE: "1", TRANSFORMERS_OFFLINE: "1", TOKENIZERS_PARALLELISM: "false" };
+  if (image.startsWith("amazon/aws-cli:")) return { path: [], env: {} };
+  if (image.startsWith("hiyouga/llamafactory:")) return { path: [venvBin("llamafactory")], env: engine };
+  if (image.includes("/modelscope-repo/modelscope:")) return { path: [venvBin("ms-swift")], env: engine };
+  // the llama.cpp full image's python3 with requirements-convert_hf_to_gguf.txt: numpy, torch, transformers, sentencepiece
+  if (image.startsWith("ghcr.io/ggml-org/llama.cpp:")) return { path: [venvBin("vllm")], env: engine };
+  throw new Error(`no local stand-in for image ${image}`);
+}
+
+function podContext(name: string, spec: PodSpec, rendered: Rendered): { ctx: PodContext; spec: PodSpec } {
+  const root = join(TMP, "pods", name);
+  const mounts = new Set<string>(["/tmp"]);
+  for (const c of [...(spec.initContainers ?? []), ...spec.containers]) for (const m of c.volumeMounts ?? []) mounts.add(m.mountPath);
+  const map: Record<string, string> = { "/app": LLAMA_CPP };
+  for (const m of mounts) if (m !== "/dev/shm") map[m] = join(root, m.slice(1).replace(/\//g, "_"));
+  for (const dir of Object.values(map)) mkdirSync(dir, { recursive: true });
+  const paths = new PathMap(map);
+  const ctx: PodContext = { name, root, map: paths, storeEnv: s3.env, toolsFor, log };
+  // configMap volumes: the rendered ConfigMap's files at the (mapped) mount path
+  for (const v of spec.volumes ?? []) {
+    if (v.configMap === undefined) continue;
+    const cm = rendered.find("ConfigMap", v.configMap.name);
+    const mount = [...(spec.initContainers ?? []), ...spec.containers].flatMap((c) => c.volumeMounts ?? []).find((m) => m.name === v.name);
+    if (mount !== undefined) writeConfigMap(cm.data ?? {}, map[mount.mountPath]!, paths);
+  }
+  return { ctx, spec };
+}
+
+function jobPod(rendered: Rendered, job: string): PodSpec & { terminationGracePeriodSeconds?: number } {
+  return rendered.find("Job", job).spec!.template.spec;
+}
+
+async function aws(args: string[]): Promise<string> {
+  const r = await run("aws", args, { env: s3.env });
+  if (r.code !== 0) throw new CheckFailed(`aws ${args.join(" ")}: ${r.out.trim()}`);
+  return r.out;
+}
+async function download(prefix: string, dest: string): Promise<string> {
+  mkdirSync(dest, { recursive: true });
+  await aws(["s3", "sync", "--only-show-errors", "--no-progress", `s3://${s3.bucket}/${prefix}`, dest]);
+  return dest;
+}
+
+// ------------------------------------------------------------------ scenarios
+
+let BUILD = "";
+const MODELS: Record<string, string> = {}; // model name -> built dir
+
+async function mirror(rendered: Rendered, model: string): Promise<string> {
+  const spec = jobPod(rendered, `${model}-mirror`);
+  const { ctx } = podContext(`${model}-mirror`, spec, rendered);
+  const init = spec.initContainers ?? [];
+  const check = init.find((c) => c.name === "check")!;
+  const down = init.find((c) => c.name === "download")!;
+  const r1 = await start(check, ctx).done;
+  if (r1.code !== 0) throw new ContainerFailed(ctx.name, "check", r1.code, r1.output);
+  // `download` (hf download from the hub) is the one step that cannot run here: its output, the
+  // model snapshot, is the tiny model this lane built, put where download would have written it.
+  const modelDir = ctx.map.apply(down.env!.find((e) => e.name === "MODEL_DIR")!.value!);
+  cpSync(join(BUILD, "models", model), modelDir, { recursive: true });
+  for (const c of spec.containers) {
+    const r = await start(c, ctx).done;
+    if (r.code !== 0) throw new ContainerFailed(ctx.name, c.name, r.code, r.output);
+  }
+  const prefix = check.env!.find((e) => e.name === "MODEL_PREFIX")!.value!;
+  const keys = await storeClient(s3).keys(prefix);
+  expect(keys.includes(`${prefix}_SUCCESS`) && keys.includes(`${prefix}config.json`) && keys.includes(`${prefix}model.safetensors`), `store lacks the mirrored files: ${keys.join(", ")}`);
+  MODELS[model] = join(BUILD, "models", model);
+  return `${keys.length - 1} files + _SUCCESS under ${prefix}`;
+}
+
+interface Manifest {
+  name: string;
+  runId: string;
+  engine: string;
+  datasets: { path: string; rows: number; etag: string; samples?: number | null }[];
+  result: { steps: number; finalEvalLoss: number | null; bestEvalLoss: number | null };
+  restarts: number;
+  wallSeconds: number;
+  gpuType: string;
+  smoke: { prompt: string; output: string }[];
+  lora: { rank: number };
+}
+
+interface FineTuneSpec {
+  name: string;
+  engine: string;
+  baseModel: string;
+  smokePrompts?: string[];
+  training?: { valRatio?: number };
+  identity?: unknown;
+}
+
+function stackFineTunes(): FineTuneSpec[] {
+  const doc = parse(readFileSync(join(HERE, `Pulumi.${STACK}.yaml`), "utf8")) as { config: Record<string, unknown> };
+  return doc.config["llmkit:fineTunes"] as FineTuneSpec[];
+}
+
+const ENGINE_VENV: Record<string, string> = { llamafactory: "llamafactory", "ms-swift": "ms-swift" };
+
+async function checkPublished(ft: FineTuneSpec, runId: string, attempts: number): Promise<{ manifest: Manifest; adapter: string; detail: string }> {
+  const prefix = `adapters/${ft.name}/${runId}/`;
+  const keys = await storeClient(s3).keys(prefix);
+  expect(keys.includes(`${prefix}_SUCCESS`), `no _SUCCESS under ${prefix} (${keys.join(", ")})`);
+  const adapter = await download(prefix, join(TMP, "check", ft.name, "adapter"));
+  const manifest = JSON.parse(readFileSync(join(adapter, "manifest.json"), "utf8")) as Manifest;
+  expect(manifest.runId === runId && manifest.name === ft.name, `manifest names ${manifest.name}@${manifest.runId}`);
+  expect(Number.isInteger(manifest.result.steps) && manifest.result.steps > 0, `manifest result.steps is ${manifest.result.steps}`);
+  expect(manifest.restarts === attempts - 1, `manifest restarts ${manifest.restarts}, expected ${attempts - 1}`);
+  for (const d of manifest.datasets) {
+    const local = join(BUILD, d.path.replace(/^datasets\//, "datasets/"));
+    const text = readFileSync(local, "utf8");
+    const rows = d.path.endsWith(".json") ? (JSON.parse(text) as unknown[]).length : text.split("\n").filter((l) => l.trim() !== "").length;
+    expect(d.rows === rows, `manifest rows of ${d.path}: ${d.rows}, the file has ${rows}`);
+    expect(typeof d.etag === "string" && d.etag.length > 0, `manifest etag of ${d.path} is empty`);
+  }
+  const evaluates = (ft.training?.valRatio ?? 0) > 0;
+  if (evaluates) {
+    expect(typeof manifest.result.finalEvalLoss === "number" && Number.isFinite(manifest.result.finalEvalLoss), `finalEvalLoss ${manifest.result.finalEvalLoss} with a val split`);
+    expect(typeof manifest.result.bestEvalLoss === "number" && manifest.result.bestEvalLoss <= manifest.result.finalEvalLoss, `bestEvalLoss ${manifest.result.bestEvalLoss}`);
+  } else {
+    expect(manifest.result.finalEvalLoss === null, `finalEvalLoss ${manifest.result.finalEvalLoss} without a val split`);
+  }
+  const prompts = ft.smokePrompts ?? [];
+  expect(manifest.smoke.length === prompts.length, `manifest has ${manifest.smoke.length} smoke outputs for ${prompts.length} prompts`);
+  manifest.smoke.forEach((s, i) => expect(s.prompt === prompts[i] && typeof s.output === "string", `smoke[${i}] is ${JSON.stringify(s)}`));
+  expect(manifest.gpuType === "none" && typeof manifest.wallSeconds === "number", `gpuType ${manifest.gpuType}, wallSeconds ${manifest.wallSeconds}`);
+  const peft = await check(ENGINE_VENV[ft.engine]!, "adapter.py", [MODELS[ft.baseModel]!, adapter]);
+  expect((peft.maxLogitDiff as number) > 1e-4, `the adapter does not change the base's logits (max |Δ| ${String(peft.maxLogitDiff)})`);
+  const loss = evaluates ? `, eval loss ${manifest.result.finalEvalLoss?.toFixed(3)}` : "";
+  const smoke = manifest.smoke.length > 0 ? `, smoke ${JSON.stringify(manifest.smoke[0]!.output.slice(0, 40))}` : "";
+  return { manifest, adapter, detail: `${manifest.result.steps} steps${loss}, rows ${manifest.datasets.map((d) => d.rows).join("+")}, PEFT max |Δlogit| ${(peft.maxLogitDiff as number).toFixed(3)}${smoke}` };
+}
+
+async function train(rendered: Rendered, ft: FineTuneSpec): Promise<string> {
+  const runId = rendered.runIds[ft.name]!;
+  const job = `${ft.name}-train-${runId}`;
+  const spec = jobPod(rendered, job);
+  const { ctx } = podContext(`${job}-a1`, spec, rendered);
+  await runPod(spec, ctx, { graceSeconds: spec.terminationGracePeriodSeconds ?? 30 });
+  return (await checkPublished(ft, runId, 1)).detail;
+}
+
+/** The last complete local checkpoint (trainer_state.json written last by transformers), or undefined. */
+function completeCheckpoint(output: string): number | undefined {
+  if (!existsSync(output)) return undefined;
+  const steps = readdirSync(output)
+    .map((d) => /^checkpoint-(\d+)$/.exec(d))
+    .filter((m): m is RegExpExecArray => m !== null && existsSync(join(output, m[0], "trainer_state.json")))
+    .map((m) => Number(m[1]));
+  return steps.length > 0 ? Math.max(...steps) : undefined;
+}
+
+async function resume(rendered: Rendered, ft: FineTuneSpec): Promise<string> {
+  const runId = rendered.runIds[ft.name]!;
+  const job = `${ft.name}-train-${runId}`;
+  const spec = jobPod(rendered, job);
+  const grace = spec.terminationGracePeriodSeconds ?? 30;
+  const first = podContext(`${job}-a1`, spec, rendered).ctx;
+  const output = first.map.apply("/work/output");
+  let killedAt: number | undefined;
+  const a1 = await runPod(spec, first, {
+    graceSeconds: grace,
+    during: {
+      container: "train",
+      act: async (p: Proc) => {
+        for (;;) {
+          const done = await Promise.race([p.done.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 200))]);
+          if (done) return undefined;
+          killedAt = completeCheckpoint(output);
+          if (killedAt !== undefined) return "sigterm";
+        }
+      },
+    },
+  });
+  expect(a1.deleted && killedAt !== undefined, "training finished before any checkpoint was complete: raise epochs of lf-resume");
+  expect(/SIGTERM: final checkpoint sync/.test(a1.outputs["checkpoint-sync"] ?? ""), `checkpoint-sync did not run its final sync: ${errorText(a1.outputs["checkpoint-sync"] ?? "")}`);
+  const keys = await storeClient(s3).keys(`checkpoints/${ft.name}/${runId}/`);
+  const synced = keys.map((k) => /checkpoint-(\d+)\/_SUCCESS$/.exec(k)).filter((m) => m !== null).map((m) => Number(m[1]));
+  expect(synced.length > 0, `no complete checkpoint in the store after SIGTERM (keys: ${keys.join(", ")})`);
+  const newest = Math.max(...synced);
+
+  const second = podContext(`${job}-a2`, spec, rendered).ctx;
+  const a2 = await runPod(spec, second, { graceSeconds: grace });
+  expect(a2.outputs.restore?.includes(`resuming from checkpoint-${newest} (attempt 2)`), `restore did not resume from checkpoint-${newest}: ${errorText(a2.outputs.restore ?? "")}`);
+  const state = JSON.parse(readFileSync(join(second.map.apply("/work/output"), "trainer_state.json"), "utf8")) as { global_step: number; log_history: { step: number; loss?: number }[] };
+  const published = await checkPublished(ft, runId, 2);
+  // the resumed trainer starts at the restored global step: the second attempt's output holds
+  // only the restored checkpoint and checkpoints after it
+  const a2steps = readdirSync(second.map.apply("/work/output")).map((d) => /^checkpoint-(\d+)$/.exec(d)).filter((m) => m !== null).map((m) => Number(m[1]));
+  expect(a2steps.every((s) => s >= newest), `attempt 2 wrote checkpoints before the restored step ${newest}: ${a2steps.join(", ")}`);
+  expect(/Continuing training from checkpoint|Resuming training from checkpoint/i.test(a2.outputs.train ?? ""), "the engine did not report resuming from the checkpoint");
+  expect(published.manifest.result.steps === state.global_step && state.global_step > newest, `steps ${published.manifest.result.steps}, final global_step ${state.global_step}, restored ${newest}`);
+  return `SIGTERM after checkpoint-${killedAt} was complete; store had checkpoint-${newest}; attempt 2 resumed there and ran to step ${state.global_step}; manifest restarts ${published.manifest.restarts}`;
+}
+
+async function merge(rendered: Rendered, ft: FineTuneSpec): Promise<string> {
+  const runId = rendered.runIds[ft.name]!;
+  const job = `${ft.name}-merge-${runId}`;
+  const spec = jobPod(rendered, job);
+  const { ctx } = podContext(`${job}-a1`, spec, rendered);
+  await runPod(spec, ctx, { graceSeconds: 30 });
+  const merged = await download(`merged/${ft.name}/${runId}/`, join(TMP, "check", ft.name, "merged"));
+  expect(existsSync(join(merged, "_SUCCESS")), "no _SUCCESS under merged/");
+  const adapter = join(TMP, "check", ft.name, "adapter");
+  const r = await check(ENGINE_VENV[ft.engine]!, "adapter.py", [MODELS[ft.baseModel]!, adapter, merged]);
+  // Tolerance relative to what the adapter changes: a merge that lost or mis-scaled the adapter is
+  // off by about the adapter's own effect; one done in the checkpoints' bf16 (LLaMA-Factory 0.9.5
+  // loads the base in its config dtype, then casts to infer_dtype) is off by bf16 rounding.
+  const effect = r.maxLogitDiff as number;
+  const bound = Math.max(1e-3, 0.02 * effect);
+  expect((r.mergedMaxDiff as number) <= bound, `merged logits differ from base+adapter by ${String(r.mergedMaxDiff)} (bound ${bound.toExponential(2)}: 2% of the adapter's own effect ${effect.toExponential(2)})`);
+  return `merged model loads with transformers; max |Δlogit| vs base+adapter ${(r.mergedMaxDiff as number).toExponential(2)} (adapter's own effect ${effect.toExponential(2)})`;
+}
+
+async function gguf(rendered: Rendered, ft: FineTuneSpec): Promise<string> {
+  const runId = rendered.runIds[ft.name]!;
+  const job = `${ft.name}-gguf-${runId}`;
+  const spec = jobPod(rendered, job);
+  const { ctx } = podContext(`${job}-a1`, spec, rendered);
+  await runPod(spec, ctx, { graceSeconds: 30 });
+  const dir = await download(`gguf/${ft.name}/${runId}/`, join(TMP, "check", ft.name, "gguf"));
+  const file = readdirSync(dir).find((f) => f.endsWith(".gguf"));
+  expect(file !== undefined && existsSync(join(dir, "_SUCCESS")), `gguf/ has ${readdirSync(dir).join(", ")}`);
+  const r = await check("vllm", "gguf_check.py", [join(dir, file), join(TMP, "check", ft.name, "merged")], { PYTHONPATH: join(LLAMA_CPP, "gguf-py") });
+  return `${file}: ${String(r.tensors)} tensors, arch ${String(r.arch)}, ${String(r.compared)} compared with the merged weights (max |Δ| ${(r.maxDiff as number).toExponential(2)})`;
+}
+
+async function serving(rendered: Rendered, name: string): Promise<string> {
+  const spec: PodSpec = rendered.find("Deployment", name).spec!.template.spec;
+  const { ctx } = podContext(`${name}-pod`, spec, rendered);
+  // the pod's init containers (fetch: base and adapters from the store) run for real
+  for (const c of spec.initContainers ?? []) {
+    const r = await start(c, ctx).done;
+    if (r.code !== 0) throw new ContainerFailed(ctx.name, c.name, r.code, r.output);
+  }
+  const vllm = spec.containers.find((c) => c.name === "vllm") as Container;
+  const args = (vllm.args ?? []).map((a) => ctx.map.apply(a));
+  const r = await check("vllm", "vllm_args.py", [vllm.image, JSON.stringify(args)]);
+  return `vLLM ${String(r.version)} (${String(r.platform)}) parsed ${args.length} args; LoRA config max_lora_rank ${String(r.maxLoraRank)}, max_loras ${String(r.maxLoras)}; adapters ${(r.adapters as string[]).join(", ")} pass PEFTHelper.validate_legal and LoRAModel.from_local_checkpoint`;
+}
+
+async function swiftTemplates(): Promise<string> {
+  const file = join(ROOT, "components/training/ms-swift-templates.ts");
+  const mod = (await import(file)) as Record<string, unknown>;
+  const list = Object.values(mod).find((v): v is string[] => Array.isArray(v) && v.every((x) => typeof x === "string"));
+  expect(list !== undefined, `${file} exports no list of template names`);
+  const r = await check("ms-swift", "swift_templates.py", [JSON.stringify(list)]);
+  expect((r.missing as string[]).length === 0, `not in ms-swift ${String(r.version)}'s template registry: ${(r.missing as string[]).join(", ")}`);
+  return `all ${list.length} names are in ms-swift ${String(r.version)}'s template registry (${String(r.registered)} registered)`;
+}
+
+// ------------------------------------------------------------------ main
+
+/** Runs tasks with at most `n` at once. */
+async function pool<T>(n: number, tasks: (() => Promise<T>)[]): Promise<T[]> {
+  const out: T[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.max(1, n) }, async () => {
+      while (next < tasks.length) {
+        const i = next++;
+        out[i] = await tasks[i]!();
+      }
+    }),
+  );
+  return out;
+}
+
+async function main(): Promise<number> {
+  mkdirSync(join(TMP, "home"), { recursive: true });
+  for (const v of ["llamafactory", "ms-swift", "vllm"]) {
+    if (!existsSync(join(venvBin(v), "python"))) throw new Error(`${venvBin(v)} is missing: run e2e/engines/install.sh first (npm run e2e:engines does)`);
+  }
+  let rendered: Rendered | undefined;
+  await scenario("build: tiny models and datasets", async () => {
+    BUILD = await build();
+    const sizes = readdirSync(join(BUILD, "models")).map((m) => `${m} ${(statSync(join(BUILD, "models", m, "model.safetensors")).size / 1e6).toFixed(1)} MB`);
+    return sizes.join(", ");
+  });
+  await scenario("render: e2e/engines/Pulumi.engines.yaml", async () => {
+    rendered = await render();
+    return `${rendered.objects.length} objects; runs ${Object.entries(rendered.runIds).map(([n, id]) => `${n}@${id}`).join(", ")}`;
+  });
+  if (rendered === undefined || BUILD === "") return finish();
+  const r = rendered;
+
+  s3 = await startS3Server({ bucket: "llmkit" });
+  try {
+    // datasets are the user's uploads (README "Local quick start"): put them where the stack names them
+    const client = storeClient(s3);
+    const files = readdirSync(join(BUILD, "datasets", "e2e"));
+    await client.put(Object.fromEntries(files.map((f) => [`datasets/e2e/${f}`, readFileSync(join(BUILD, "datasets", "e2e", f), "utf8")])));
+    client.destroy();
+
+    const mirrored: Record<string, boolean> = {};
+    for (const model of ["tiny-qwen2", "tiny-llama3"]) mirrored[model] = await scenario(`mirror: ${model}`, () => mirror(r, model));
+
+    const fts = stackFineTunes();
+    const trained: Record<string, boolean> = {};
+    const needs = (name: string, ok: boolean, what: string) => (ok ? undefined : scenario(name, () => Promise.reject(new CheckFailed(`skipped: ${what} failed`))));
+    const chains = fts.map((ft) => async () => {
+      const id = ft.name === "lf-resume" ? `resume: ${ft.name} (SIGTERM mid-training, second attempt)` : `train: ${ft.name} (${ft.engine})`;
+      if (!wanted(id.split(" (")[0]!) && !wanted(`merge: ${ft.name}`) && !wanted(`gguf: ${ft.name}`) && !wanted("serve")) return;
+      if (!mirrored[ft.baseModel]) return void (await needs(id, false, `mirror: ${ft.baseModel}`));
+      trained[ft.name] = await scenario(id, () => (ft.name === "lf-resume" ? resume(r, ft) : train(r, ft)));
+      const followUps = r.objects.some((o) => o.kind === "Job" && o.metadata.name === `${ft.name}-merge-${r.runIds[ft.name]}`);
+      if (!followUps) return;
+      if (!wanted(`merge: ${ft.name}`) && !wanted(`gguf: ${ft.name}`)) return;
+      if (!trained[ft.name]) return void (await needs(`merge: ${ft.name}`, false, id.split(" (")[0]!));
+      const merged = await scenario(`merge: ${ft.name}`, () => merge(r, ft));
+      if (!r.objects.some((o) => o.kind === "Job" && o.metadata.name === `${ft.name}-gguf-${r.runIds[ft.name]}`)) return;
+      if (!merged) return void (await needs(`gguf: ${ft.name}`, false, `merge: ${ft.name}`));
+      await scenario(`gguf: ${ft.name}`, () => gguf(r, ft));
+    });
+    await pool(JOBS, chains);
+
+    if (wanted("serve")) {
+      const served = r.objects.filter((o) => o.kind === "Deployment").map((o) => o.metadata.name);
+      for (const name of served) await scenario(`serve: ${name} (vLLM argument parser and LoRA checks)`, () => serving(r, name));
+    }
+    if (wanted("templates")) {
+      if (existsSync(join(ROOT, "components/training/ms-swift-templates.ts"))) await scenario("templates: ms-swift template names", swiftTemplates);
+      else console.log("note: components/training/ms-swift-templates.ts does not exist yet: the ms-swift template-name check is not run");
+    }
+  } finally {
+    await s3.stop();
+  }
+  return finish();
+}
+
+function finish(): number {
+  const failed = results.filter((x) => !x.ok).length;
+  console.log(`wall time ${Math.round((Date.now() - started) / 1000)}s; temp dir ${process.env.LLMKIT_ENGINES_KEEP === "1" ? TMP : "removed"}`);
+  console.log(`engines: ${results.length - failed} passed, ${failed} failed`);
+  return failed === 0 ? 0 : 1;
+}
+
+// interrupted (Ctrl-C, a CI timeout): no engine keeps running after the lane
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    killAll();
+    if (process.env.LLMKIT_ENGINES_KEEP !== "1") rmSync(TMP, { recursive: true, force: true });
+    console.log(`engines: interrupted by ${signal}`);
+    process.exit(130);
+  });
+}
+
+try {
+  process.exitCode = await main();
+} catch (err) {
+  console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+  console.log(`engines: ${results.filter((x) => x.ok).length} passed, ${results.filter((x) => !x.ok).length + 1} failed`);
+  process.exitCode = 1;
+} finally {
+  if (process.env.LLMKIT_ENGINES_KEEP !== "1") rmSync(TMP, { recursive: true, force: true });
+}
