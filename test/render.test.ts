@@ -46,12 +46,12 @@ describe("render CLI", () => {
 
     expect(r.stdout).toMatch(/^warning: llmkit:fineTunes\[1\]: oversized: needs ~12\.4 GiB per GPU of pool "training-l40s"'s 48\.0 GiB; /);
     expect(r.stdout).toContain("1  kubernetes:apps/v1:Deployment\n");
-    // with ../shared every object has a schema; without it every Gateway API / Envoy Gateway object
-    // is skipped with a note (render/validate.ts)
-    const gatewayKinds = files.filter((f) => /^llmkit\.(gateway|httproute|securitypolicy|backendtrafficpolicy|httproutefilter)\./.test(f)).length;
+    // with ../shared every object has a schema; without it every add-on object (Gateway API, Envoy
+    // Gateway, KEDA, Prometheus Operator) is skipped with a note (render/validate.ts)
+    const addonKinds = files.filter((f) => /^llmkit\.(gateway|httproute|securitypolicy|backendtrafficpolicy|httproutefilter|scaledobject|prometheusrule|servicemonitor)\./.test(f)).length;
     const counts = crdsAvailable()
       ? `${files.length} valid, 0 invalid, 0 skipped, 0 allowed without schema`
-      : `${files.length - gatewayKinds} valid, 0 invalid, ${gatewayKinds} skipped, 0 allowed without schema`;
+      : `${files.length - addonKinds} valid, 0 invalid, ${addonKinds} skipped, 0 allowed without schema`;
     expect(r.stdout).toContain(`${resources.length} resources; ${files.length} Kubernetes objects: ${counts}`);
   });
 
