@@ -9,7 +9,7 @@
  * derived from the platform's rendered NodePools, server-side applies every rendered object, waits
  * for the workloads, asserts where the scheduler put them, then drains a serving node and evicts
  * through the PodDisruptionBudget. One line per check: `PASS <check>` or `FAIL <check>: <why>`;
- * `NOTE` lines are facts worth reading that pass or fail nothing. Exit 1 when Live check failed.
+ * `NOTE` lines are facts worth reading that pass or fail nothing. Exit 1 when any check failed.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
@@ -21,20 +21,15 @@ import { listStacks } from "../../render/stack-config.ts";
 import { loadStackFile } from "../../config/load.ts";
 import { Kube, waitFor, type KubeObject, type Live } from "./kube.ts";
 import { platformNodes } from "./nodes.ts";
+import { Report } from "../lib/report.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const CRDS_DIR = process.env.LLMKIT_CRDS_DIR ?? resolve(ROOT, "../shared/contracts/crds");
 const GPU = "nvidia.com/gpu";
 
-let passed = 0;
-let failed = 0;
-function check(name: string, ok: boolean, why = ""): boolean {
-  if (ok) passed++;
-  else failed++;
-  console.log(ok ? `PASS ${name}` : `FAIL ${name}${why !== "" ? `: ${why}` : ""}`);
-  return ok;
-}
-const note = (text: string) => console.log(`NOTE ${text}`);
+const report = new Report();
+const check = report.check.bind(report);
+const note = report.note.bind(report);
 
 /** Groups: each platform stack with the workloads stacks naming it; a layer-`all` stack alone. */
 export function groups(): Map<string, string[]> {
@@ -416,8 +411,8 @@ async function main(argv: string[]): Promise<number> {
   } catch (err) {
     check(`group ${group} ran to the end`, false, err instanceof Error ? (err.stack ?? err.message) : String(err));
   }
-  console.log(`group ${group}: ${passed} passed, ${failed} failed`);
-  return failed > 0 ? 1 : 0;
+  console.log(`group ${group}: ${report.passed} passed, ${report.failed} failed`);
+  return report.failed > 0 ? 1 : 0;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

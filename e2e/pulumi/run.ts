@@ -22,6 +22,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { Kube, waitFor } from "../cluster/kube.ts";
 import { startS3Server, S3_CREDENTIALS, type S3Server } from "../../test/s3-server.ts";
+import { Report } from "../lib/report.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const BIN = process.env.PULUMI_E2E_BIN ?? resolve(ROOT, ".cache/pulumi/bin");
@@ -29,15 +30,9 @@ const NAMESPACE = "llmkit-e2e"; // ./stacks/Pulumi.e2e-platform.yaml
 const POOL_LABEL = "llmkit.dev/e2e-pool"; // ditto: the cpu pool's nodeSelector
 const INITIAL_RUN_ID = "0a0a0a0a0a0a"; // a release pin no run has yet; replaced by a real run id below
 
-let passed = 0;
-let failed = 0;
-function check(name: string, ok: boolean, why = ""): boolean {
-  if (ok) passed++;
-  else failed++;
-  console.log(ok ? `PASS ${name}` : `FAIL ${name}${why !== "" ? `: ${why}` : ""}`);
-  return ok;
-}
-const note = (text: string) => console.log(`NOTE ${text}`);
+const report = new Report();
+const check = report.check.bind(report);
+const note = report.note.bind(report);
 
 /** The last lines of a command's output, for a FAIL line and the log. */
 function tail(text: string, lines = 15): string {
@@ -290,7 +285,7 @@ async function main(): Promise<number> {
   for (const b of ["pulumi", "pulumi-language-nodejs", "pulumi-resource-kubernetes", "pulumi-resource-random"]) {
     if (!existsSync(join(BIN, b))) {
       check(`pulumi toolchain: ${b} built`, false, `${join(BIN, b)} missing: run e2e/pulumi/build.sh`);
-      console.log(`group pulumi: ${passed} passed, ${failed} failed`);
+      console.log(`group pulumi: ${report.passed} passed, ${report.failed} failed`);
       return 1;
     }
   }
@@ -322,10 +317,10 @@ async function main(): Promise<number> {
   } finally {
     await store.stop();
     note(`scenario took ${Math.round((Date.now() - start) / 1000)}s`);
-    if (!values.keep && failed === 0) rmSync(tmp, { recursive: true, force: true });
+    if (!values.keep && report.failed === 0) rmSync(tmp, { recursive: true, force: true });
   }
-  console.log(`group pulumi: ${passed} passed, ${failed} failed`);
-  return failed > 0 ? 1 : 0;
+  console.log(`group pulumi: ${report.passed} passed, ${report.failed} failed`);
+  return report.failed > 0 ? 1 : 0;
 }
 
 process.exitCode = await main();
