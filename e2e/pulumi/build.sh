@@ -37,8 +37,15 @@ k8s_version=4.0.0-20260115033456-f47bc2d6f199 # e2e/tools/pulumi/kubernetes/go.m
 language_host="${PULUMI_TOOLCHAIN_DIR:-$HOME/.pulumi/bin}/pulumi-language-nodejs"
 random_plugin="${PULUMI_RANDOM_PLUGIN:-$HOME/.pulumi/plugins/resource-random-v4.21.2/pulumi-resource-random}"
 
+for installed in "$language_host" "$random_plugin"; do
+  if [ ! -x "$installed" ]; then
+    echo "skip: $installed is not installed (no Go module serves it; install the Pulumi CLI v3.248.0 and its random plugin, or set PULUMI_TOOLCHAIN_DIR / PULUMI_RANDOM_PLUGIN): the pulumi toolchain is incomplete here"
+    exit 0
+  fi
+done
+
 binaries=(pulumi pulumi-language-nodejs pulumi-resource-kubernetes pulumi-resource-random)
-stamp_want="$(cat "$tools"/*/go.mod "$tools"/*/go.sum "$tools"/kubernetes/main.go "$language_host" "$random_plugin" "$0" 2>/dev/null | sha256sum | cut -c1-16)"
+stamp_want="$(cat "$tools"/*/go.mod "$tools"/*/go.sum "$tools"/kubernetes/main.go "$language_host" "$random_plugin" "$0" | sha256sum | cut -c1-16)"
 current=1
 for b in "${binaries[@]}"; do [ -x "$bin/$b" ] || current=0; done
 if [ "$current" = 1 ] && [ "${FORCE:-0}" != 1 ] && [ "$(cat "$bin/.stamp" 2>/dev/null)" = "$stamp_want" ]; then
@@ -46,12 +53,6 @@ if [ "$current" = 1 ] && [ "${FORCE:-0}" != 1 ] && [ "$(cat "$bin/.stamp" 2>/dev
   exit 0
 fi
 
-for installed in "$language_host" "$random_plugin"; do
-  if [ ! -x "$installed" ]; then
-    echo "skip: $installed is not installed (no Go module serves it; install the Pulumi CLI v3.248.0 and its random plugin, or set PULUMI_TOOLCHAIN_DIR / PULUMI_RANDOM_PLUGIN): the pulumi toolchain is incomplete here"
-    exit 0
-  fi
-done
 
 # cgo stays at the go command's default: CGO_ENABLED changes the build ID of nearly every package,
 # so forcing it would throw away the build cache these binaries were first built into (~1 h here).
