@@ -2,7 +2,9 @@
 # Installs the engine lane's tools into a project-local, git-ignored cache (default .cache/engines,
 # or $LLMKIT_ENGINES_CACHE), reusing what is there when its lock file is unchanged:
 #   uv-boot/        a venv holding the pinned uv (the installer)
-#   uv/             uv's download cache (venvs hard-link from it)
+# uv's download cache is the user's (${UV_CACHE_DIR:-~/.cache/uv}, ~19 GB with the nvidia wheels),
+# shared by every checkout like pip's and Go's, so a fresh clone links its venvs from it instead of
+# downloading them again.
 #   venv-llamafactory/  requirements-llamafactory.txt (python 3.11)
 #   venv-ms-swift/      requirements-ms-swift.txt (python 3.12)
 #   venv-vllm/          requirements-vllm.txt (python 3.12)
@@ -26,7 +28,7 @@ UV_VERSION=0.13.9
 # commit b11223 is could not be checked here (build numbers are commit counts on GitHub).
 LLAMA_CPP_PYTHON=0.3.36
 mkdir -p "$CACHE"
-export UV_CACHE_DIR=$CACHE/uv UV_NO_PROGRESS=1 UV_PYTHON_DOWNLOADS=never
+export UV_CACHE_DIR=${UV_CACHE_DIR:-$HOME/.cache/uv} UV_NO_PROGRESS=1 UV_PYTHON_DOWNLOADS=never
 
 # python VERSION: an interpreter of that minor version (PATH, pyenv's versions, /usr/bin).
 python_for() {
