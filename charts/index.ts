@@ -111,7 +111,7 @@ export const CHARTS = {
    * The chart is published to oci://docker.io/envoyproxy/gateway-helm with the release tag as its
    * version (tools/make/helm.mk `--version ${CHART_VERSION}`; site/content/en/v1.9/install/install-helm.md
    * `helm install eg oci://docker.io/envoyproxy/gateway-helm --version v1.9.0 -n envoy-gateway-system`).
-   * Matches ../shared/contracts/crds/envoy-gateway-v1.9.0, the CRDs serving's objects are validated against.
+   * Matches the Envoy Gateway v1.9.0 CRDs that serving's objects are validated against in CI.
    */
   envoyGateway: {
     chart: "gateway-helm",

@@ -3,7 +3,7 @@
  * Each entry cites where the tag was confirmed upstream.
  *
  * Rule used when choosing a pin: the newest tag that (a) is shown to exist upstream and
- * (b) matches the source we checked flags/keys against (../shared/contracts/). Where a newer
+ * (b) matches the source we checked flags/keys against (the CI contract lists). Where a newer
  * tag is known to exist but its source was not available here, the comment names it.
  * No `latest`, no floating minor tags.
  */
@@ -17,7 +17,7 @@ export interface PinnedImage {
 export const images = {
   /**
    * vLLM OpenAI-compatible server, vLLM 0.21.0 (released 2026-05-15).
-   * Why this release: shared/contracts/vllm.json was read from docs.vllm.ai/en/latest on
+   * Why this release: the flag list CI checks against was read from docs.vllm.ai/en/latest on
    * 2026-05-07, that is vLLM main just before v0.21.0. Newer releases exist (v0.26.0, v0.28.0,
    * v0.29.0 …; PyPI shows 0.33.0), but their flags were not checked here.
    * Tag exists: GitHub release https://github.com/vllm-project/vllm/releases/tag/v0.21.0 (cited
@@ -49,7 +49,7 @@ export const images = {
    * src/llamafactory/extras/env.py (= "0.9.5" at the tag). Pushes to main publish only `latest`.
    * Third-party references to hiyouga/llamafactory:0.9.5 and quay.io/ascend/llamafactory:0.9.5-npu-a3
    * were also seen.
-   * Contract gap: shared/contracts/llamafactory.json is from ff6d4d12 (0.9.6.dev0). 0.9.5 lacks
+   * Contract gap: the key list CI checks against is from main ff6d4d12 (0.9.6.dev0). 0.9.5 lacks
    * use_megatron_bridge, megatron_bridge_args, every megatron_bridge_keys entry,
    * hyper_parallel_cp_size, kt_config, kt_cpu_activation and kt_non_expert_weight_path (AST diff
    * of src/llamafactory/hparams). No image exists for ff6d4d12 except the floating `latest`.
@@ -76,7 +76,7 @@ export const images = {
    * third-party run scripts, which pin it by digest
    * sha256:cb8aadb783de32cd9df894b0d44b96161b31bed78d1eeafd59e9563a518743c3. No swift4.5.2 image
    * was found.
-   * Contract: shared/contracts/ms-swift.json is from tag v4.5.2. The argument classes are
+   * Contract: the argument list CI checks against is from tag v4.5.2. The argument classes are
    * unchanged between v4.5.2 and main 4.6.0.dev0 (2026-08-22, one-line sft_args diff), so 4.5.3
    * is expected to match. Its source was not available here to check.
    * Fallback, if this tag is rejected: the doc-listed

@@ -25,7 +25,7 @@ export interface AdapterRef {
 
 /**
  * The ranks vLLM accepts for `--max-lora-rank`: `MaxLoRARanks` in vllm/config/lora.py
- * (cross-checked against ../shared/contracts/vllm.json `lora_max_ranks` in contracts.test.ts).
+ * (cross-checked against the pinned release's list in contracts.test.ts).
  */
 export const LORA_MAX_RANKS = [1, 8, 16, 32, 64, 128, 256, 320, 512] as const;
 export const DEFAULT_ADAPTER_RANK = 16;

@@ -1,8 +1,7 @@
 /**
  * The `vllm serve` arguments. The image's ENTRYPOINT is ["vllm", "serve"] (docker/Dockerfile and
  * docker/Dockerfile.cpu, stage vllm-openai), so args start with the positional model path.
- * Every flag exists in the pinned vLLM (checked against ../shared/contracts/vllm.json in
- * contracts.test.ts):
+ * Every flag exists in the pinned vLLM (checked against its flag list in contracts.test.ts):
  * - vllm/engine/arg_utils.py (EngineArgs.add_cli_args): --served-model-name, --max-model-len,
  *   --gpu-memory-utilization, --tensor-parallel-size, --enable-lora, --max-loras,
  *   --max-lora-rank, --max-cpu-loras, --shutdown-timeout ("Shutdown timeout in seconds.

@@ -23,7 +23,7 @@ export interface VllmMetrics {
 
 /**
  * Keyed by the version of `images.vllm`/`images.vllmCpu` (components/lib/versions.ts).
- * 0.21.0: vllm/v1/metrics/loggers.py names as listed in ../shared/contracts/vllm.json `metrics`.
+ * 0.21.0: the names vllm/v1/metrics/loggers.py registers (checked in metrics.test.ts).
  * `vllm:gpu_cache_usage_perc` was deprecated for `vllm:kv_cache_usage_perc` by vllm-project/vllm#18354
  * and is no longer emitted by default since the deprecated-metrics cycle ended (vllm#30041,
  * kubernetes-sigs/gateway-api-inference-extension#1905). `http_requests_total{status="5xx"}`: vLLM's

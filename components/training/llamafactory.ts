@@ -3,7 +3,7 @@
  * dataset_info.json. Every key is written out, because LLaMA-Factory's defaults differ from
  * ms-swift's and from ours (docs/architecture.md §8). Keys are checked against the pinned release:
  *   - hparams: hiyouga/LLaMA-Factory@v0.9.5 src/llamafactory/hparams/{model,data,finetuning,training}_args.py
- *     plus transformers TrainingArguments (shared/contracts/llamafactory.json `keys`);
+ *     plus transformers TrainingArguments (the key list contracts.test.ts checks against);
  *   - auto-resume: src/llamafactory/hparams/parser.py resumes from the last `checkpoint-*` in
  *     output_dir only when overwrite_output_dir is false;
  *   - dataset_info.json: data/README.md and src/llamafactory/data/parser.py (DatasetAttr).

@@ -1,7 +1,7 @@
 /**
  * Chat template names LLaMA-Factory registers in the pinned release: `register_template(name=...)`
  * in hiyouga/LLaMA-Factory@v0.9.5 src/llamafactory/data/template.py (121 names). The contract list
- * (shared/contracts/llamafactory.json `templates`) is from main ff6d4d12eeb0 (0.9.6.dev0) and has
+ * CI checks against (contracts.test.ts) is from main ff6d4d12eeb0 (0.9.6.dev0) and has
  * three more, added after v0.9.5: hy_dense_1_8b and hy_dense_7b (aca54c7f1, #10605) and moss_vl
  * (713b5a3f9, #10708); the 0.9.5 image fails on them. An unknown `template` fails only after the
  * GPU node, image and weights are up, so the stack refuses it first. contracts.test.ts keeps this
