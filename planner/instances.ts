@@ -123,13 +123,45 @@ export function instanceByName(name: string): InstanceType | undefined {
   return INSTANCE_TYPES.find((i) => i.name === name);
 }
 
+/** Kubelet's default max pods; kube-reserved memory grows with it. */
+export const MAX_PODS = 110;
+
+/**
+ * Allocatable = capacity − kube-reserved − eviction threshold, with Karpenter's AWS formulas
+ * (aws/karpenter-provider-aws@v1.12.1 pkg/providers/instancetype/types.go: CPU 6 % of the first
+ * core, 1 % of the second, 0.5 % of the next two, 0.25 % of the rest; memory 11 MiB per pod +
+ * 255 MiB; memory.available 100Mi). Max pods is kubelet's default 110 here, not the ENI limit.
+ */
+export function allocatable(t: { readonly vcpu: number; readonly memoryGiB: number }): { cpuMilli: number; memoryMiB: number } {
+  const cores = t.vcpu;
+  let reservedMilli = 60;
+  if (cores > 1) reservedMilli += 10;
+  if (cores > 2) reservedMilli += 5 * Math.min(cores - 2, 2);
+  if (cores > 4) reservedMilli += 2.5 * (cores - 4);
+  return { cpuMilli: cores * 1000 - Math.ceil(reservedMilli), memoryMiB: t.memoryGiB * 1024 - (11 * MAX_PODS + 255) - 100 };
+}
+
+/** A pod's CPU and memory requests. */
+export interface PodRequest {
+  readonly cpu: number;
+  readonly memoryGiB: number;
+}
+
 /**
  * The instance type Karpenter would most likely launch for a pool: the cheapest catalog type with
- * this GPU and exactly `gpusPerNode` GPUs, within `families` when given. Karpenter also weighs
+ * this GPU and exactly `gpusPerNode` GPUs, within `families` when given, whose allocatable holds
+ * `request` (Karpenter launches only a type the pending pod fits on). Karpenter also weighs
  * availability and spot prices; plan states which type it priced.
  */
-export function cheapestInstance(gpu: GpuName, gpusPerNode: number, families?: readonly string[]): InstanceType | undefined {
-  return INSTANCE_TYPES.filter((i) => i.gpu === gpu && i.gpus === gpusPerNode && (families === undefined || families.includes(i.family))).sort(byPrice)[0];
+export function cheapestInstance(gpu: GpuName, gpusPerNode: number, families?: readonly string[], request?: PodRequest): InstanceType | undefined {
+  return INSTANCE_TYPES.filter(
+    (i) => i.gpu === gpu && i.gpus === gpusPerNode && (families === undefined || families.includes(i.family)) && (request === undefined || holds(i, request)),
+  ).sort(byPrice)[0];
+}
+
+function holds(t: InstanceType, request: PodRequest): boolean {
+  const a = allocatable(t);
+  return a.cpuMilli >= request.cpu * 1000 && a.memoryMiB >= request.memoryGiB * 1024;
 }
 
 /** Catalog instance types cheapest first whose `gpus` GPUs hold `neededGiBPerGpu` each. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MODELS, modelById, modelByRepo, paramCount } from "./models.ts";
 import { adapterBytes, GIB, loraParams, servingMemory, trainingMemory, type TrainingMemoryInput } from "./memory.ts";
-import { cheapestInstance, fittingInstances, INSTANCE_TYPES, pricePerGpuHour } from "./instances.ts";
+import { allocatable, cheapestInstance, fittingInstances, INSTANCE_TYPES, pricePerGpuHour } from "./instances.ts";
 import { GPU_FAMILIES, GPU_MEMORY_GIB } from "./gpus.ts";
 import { resolveModel } from "./resolve.ts";
 
@@ -46,10 +46,22 @@ describe("instance catalog", () => {
     for (const fam of ["g5", "g6", "g6e", "p4d", "p5", "p5e"]) expect(INSTANCE_TYPES.some((i) => i.family === fam), fam).toBe(true);
   });
 
+  it("takes kube-reserved and the eviction threshold off a node's capacity (Karpenter's AWS formulas)", () => {
+    expect(allocatable({ vcpu: 4, memoryGiB: 16 })).toEqual({ cpuMilli: 3920, memoryMiB: 16 * 1024 - (11 * 110 + 255) - 100 });
+    expect(allocatable({ vcpu: 1, memoryGiB: 2 }).cpuMilli).toBe(940);
+    expect(allocatable({ vcpu: 48, memoryGiB: 192 }).cpuMilli).toBe(48_000 - 60 - 10 - 10 - 110);
+  });
+
   it("prices the cheapest type of a pool and lists fitting types cheapest first", () => {
     expect(cheapestInstance("l4", 1)?.name).toBe("g6.xlarge");
     expect(cheapestInstance("l40s", 4)?.name).toBe("g6e.12xlarge");
     expect(cheapestInstance("a10g", 1, ["g6"])).toBeUndefined();
+    // only a type whose allocatable holds the pod: g6.xlarge (4 vCPU, 16 GiB) keeps 3.92 CPU, ~14.4 GiB
+    expect(cheapestInstance("l4", 1, undefined, { cpu: 3.9, memoryGiB: 14 })?.name).toBe("g6.xlarge");
+    expect(cheapestInstance("l4", 1, undefined, { cpu: 4, memoryGiB: 14 })?.name).toBe("g6.2xlarge");
+    expect(cheapestInstance("l4", 1, undefined, { cpu: 2, memoryGiB: 15 })?.name).toBe("g6.2xlarge");
+    expect(cheapestInstance("l4", 1, undefined, { cpu: 4, memoryGiB: 34 })?.name).toBe("g6.4xlarge");
+    expect(cheapestInstance("l4", 1, undefined, { cpu: 512, memoryGiB: 1 })).toBeUndefined();
     expect(fittingInstances(30, 1)[0]?.name).toBe("g6e.xlarge");
     expect(pricePerGpuHour("h100")).toBeCloseTo(6.88);
   });

@@ -18,7 +18,7 @@ import type { ModelConfig } from "../components/lib/inputs.ts";
 import type { ServingConfig } from "../components/serving/inputs.ts";
 import { fineTuneFit, serviceFit, trainingInput } from "./fit.ts";
 import type { GpuName } from "./gpus.ts";
-import { cheapestInstance, GPU_DENSE_TFLOPS, PRICE_REGION, PRICE_SOURCE } from "./instances.ts";
+import { cheapestInstance, GPU_DENSE_TFLOPS, PRICE_REGION, PRICE_SOURCE, type PodRequest } from "./instances.ts";
 import { adapterBytes, GIB } from "./memory.ts";
 import { clusterPlan, poolPlans, type ClusterPlan, type PoolPlan } from "./pools.ts";
 import { atBasis, expectedBasis, HOURS_PER_MONTH, inRegion, REGION_FACTORS, round, SPOT_PRICE_FACTOR, type PriceBasis } from "./pricing.ts";
@@ -185,14 +185,14 @@ function planModel(m: ModelConfig): PlanModel {
   return { name: m.name, repo: m.repo, catalogId: r.catalogId, paramsB: round(r.params / 1e9, 2) };
 }
 
-function placementFor(loaded: LoadedStack, pool: PoolContract | undefined, poolName: string): PlanPlacement {
+function placementFor(loaded: LoadedStack, pool: PoolContract | undefined, poolName: string, request: PodRequest): PlanPlacement {
   const platform = loaded.platform;
   const unpriced = { instanceType: null, capacityTypes: [], priceBasis: null, onDemandPerHour: null, instancePricePerHour: null, pricePerGpuHour: null };
   const base = { pool: poolName, gpu: null, gpusPerNode: pool?.gpusPerNode ?? 0, gpuMemoryGiB: pool?.gpuMemoryGiB ?? 0 };
   const config = platform.provider === "aws" ? platform.gpuPools.find((g) => g.name === poolName) : undefined;
   if (platform.provider !== "aws" || config === undefined) return { ...base, ...unpriced };
   const resolved = resolvePool(config);
-  const inst = cheapestInstance(resolved.gpu.name, resolved.gpu.count, resolved.families);
+  const inst = cheapestInstance(resolved.gpu.name, resolved.gpu.count, resolved.families, request);
   const onDemand = inst === undefined || inst.pricePerHour === null ? undefined : inRegion(inst.pricePerHour, platform.region);
   const basis = expectedBasis(resolved.capacityTypes);
   const priced = onDemand === undefined ? undefined : atBasis(onDemand, basis);
@@ -224,7 +224,7 @@ export function trainingTokensPerSecond(gpu: GpuName, params: number, gradientCh
 function fineTunePlan(loaded: LoadedStack, spec: EffectiveFineTune, model: ModelConfig, pool: PoolContract | undefined): FineTunePlan {
   const fit = fineTuneFit(spec, model, pool);
   const input = trainingInput(spec, model);
-  const placement = placementFor(loaded, pool, spec.pool);
+  const placement = placementFor(loaded, pool, spec.pool, spec.resources);
   const { tokens, assumed } = trainingTokens(spec);
   const tps = placement.gpu !== null && spec.gpus > 0 ? trainingTokensPerSecond(placement.gpu, input.params, input.gradientCheckpointing, spec.method === "qlora") : null;
   const hours = tps === null ? null : tokens / (tps * spec.gpus) / 3600;
@@ -282,7 +282,7 @@ function monthly(perReplica: number | null, r: { min: number; peak: number }) {
 
 function servicePlan(loaded: LoadedStack, svc: EffectiveService, spec: ReplicaSpec, pool: PoolContract | undefined): ServicePlan {
   const fit = serviceFit(svc, pool);
-  const placement = placementFor(loaded, pool, svc.pool);
+  const placement = placementFor(loaded, pool, svc.pool, svc.resources);
   const est = fit.estimate;
   const gpus = svc.device === "cpu" ? 0 : svc.gpus;
   const perReplica = replicaMonthly(placement, gpus);
@@ -325,7 +325,8 @@ function servicePlan(loaded: LoadedStack, svc: EffectiveService, spec: ReplicaSp
 
 /** A custom runtime (components/serving/custom.ts): GPUs × replicas × price; no engine memory model. */
 function customServicePlan(loaded: LoadedStack, spec: ServingConfig, image: string, pool: PoolContract | undefined): ServicePlan {
-  const placement = placementFor(loaded, pool, spec.pool);
+  // a custom runtime must state its resources (components/serving/custom.ts)
+  const placement = placementFor(loaded, pool, spec.pool, spec.resources ?? { cpu: 0, memoryGiB: 0 });
   const r = replicas(spec);
   return {
     name: spec.name,

@@ -147,12 +147,13 @@ describe("plan report", () => {
       gpu: "l40s",
       gpusPerNode: 1,
       gpuMemoryGiB: 48,
-      instanceType: "g6e.xlarge",
+      // 8 CPU / 64 GiB (the trainer's GPU default) fit no 8-vCPU, 64-GiB node once kube-reserved is taken
+      instanceType: "g6e.4xlarge",
       capacityTypes: ["spot", "on-demand"],
       priceBasis: "spot-estimate",
-      onDemandPerHour: 1.861,
-      instancePricePerHour: 0.7444,
-      pricePerGpuHour: 0.7444,
+      onDemandPerHour: 3.0042,
+      instancePricePerHour: 1.2017,
+      pricePerGpuHour: 1.2017,
     });
     expect(ft!.memory!.fits).toBe(true);
     expect(ft!.memory!.perGpuGiB).toBeGreaterThan(16);
@@ -160,18 +161,19 @@ describe("plan report", () => {
     expect(q!.memory!.perGpuGiB).toBeLessThan(ft!.memory!.perGpuGiB);
     // 10,000 assumed + 20,000 rows, 90% train, 2048 tokens, 3 epochs
     expect(ft!.run).toMatchObject({ tokens: Math.round(30_000 * 0.9 * 2048 * 3), tokensAssumed: true });
-    expect(ft!.run.costUsd).toBeCloseTo(ft!.run.hours! * 1.861 * SPOT_PRICE_FACTOR, 1);
-    expect(ft!.run.costUsdOnDemand).toBeCloseTo(ft!.run.hours! * 1.861, 1);
+    expect(ft!.run.costUsd).toBeCloseTo(ft!.run.hours! * 3.0042 * SPOT_PRICE_FACTOR, 1);
+    expect(ft!.run.costUsdOnDemand).toBeCloseTo(ft!.run.hours! * 3.0042, 1);
     expect(q!.run.tokensPerSecond!).toBeLessThan(ft!.run.tokensPerSecond!);
     const [svc] = r.services;
-    expect(svc!.placement).toMatchObject({ gpu: "l4", instanceType: "g6.xlarge", capacityTypes: ["on-demand"], priceBasis: "on-demand", pricePerGpuHour: 0.8048 });
+    // 4 CPU / 34 GiB (vLLM's defaults for a 7B model) need g6.4xlarge: g6.xlarge has 16 GiB, g6.2xlarge 32
+    expect(svc!.placement).toMatchObject({ gpu: "l4", instanceType: "g6.4xlarge", capacityTypes: ["on-demand"], priceBasis: "on-demand", pricePerGpuHour: 1.3232 });
     expect(svc!.memory!.fits).toBe(true);
     expect(svc!.memory!.maxConcurrentSequences).toBeGreaterThan(1);
     expect(svc!.replicas).toEqual({ min: 1, max: 2, peak: 2 });
-    expect(svc!.monthlyUsd).toEqual({ min: 587.5, max: 1175.01 }); // 0.8048 × 730 × 1 and × 2
+    expect(svc!.monthlyUsd).toEqual({ min: 965.94, max: 1931.87 }); // 1.3232 × 730 × 1 and × 2
     expect(r.pools).toEqual([]);
     expect(r.cluster).toBeNull();
-    expect(r.totals).toMatchObject({ servingMonthlyUsd: { min: 587.5, max: 1175.01 }, platformMonthlyUsd: null, unpriced: [] });
+    expect(r.totals).toMatchObject({ servingMonthlyUsd: { min: 965.94, max: 1931.87 }, platformMonthlyUsd: null, unpriced: [] });
     expect(r.totals.trainingUsd!.expected).toBeCloseTo(ft!.run.costUsd! + q!.run.costUsd!, 2);
     expect(r.totals.trainingUsd!.onDemand).toBeCloseTo(ft!.run.costUsdOnDemand! + q!.run.costUsdOnDemand!, 2);
   });
@@ -193,25 +195,26 @@ describe("plan report", () => {
         gpu: "l40s",
         gpusPerNode: 1,
         gpuMemoryGiB: 48,
-        instanceType: "g6e.xlarge",
+        // cpu: 4 leaves g6e.xlarge (4 vCPU, 3.92 allocatable) out
+        instanceType: "g6e.2xlarge",
         capacityTypes: ["on-demand"],
         priceBasis: "on-demand",
-        onDemandPerHour: 1.861,
-        instancePricePerHour: 1.861,
-        pricePerGpuHour: 1.861,
+        onDemandPerHour: 2.2421,
+        instancePricePerHour: 2.2421,
+        pricePerGpuHour: 2.2421,
       },
       memory: null,
-      monthlyUsd: { min: 2717.06, max: 4075.59 }, // 1.861 × 730 × 2 and × 3
+      monthlyUsd: { min: 3273.47, max: 4910.2 }, // 2.2421 × 730 × 2 and × 3
       multiLora: null,
     });
     const chat = r.services[0]!;
-    expect(chat.monthlyUsd).toEqual({ min: 2717.06, max: 8151.18 }); // × 2 and × 6
-    expect(r.totals.servingMonthlyUsd).toEqual({ min: 5434.12, max: 12226.77 });
+    expect(chat.monthlyUsd).toEqual({ min: 3273.47, max: 9820.4 }); // × 2 and × 6
+    expect(r.totals.servingMonthlyUsd).toEqual({ min: 6546.94, max: 14730.6 });
     const table = formatPlan(r);
     expect(table).toContain(
-      "  reranker  custom 111122223333.dkr.ecr.us-east-1.amazonaws.com/support-reranker:1.4.2  1× l40s 48 GiB (serving-l40s, g6e.xlarge)  2-3       n/a (custom)         n/a           $2,717.06    $4,075.59",
+      "  reranker  custom 111122223333.dkr.ecr.us-east-1.amazonaws.com/support-reranker:1.4.2  1× l40s 48 GiB (serving-l40s, g6e.2xlarge)  2-3       n/a (custom)         n/a           $3,273.47    $4,910.20",
     );
-    expect(table).toContain("  serving: $5,434.12-$12,226.77/month (min-peak replicas)");
+    expect(table).toContain("  serving: $6,546.94-$14,730.60/month (min-peak replicas)");
   });
 
   it("workloads-prod: multi-LoRA shares one base; merged deployments multiply GPUs and weights", () => {
@@ -221,7 +224,7 @@ describe("plan report", () => {
     expect(m.merged.gpus).toBe(2 * m.shared.gpus);
     expect(m.merged.monthlyUsd).toBeCloseTo(2 * m.shared.monthlyUsd!, 1);
     expect(m.merged.storageGiB).toBeGreaterThan(m.shared.storageGiB);
-    expect(svc!.monthlyUsd!.min).toBeCloseTo(2 * 730 * 1.861, 0);
+    expect(svc!.monthlyUsd!.min).toBeCloseTo(2 * 730 * 2.2421, 0);
   });
 
   it("platform-dev: every pool with its instance types, capacity, GPU limit and the most it can cost; the cluster; totals", () => {
@@ -306,8 +309,8 @@ describe("npm run plan", () => {
     const table = runCli(["--stack", "workloads-dev"]);
     expect(table.code).toBe(0);
     expect(table.out).toMatch(/fine-tunes\n {2}name +model/);
-    expect(table.out).toMatch(/support-bot +Qwen\/Qwen2\.5-7B-Instruct +lora +1× l40s 48 GiB \(training-l40s, g6e\.xlarge\)/);
-    expect(table.out).toMatch(/support-bot +Qwen\/Qwen2\.5-7B-Instruct +lora +1× l40s 48 GiB \(training-l40s, g6e\.xlarge\) +22\.0 GiB \/ 48\.0 GiB +\$0\.74 spot est\./);
+    expect(table.out).toMatch(/support-bot +Qwen\/Qwen2\.5-7B-Instruct +lora +1× l40s 48 GiB \(training-l40s, g6e\.4xlarge\)/);
+    expect(table.out).toMatch(/support-bot +Qwen\/Qwen2\.5-7B-Instruct +lora +1× l40s 48 GiB \(training-l40s, g6e\.4xlarge\) +22\.0 GiB \/ 48\.0 GiB +\$1\.20 spot est\./);
     const json = runCli(["--stack", "workloads-prod", "--json"]);
     expect(json.code).toBe(0);
     expect(JSON.parse(json.out)).toEqual(JSON.parse(JSON.stringify(buildPlan(loadStackFile("workloads-prod")))));

@@ -12,6 +12,7 @@
 import { gpuMemoryFloorMiB } from "../../components/platform/aws/karpenter/pools.ts";
 import { NVIDIA_GPU, POOL_LABEL } from "../../components/lib/scheduling.ts";
 import { GPU_MEMORY_GIB, type GpuName } from "../../planner/gpus.ts";
+import { allocatable, MAX_PODS } from "../../planner/instances.ts";
 import type { PlatformConfig } from "../../config/schema.ts";
 import type { KubeObject, Live } from "./kube.ts";
 
@@ -51,23 +52,6 @@ export const INSTANCE_TYPES: Readonly<Record<string, InstanceType>> = {
   "m7i.xlarge": { vcpu: 4, memoryGiB: 16, gpus: 0 },
   "m7i.2xlarge": { vcpu: 8, memoryGiB: 32, gpus: 0 },
 };
-
-const MAX_PODS = 110;
-
-/**
- * Allocatable = capacity − kube-reserved − eviction threshold, with Karpenter's AWS formulas
- * (aws/karpenter-provider-aws@v1.12.1 pkg/providers/instancetype/types.go: CPU 6 % of the first
- * core, 1 % of the second, 0.5 % of the next two, 0.25 % of the rest; memory 11 MiB per pod +
- * 255 MiB; memory.available 100Mi). Max pods is kubelet's default 110 here, not the ENI limit.
- */
-export function allocatable(t: InstanceType): { cpuMilli: number; memoryMiB: number } {
-  const cores = t.vcpu;
-  let reservedMilli = 60;
-  if (cores > 1) reservedMilli += 10;
-  if (cores > 2) reservedMilli += 5 * Math.min(cores - 2, 2);
-  if (cores > 4) reservedMilli += 2.5 * (cores - 4);
-  return { cpuMilli: cores * 1000 - Math.ceil(reservedMilli), memoryMiB: t.memoryGiB * 1024 - (11 * MAX_PODS + 255) - 100 };
-}
 
 export function parseCpuMilli(q: string | number | undefined): number {
   if (q === undefined) return 0;
