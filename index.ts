@@ -14,9 +14,13 @@ import { VllmService } from "./components/serving/vllm-service.ts";
 import { loadStack, rawFromEngine, type LoadedStack } from "./config/load.ts";
 import { pinnedAdapters, preflight } from "./config/preflight.ts";
 
-export default function main(): Record<string, unknown> {
+/**
+ * The program. `stacksDir` is where a workloads stack finds its platform stack's file (default
+ * stacks/, or LLMKIT_STACKS_DIR); `npm run up` passes its --stacks-dir (cli/workspace.ts).
+ */
+export default function main(stacksDir?: string): Record<string, unknown> {
   const all = pulumi.runtime.allConfig();
-  const loaded = loadStack(pulumi.getStack(), rawFromEngine(all, isConfigSecret), undefined, all);
+  const loaded = loadStack(pulumi.getStack(), rawFromEngine(all, isConfigSecret), stacksDir, all);
   const { config } = loaded;
   preflight(loaded, platformContract(loaded.platform));
 

@@ -1,17 +1,22 @@
 /**
- * `npm run up -- --stack local [--preview | --destroy] [--yes] [--backend <url>]`
+ * `npm run up -- --stack local [--preview | --destroy] [--yes] [--expect-no-changes] [--backend <url>] [--stacks-dir <dir>]`
  *
- * Deploys a stack to the current kube context with the Pulumi Automation API, a local file
- * backend (`.pulumi/state`) and a local passphrase (`.pulumi/passphrase`, mode 0600), so no
- * Pulumi Cloud account is needed. The config is validated offline first: an invalid stack never
- * reaches Pulumi. Automation API: https://www.pulumi.com/docs/iac/packages-and-automation/automation-api/
+ * Deploys a stack with the Pulumi Automation API: the program runs inline (cli/workspace.ts), the
+ * kit's CrossGuard pack (policies/) checks every preview and update, state goes to a local file
+ * backend (`.pulumi/state`) and secrets to a local passphrase (`.pulumi/passphrase`, mode 0600), so
+ * no Pulumi Cloud account is needed. The config is validated offline first: an invalid stack never
+ * reaches Pulumi. `up` previews, then asks before changing anything unless --yes is given.
+ * Automation API: https://www.pulumi.com/docs/iac/packages-and-automation/automation-api/
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
-import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation/index.js";
-import { ConfigError, loadStackFile } from "../config/load.ts";
+import { PulumiCommand } from "@pulumi/pulumi/automation/index.js";
+import { ConfigError, loadStackFile, stackFilePath, STACKS_DIR } from "../config/load.ts";
+import { kubeContext } from "./kube-context.ts";
+import { openStack } from "./workspace.ts";
 
 export type Action = "up" | "preview" | "destroy";
 
@@ -19,10 +24,14 @@ export interface UpArgs {
   readonly stack: string;
   readonly action: Action;
   readonly yes: boolean;
+  /** Fail when the preview or update would change anything (a drift check for CI). */
+  readonly expectNoChanges: boolean;
   readonly backend?: string;
+  readonly stacksDir?: string;
 }
 
-export const USAGE = "usage: npm run up -- --stack <name> [--preview | --destroy] [--yes] [--backend <url>]";
+export const USAGE =
+  "usage: npm run up -- --stack <name> [--preview | --destroy] [--yes] [--expect-no-changes] [--backend <url>] [--stacks-dir <dir>]";
 
 /** Parses argv; throws an Error with the usage line on bad input. */
 export function parseUpArgs(argv: readonly string[]): UpArgs {
@@ -33,7 +42,9 @@ export function parseUpArgs(argv: readonly string[]): UpArgs {
       preview: { type: "boolean", default: false },
       destroy: { type: "boolean", default: false },
       yes: { type: "boolean", short: "y", default: false },
+      "expect-no-changes": { type: "boolean", default: false },
       backend: { type: "string" },
+      "stacks-dir": { type: "string" },
     },
     strict: true,
     allowPositionals: false,
@@ -41,8 +52,16 @@ export function parseUpArgs(argv: readonly string[]): UpArgs {
   if (values.stack === undefined) throw new Error(`--stack is required\n${USAGE}`);
   if (values.preview && values.destroy) throw new Error(`--preview and --destroy cannot be combined\n${USAGE}`);
   if (values.destroy && !values.yes) throw new Error(`--destroy deletes the stack's resources: add --yes to confirm\n${USAGE}`);
+  if (values.destroy && values["expect-no-changes"]) throw new Error(`--expect-no-changes does not apply to --destroy\n${USAGE}`);
   const action: Action = values.preview ? "preview" : values.destroy ? "destroy" : "up";
-  return { stack: values.stack, action, yes: values.yes, ...(values.backend !== undefined ? { backend: values.backend } : {}) };
+  return {
+    stack: values.stack,
+    action,
+    yes: values.yes,
+    expectNoChanges: values["expect-no-changes"],
+    ...(values.backend !== undefined ? { backend: values.backend } : {}),
+    ...(values["stacks-dir"] !== undefined ? { stacksDir: resolve(values["stacks-dir"]) } : {}),
+  };
 }
 
 /**
@@ -71,10 +90,26 @@ export function ensureLocalState(env: Record<string, string>): void {
   }
 }
 
+/** The policy pack's enforcement level set (policies/index.ts): the stack's env unless the caller chose one. */
+export function policyEnv(stackEnv: string, env: NodeJS.ProcessEnv): string {
+  return env.LLMKIT_POLICY_ENV !== undefined && env.LLMKIT_POLICY_ENV !== "" ? env.LLMKIT_POLICY_ENV : stackEnv;
+}
+
+async function confirm(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY) throw new Error("no terminal to confirm the update on: rerun with --yes (or --preview)");
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return /^(y|yes)$/i.test((await rl.question(`${question} [y/N] `)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
 async function run(args: UpArgs): Promise<void> {
-  loadStackFile(args.stack); // offline validation: throws ConfigError before Pulumi is involved
+  const stacksDir = args.stacksDir ?? STACKS_DIR;
+  const loaded = loadStackFile(args.stack, stacksDir); // offline validation: throws ConfigError before Pulumi is involved
   const root = resolve(import.meta.dirname, "..");
-  const envVars = workspaceEnv(root, args, process.env);
+  const envVars: Record<string, string> = { ...workspaceEnv(root, args, process.env), LLMKIT_POLICY_ENV: policyEnv(loaded.config.env, process.env) };
   let pulumiCommand: PulumiCommand;
   try {
     pulumiCommand = await PulumiCommand.get();
@@ -82,11 +117,39 @@ async function run(args: UpArgs): Promise<void> {
     throw new Error("the Pulumi CLI was not found on PATH: install it (https://www.pulumi.com/docs/iac/download-install/) and retry");
   }
   ensureLocalState(envVars);
-  const stack = await LocalWorkspace.createOrSelectStack({ stackName: args.stack, workDir: root }, { envVars, pulumiCommand });
+  const target = loaded.platform.provider === "aws" ? `AWS (${loaded.platform.region})` : `kube context "${kubeContext(process.env) ?? "(none)"}"`;
+  console.log(`llmkit ${args.action}: stack ${args.stack} (${stackFilePath(args.stack, stacksDir)}) → ${target}`);
+  console.log(`  state ${envVars.PULUMI_BACKEND_URL}, policy pack policies/ at ${envVars.LLMKIT_POLICY_ENV} enforcement`);
+  const workDir = process.env.LLMKIT_WORKSPACE_DIR ?? join(root, ".pulumi", "workspace");
+  const stack = await openStack(args.stack, { root, stacksDir, workDir, envVars, pulumiCommand });
   const onOutput = (line: string) => process.stdout.write(line);
-  if (args.action === "preview") await stack.preview({ onOutput, diff: true });
-  else if (args.action === "destroy") await stack.destroy({ onOutput });
-  else await stack.up({ onOutput });
+  const policyPacks = [join(root, "policies")];
+  const expectNoChanges = args.expectNoChanges;
+  if (args.action === "destroy") {
+    await stack.destroy({ onOutput });
+    return;
+  }
+  const preview = await stack.preview({ onOutput, diff: true, policyPacks, expectNoChanges });
+  if (args.action === "preview") return;
+  const changes = Object.entries(preview.changeSummary).filter(([op, n]) => op !== "same" && n > 0);
+  if (changes.length === 0 && !expectNoChanges) {
+    console.log("no changes to apply");
+    return;
+  }
+  if (!args.yes && !(await confirm(`apply ${changes.map(([op, n]) => `${n} ${op}`).join(", ")} to ${target}?`))) {
+    throw new Error("not confirmed: nothing was changed");
+  }
+  const result = await stack.up({ onOutput, policyPacks, expectNoChanges });
+  console.log(`outputs: ${JSON.stringify(Object.fromEntries(Object.entries(result.outputs).map(([k, v]) => [k, v.secret ? "[secret]" : v.value])), null, 2)}`);
+}
+
+/**
+ * The Automation API's CommandError carries the command line, all of stdout (already streamed) and
+ * stderr: keep the CLI's own `error:` lines, or the message as it is when it has none.
+ */
+export function failureSummary(message: string): string {
+  const errors = [...new Set(message.split("\n").map((l) => l.trim()).filter((l) => l.startsWith("error: ")))];
+  return errors.length > 0 ? errors.map((l) => l.slice("error: ".length)).join("\n  ") : message;
 }
 
 export async function cli(argv: readonly string[]): Promise<number> {
@@ -105,7 +168,7 @@ export async function cli(argv: readonly string[]): Promise<number> {
       console.error(err.message);
       return 2;
     }
-    console.error(`llmkit up failed: ${(err as Error).message}`);
+    console.error(`llmkit up failed: ${failureSummary((err as Error).message)}`);
     return 1;
   }
 }

@@ -9,23 +9,23 @@
 #                               proxy serves (no v4.34.2, the version the program requests; the
 #                               pseudo-version's sdk/v4 requirement is v4.24.0, so it is ~4.24)
 #
-# Two more binaries the run needs have no module the Go module proxy serves (it answers 403 for
-# github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3 and
-# github.com/pulumi/pulumi-random/provider/v4), so they are taken from an installed Pulumi CLI
-# distribution instead, the one the README asks deployers to install:
+# and writes one script of ours:
 #
-#   pulumi-language-nodejs      v3.248.0 from $PULUMI_TOOLCHAIN_DIR (default ~/.pulumi/bin)
-#   pulumi-resource-random      v4.21.2 from $PULUMI_RANDOM_PLUGIN (default
-#                               ~/.pulumi/plugins/resource-random-v4.21.2/pulumi-resource-random)
+#   pulumi-analyzer-policy-nodejs  runs the CrossGuard pack with @pulumi/pulumi's policy runner from
+#                               node_modules (npm). pulumi v3.248.0 starts a Node.js pack this way when
+#                               no Node.js language host is installed (sdk/go/common/resource/plugin/
+#                               analyzer_plugin.go, NewPolicyAnalyzer: the plugin gets `<engine address>
+#                               <pack dir>`, its working directory is the pack's).
 #
-# No policy analyzer binary: pulumi v3.248.0 runs a Node.js policy pack through the language host's
-# RunPlugin whenever pulumi-language-nodejs is found (sdk/go/common/resource/plugin/analyzer_plugin.go,
-# NewPolicyAnalyzer); pulumi-analyzer-policy is only the fallback without one.
+# Not built, because the Go module proxy serves no module for them (it answers 403 for
+# github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3 and every
+# github.com/pulumi/pulumi-random module path): the Node.js language host, which `npm run up` does
+# not need (cli/workspace.ts runs the program inline, through the Automation API's language server),
+# and the random provider, which the e2e stacks do not use (e2e/pulumi/README.md).
 #
 # The run finds the providers on PATH (ambient plugins), whatever version the program asks for.
 # A stamp of the tools modules and this script skips the build when the binaries are current;
-# FORCE=1 rebuilds. When an installed binary is missing it prints a `skip:` line and exits 0;
-# e2e/pulumi/run.sh then notes the skip instead of running.
+# FORCE=1 rebuilds.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 tools="$root/e2e/tools/pulumi"
@@ -34,18 +34,9 @@ mkdir -p "$bin"
 
 pulumi_version=v3.248.0
 k8s_version=4.0.0-20260115033456-f47bc2d6f199 # e2e/tools/pulumi/kubernetes/go.mod
-language_host="${PULUMI_TOOLCHAIN_DIR:-$HOME/.pulumi/bin}/pulumi-language-nodejs"
-random_plugin="${PULUMI_RANDOM_PLUGIN:-$HOME/.pulumi/plugins/resource-random-v4.21.2/pulumi-resource-random}"
 
-for installed in "$language_host" "$random_plugin"; do
-  if [ ! -x "$installed" ]; then
-    echo "skip: $installed is not installed (no Go module serves it; install the Pulumi CLI v3.248.0 and its random plugin, or set PULUMI_TOOLCHAIN_DIR / PULUMI_RANDOM_PLUGIN): the pulumi toolchain is incomplete here"
-    exit 0
-  fi
-done
-
-binaries=(pulumi pulumi-language-nodejs pulumi-resource-kubernetes pulumi-resource-random)
-stamp_want="$(cat "$tools"/*/go.mod "$tools"/*/go.sum "$tools"/kubernetes/main.go "$language_host" "$random_plugin" "$0" | sha256sum | cut -c1-16)"
+binaries=(pulumi pulumi-resource-kubernetes pulumi-analyzer-policy-nodejs)
+stamp_want="$(cat "$tools"/*/go.mod "$tools"/*/go.sum "$tools"/kubernetes/main.go "$0" | sha256sum | cut -c1-16)"
 current=1
 for b in "${binaries[@]}"; do [ -x "$bin/$b" ] || current=0; done
 if [ "$current" = 1 ] && [ "${FORCE:-0}" != 1 ] && [ "$(cat "$bin/.stamp" 2>/dev/null)" = "$stamp_want" ]; then
@@ -67,8 +58,6 @@ version_ldflags="-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Vers
 (cd "$tools/cli" && "${nice_cmd[@]}" go build -trimpath -ldflags "$version_ldflags" -o "$tmp/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi)
 step pulumi
 
-cp "$language_host" "$tmp/pulumi-language-nodejs"
-
 # The provider's main embeds schema-embed.json and terraform-mapping-embed.json, which upstream's
 # Makefile generates (cmd/pulumi-resource-kubernetes/generate.go: the schema with its version set,
 # both re-serialised compactly); written here the same way from the module's copies.
@@ -84,7 +73,12 @@ fs.writeFileSync(`${to}/terraform-mapping-embed.json`, JSON.stringify(JSON.parse
 (cd "$tools/kubernetes" && "${nice_cmd[@]}" go build -trimpath -ldflags "-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$k8s_version" -o "$tmp/pulumi-resource-kubernetes" .)
 step pulumi-resource-kubernetes
 
-cp "$random_plugin" "$tmp/pulumi-resource-random"
+cat >"$tmp/pulumi-analyzer-policy-nodejs" <<SHIM
+#!/bin/sh
+# written by e2e/pulumi/build.sh: Pulumi's analyzer-plugin protocol for a Node.js policy pack
+exec node "$root/node_modules/@pulumi/pulumi/cmd/run-policy-pack" "\$@"
+SHIM
+chmod +x "$tmp/pulumi-analyzer-policy-nodejs"
 
 for b in "${binaries[@]}"; do mv "$tmp/$b" "$bin/$b"; done
 rmdir "$tmp"
