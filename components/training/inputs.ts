@@ -136,7 +136,7 @@ export const fineTuneSchema = z.strictObject({
     .string()
     .regex(FROM_ADAPTER, "must be <fine-tune name>@<12-character run id>, e.g. support-bot@0123456789ab")
     .optional()
-    .describe("stage dpo: continue from this published SFT adapter of the same base (its LoRA shape and method are kept); absent: a new adapter on the base"),
+    .describe("stage dpo: continue this published SFT adapter of the same base (its LoRA shape is kept; method must be the same); absent: a new adapter on the base"),
   method: z.enum(["lora", "qlora"]).default("lora"),
   quantBits: z.union([z.literal(4), z.literal(8)]).optional().describe("QLoRA only"),
   template: z.string().min(1).describe("the engine's chat template for the base model, e.g. qwen"),
