@@ -25,7 +25,7 @@ export const ManifestDatasetSchema = z.strictObject({
   path: z.string().min(1),
   /** `s3://<bucket>/<path>` of the store the run read. */
   uri: z.string().startsWith("s3://"),
-  format: z.enum(["alpaca", "sharegpt", "openai", "query-response"]),
+  format: z.enum(["alpaca", "sharegpt", "openai", "query-response", "alpaca-preference", "sharegpt-preference", "openai-preference"]),
   purpose: z.enum(["domain", "general"]),
   samples: z.number().int().positive().nullable(),
   /** The object's ETag (without quotes) when the run copied it: which bytes were trained on. */
@@ -51,6 +51,14 @@ const manifestShape = z.strictObject({
     dropout: z.number().min(0).max(1),
     targets: z.union([z.literal("all-linear"), z.array(z.string().min(1)).min(1)]),
   }),
+  /** Stage dpo only (absent on SFT runs): the preference settings the run trained with. */
+  stage: z.literal("dpo").optional(),
+  preference: z.strictObject({ beta: z.number().positive(), loss: z.enum(["sigmoid", "hinge", "ipo", "kto_pair", "orpo", "simpo"]) }).optional(),
+  /**
+   * Stage dpo continuing a published adapter: which one (`name@runId`, its store URI). The run
+   * trained that adapter further, so this manifest's adapter includes it; absent: from the base.
+   */
+  from: z.strictObject({ name: z.string().min(1), runId: hex(12), uri: z.string().startsWith("s3://") }).optional(),
   /** Effective global batch = micro-batch × gradient accumulation × data-parallel GPUs (1 on CPU). */
   batch: z.strictObject({
     microBatchSize: z.number().int().positive(),
