@@ -140,7 +140,7 @@ export async function cli(argv: readonly string[], print: (line: string) => void
     cluster = connected;
   }
 
-  let forward: { url: string; close(): Promise<void> } | undefined;
+  let forward: Awaited<ReturnType<Cluster["portForward"]>> | undefined;
   try {
     const apiKey = source.kind === "env" ? env[API_KEY_ENV] : source.kind === "secret" ? await cluster!.secretValue(target.namespace, source.secretName, source.key) : undefined;
     const keyLine = source.kind === "env" ? `$${API_KEY_ENV}` : source.kind === "secret" ? `${source.what} from Secret ${target.namespace}/${source.secretName} (key ${source.key})` : "none (auth none)";
@@ -172,7 +172,9 @@ export async function cli(argv: readonly string[], print: (line: string) => void
     if (result.finishReason === "length") printErr("(stopped at the token limit: --max-tokens, or the service's max model length)");
     return EXIT.ok;
   } catch (err) {
-    printErr(`llmkit chat failed: ${err instanceof ChatError || err instanceof Error ? err.message : String(err)}`);
+    // a failed forward reaches fetch only as a closed connection: say why it closed
+    const why = forward?.error() ?? (err instanceof ChatError || err instanceof Error ? err.message : String(err));
+    printErr(`llmkit chat failed: ${why}`);
     return EXIT.failed;
   } finally {
     await forward?.close();

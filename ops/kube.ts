@@ -219,15 +219,21 @@ export class Cluster {
     return pod;
   }
 
-  /** `pod`:`port` forwarded to a loopback port. `close()` stops listening and ends the forwarded connections. */
-  async portForward(namespace: string, pod: string, port: number): Promise<{ url: string; close(): Promise<void> }> {
+  /**
+   * `pod`:`port` forwarded to a loopback port. `close()` stops listening and ends the forwarded
+   * connections; `error()` is why the last forward failed (the client then only sees a closed connection).
+   */
+  async portForward(namespace: string, pod: string, port: number): Promise<{ url: string; error(): string | undefined; close(): Promise<void> }> {
     const forward = new this.k8s.PortForward(this.config);
     const sockets = new Set<Socket>();
+    let failure: string | undefined;
     const server: Server = createServer((socket) => {
       sockets.add(socket);
       socket.on("close", () => sockets.delete(socket));
+      socket.on("error", () => {}); // the client sees the connection close; `failure` says why
       forward.portForward(namespace, pod, [port], socket, null, socket).catch((err) => {
-        socket.destroy(new Error(`port-forward to ${pod}:${port}: ${kubeErrorMessage(err, this.server)}`));
+        failure = `port-forward to ${namespace}/${pod}:${port} failed: ${kubeErrorMessage(err, this.server)}`;
+        socket.destroy();
       });
     });
     const local = await new Promise<number>((resolve, reject) => {
@@ -236,6 +242,7 @@ export class Cluster {
     });
     return {
       url: `http://127.0.0.1:${local}`,
+      error: () => failure,
       close: () =>
         new Promise<void>((resolve) => {
           for (const s of sockets) s.destroy();

@@ -15,28 +15,13 @@ import { main } from "../cli/llmkit.ts";
 import { cli as logs } from "../cli/logs.ts";
 import { cli as status } from "../cli/status.ts";
 import { sseData } from "../ops/chat.ts";
+import { capture } from "./capture.ts";
 import { freePort, startS3Server, storeClient, type S3Server } from "./s3-server.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "llmkit-ops-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 /** An environment with no kube context at all. */
 const NO_KUBE = { HOME: scratch, PATH: process.env.PATH ?? "" };
-
-interface Captured {
-  code: number;
-  out: string[];
-  err: string[];
-}
-
-async function capture(run: (print: (l: string) => void, printErr: (l: string) => void) => Promise<number>): Promise<Captured> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(
-    (l) => out.push(l),
-    (l) => err.push(l),
-  );
-  return { code, out, err };
-}
 
 describe("--help and refusals", () => {
   it("prints --help for every command, with llmkit in the usage line", async () => {
