@@ -104,6 +104,10 @@ export type AdapterManifestTemplate = Omit<AdapterManifest, RuntimeManifestField
  */
 export const ManifestProvenanceSchema = manifestShape.pick({ baseModel: true, createdAt: true }).loose();
 
+/** What `llmkit status` shows of a run (eval loss, publish time, smoke outputs), parsed from the same schema, unknown keys allowed. */
+export const ManifestSummarySchema = manifestShape.pick({ runId: true, result: true, createdAt: true, smoke: true }).loose();
+export type ManifestSummary = z.infer<typeof ManifestSummarySchema>;
+
 /** `datasets[0].etag: Invalid input …` lines for an error message. */
 export function manifestIssues(error: z.ZodError): string[] {
   return error.issues.map((i) => `${i.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "") || "(root)"}: ${i.message}`);
