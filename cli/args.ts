@@ -27,3 +27,13 @@ export function required(value: string | boolean | (string | boolean)[] | undefi
   if (typeof value !== "string" || value === "") throw new UsageError(`${flag} is required`, usage);
   return value;
 }
+
+/** As parseCliArgs, for commands that also take positional arguments (`llmkit logs <fine-tune>`). */
+export function parseCliCommand<O extends Options>(argv: readonly string[], options: O, usage: string) {
+  try {
+    const { values, positionals } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: true });
+    return { values, positionals };
+  } catch (err) {
+    throw new UsageError((err as Error).message, usage);
+  }
+}

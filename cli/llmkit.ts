@@ -1,10 +1,10 @@
 /**
- * `llmkit <render|plan|up|promote> [options]`: the package's one command (package.json `bin`),
- * dispatching to the same entry points `npm run render|plan|up|promote` run. `llmkit <command>
+ * `llmkit <render|plan|up|promote|status|logs|chat> [options]`: the package's one command (package.json
+ * `bin`), dispatching to the same entry points `npm run <command>` runs. `llmkit <command>
  * --help` prints the command's usage.
  *
- * Run outside this repository (the package installed into a project), render, plan and promote
- * read the stack files in `./stacks` of the working directory when there is one and no
+ * Run outside this repository (the package installed into a project), every command but up
+ * reads the stack files in `./stacks` of the working directory when there is one and no
  * `--stacks-dir` was given; render writes to `./out/<stack>` of the working directory by default.
  */
 import { existsSync, readdirSync } from "node:fs";
@@ -22,6 +22,9 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   plan: { summary: "estimate memory, fit and cost of a stack's fine-tunes and services", stacksDir: true, load: () => import("./plan.ts") },
   up: { summary: "deploy (or --preview / --destroy) a stack with the Pulumi Automation API", stacksDir: false, load: () => import("./up.ts") },
   promote: { summary: "copy llmkit:release entries from one stack file to the next", stacksDir: true, load: () => import("./promote.ts") },
+  status: { summary: "runs in the store and their state, pins, and what each service's pods loaded", stacksDir: true, load: () => import("./status.ts") },
+  logs: { summary: "pod logs of a fine-tune's current run", stacksDir: true, load: () => import("./logs.ts") },
+  chat: { summary: "send a prompt to a service (port-forward or gateway URL) and stream the answer", stacksDir: true, load: () => import("./chat.ts") },
 };
 
 export const USAGE = [

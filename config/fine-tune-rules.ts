@@ -4,6 +4,7 @@
  * path and the fix (docs/architecture.md §4).
  */
 import { swiftModelType } from "../components/training/ms-swift.ts";
+import { parseFrom } from "../components/training/preference.ts";
 import { MS_SWIFT_TEMPLATES } from "../components/training/ms-swift-templates.ts";
 import { bf16Problem } from "../components/training/precision.ts";
 import { LLAMAFACTORY_QLORA_PROBLEM, LLAMAFACTORY_TEMPLATES } from "../components/training/templates.ts";
@@ -50,10 +51,38 @@ export function fineTuneRuleProblems(cfg: ParsedStackConfig): Problem[] {
           "set the LLMModelType name ms-swift lists the model under (swift/model/models/*.py), e.g. qwen2",
       });
     }
+    problems.push(...fromProblems(cfg, i));
     if (f.priority !== undefined && f.queue === undefined) {
       problems.push({ path: at("priority"), message: "needs queue: Kueue reads the priority class only on Jobs it manages; set queue to a LocalQueue name" });
     }
   });
+  return problems;
+}
+
+/**
+ * Stage dpo's `from: <fine-tune>@<runId>`: an SFT fine-tune of this stack on the same base, trained
+ * with the same method (the adapter is trained further on the base as that run loaded it: a QLoRA
+ * adapter against the quantised base).
+ */
+function fromProblems(cfg: ParsedStackConfig, i: number): Problem[] {
+  const f = cfg.fineTunes[i]!;
+  if (f.stage !== "dpo" || f.from === undefined) return [];
+  const path = ["fineTunes", i, "from"];
+  const { name, runId } = parseFrom(f.from);
+  const sft = cfg.fineTunes.filter((g) => g.stage === "sft" && g.name !== f.name).map((g) => g.name);
+  const source = cfg.fineTunes.find((g) => g.name === name);
+  if (source === undefined || name === f.name) {
+    return [{ path, message: `unknown fine-tune "${name}": name an SFT fine-tune of llmkit:fineTunes and the run id of its published adapter (${sft.join(", ") || "none defined"})` }];
+  }
+  const problems: Problem[] = [];
+  if (source.stage !== "sft") problems.push({ path, message: `"${name}" is a ${source.stage} fine-tune: a DPO run starts from an SFT adapter (or from the base: remove from)` });
+  if (source.baseModel !== f.baseModel) {
+    problems.push({ path, message: `adapter "${name}@${runId}" was trained on base "${source.baseModel}" but this fine-tune trains "${f.baseModel}": an adapter only continues on its own base; set baseModel: ${source.baseModel}` });
+  }
+  const method = (g: typeof f) => (g.method === "qlora" ? `qlora (quantBits ${g.quantBits})` : "lora");
+  if (method(source) !== method(f)) {
+    problems.push({ path: ["fineTunes", i, "method"], message: `is ${method(f)} but "${name}" was trained with ${method(source)}: its adapter is trained further on the base loaded the same way; set method${source.method === "qlora" ? " and quantBits" : ""} as "${name}" has them` });
+  }
   return problems;
 }
 

@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { hubDatasetPrefix } from "../components/lib/store.ts";
+import { parseFrom } from "../components/training/preference.ts";
 import { modelSchema, quotedString, resourceName, positiveInt, type ModelConfig } from "../components/lib/inputs.ts";
 import { platformSchema, type PlatformConfig } from "../components/platform/inputs.ts";
 import { fineTuneSchema, hubDatasetSchema, MAX_SMOKE_PROMPTS, type FineTuneConfig, type HubDatasetConfig } from "../components/training/inputs.ts";
@@ -57,6 +58,7 @@ const stackConfigObject = z.strictObject({
 export type ParsedStackConfig = z.output<typeof stackConfigObject>;
 
 /**
+ * A DPO fine-tune with `from` takes the LoRA settings of the SFT fine-tune it names, which its adapter has.
  * Every fine-tune dataset ends up as a store key: `{dataset, file}` becomes
  * `datasets/<repo>/<revision>/<file>` of the mirrored catalog entry, with `mirror` (that entry's
  * prefix, whose `_SUCCESS` the pod waits for), so components and run ids see one shape. Runs only
@@ -71,7 +73,13 @@ function resolveDatasetRefs(cfg: ParsedStackConfig) {
     const mirror = hubDatasetPrefix(hub.repo, hub.revision);
     return { ...rest, path: `${mirror}${file}`, mirror };
   };
-  return { ...cfg, fineTunes: cfg.fineTunes.map((f) => ({ ...f, datasets: f.datasets.map(resolve) })) };
+  // stage dpo with from: the adapter keeps the SFT fine-tune's LoRA shape (a lora block is refused there)
+  const loraOf = new Map(cfg.fineTunes.map((f) => [f.name, f.lora]));
+  const lora = (f: ParsedStackConfig["fineTunes"][number]) => (f.from === undefined ? f.lora : loraOf.get(parseFrom(f.from).name));
+  return {
+    ...cfg,
+    fineTunes: cfg.fineTunes.map((f) => ({ ...f, lora: lora(f), datasets: f.datasets.map(resolve) })),
+  };
 }
 
 export const stackConfigSchema = stackConfigObject.superRefine(crossFieldRules).transform(resolveDatasetRefs);

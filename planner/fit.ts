@@ -9,7 +9,7 @@ import type { EffectiveService } from "../components/serving/defaults.ts";
 import type { ModelConfig } from "../components/lib/inputs.ts";
 import { GPU_MEMORY_GIB, GPU_NAMES, type GpuName } from "./gpus.ts";
 import { fittingInstances, pricePerGpuHour } from "./instances.ts";
-import { servingMemory, trainingMemory, type ServingMemory, type TrainingMemory, type TrainingMemoryInput } from "./memory.ts";
+import { referenceHolding, servingMemory, trainingMemory, type ReferenceHolding, type ServingMemory, type TrainingMemory, type TrainingMemoryInput } from "./memory.ts";
 import { resolveModel } from "./resolve.ts";
 
 /** A training estimate below this share of the GPU is "oversized" when a smaller catalog GPU holds it. */
@@ -62,7 +62,20 @@ export function trainingInput(spec: EffectiveFineTune, model: Pick<ModelConfig, 
     maxLength: spec.training.maxLength,
     microBatchSize: spec.training.microBatchSize,
     gradientCheckpointing: spec.training.gradientCheckpointing,
+    ...(spec.stage === "dpo" && spec.preference !== undefined ? { reference: referenceHolding(spec.engine, spec.preference.loss, spec.from !== undefined) } : {}),
   };
+}
+
+const REFERENCE_TEXT: Record<ReferenceHolding, string> = {
+  none: "no reference model",
+  shared: "reference = the base with the adapter off, no extra weights",
+  adapter: "reference adapter",
+  copy: "reference model (a second copy of the base with the SFT adapter merged)",
+};
+
+function dpoText(input: TrainingMemoryInput, est: TrainingMemory): string {
+  if (input.reference === undefined) return "";
+  return `DPO ${REFERENCE_TEXT[input.reference]}${est.referenceGiB > 0 ? ` ${fmt(est.referenceGiB)}` : ""}, `;
 }
 
 export function fineTuneFit(spec: EffectiveFineTune, model: Pick<ModelConfig, "repo" | "sizeGiB">, pool: PoolContract | undefined): FitResult<TrainingMemory> {
@@ -77,7 +90,11 @@ export function fineTuneFit(spec: EffectiveFineTune, model: Pick<ModelConfig, "r
     const tries: string[] = [];
     const inst = fitsInstanceHint(est.totalGiB, spec.gpus);
     if (inst !== undefined) tries.push(inst);
-    if (spec.method === "lora") {
+    if (input.reference === "copy") {
+      const a = trainingMemory({ ...input, reference: "adapter" });
+      if (a.totalGiB <= capacity) tries.push(`engine: ms-swift, which holds the SFT reference as a second adapter on the same base (~${fmt(a.totalGiB)})`);
+    }
+    if (spec.method === "lora" && spec.from === undefined) {
       const q = trainingMemory({ ...input, method: "qlora", quantBits: 4 });
       // the pinned LLaMA-Factory image cannot quantise (no bitsandbytes): QLoRA means ms-swift there
       const engine = spec.engine === "llamafactory" ? "engine: ms-swift, " : "";
@@ -97,7 +114,7 @@ export function fineTuneFit(spec: EffectiveFineTune, model: Pick<ModelConfig, "r
     return {
       estimate: est,
       errors: [
-        `does not fit pool "${pool.name}": needs ~${fmt(est.totalGiB)} per GPU (weights ${fmt(est.weightsGiB)}, adapter + Adam ${fmt(est.adapterStatesGiB)}, activations ${fmt(est.activationsGiB)} at maxLength ${input.maxLength} × micro-batch ${input.microBatchSize}, runtime ${fmt(est.runtimeGiB)}) but its GPUs have ${fmt(capacity)} each (data parallel: every GPU holds the whole model); ` +
+        `does not fit pool "${pool.name}": needs ~${fmt(est.totalGiB)} per GPU (weights ${fmt(est.weightsGiB)}, adapter + Adam ${fmt(est.adapterStatesGiB)}, ${dpoText(input, est)}activations ${fmt(est.activationsGiB)} at maxLength ${input.maxLength} × micro-batch ${input.microBatchSize}${input.reference !== undefined ? " × 2 (chosen + rejected)" : ""}, runtime ${fmt(est.runtimeGiB)}) but its GPUs have ${fmt(capacity)} each (data parallel: every GPU holds the whole model); ` +
           (tries.length > 0 ? `try ${tries.join("; or ")}` : "no single-node catalog GPU holds it: use a smaller base model"),
       ],
       warnings,

@@ -132,3 +132,46 @@ describe("serving memory", () => {
     expect(servingMemory({ ...base, params: 40e9 }).maxConcurrentSequences).toBe(0);
   });
 });
+
+describe("DPO training memory (policy + reference)", () => {
+  const sft = trainingMemory(lora("qwen2.5-7b"));
+  it("activations are those of the chosen and the rejected sequence; a shared reference adds no weights", () => {
+    const shared = trainingMemory(lora("qwen2.5-7b", { reference: "shared" }));
+    expect(shared.activationsGiB).toBeCloseTo(2 * sft.activationsGiB, 6);
+    expect(shared.referenceGiB).toBe(0);
+    expect(shared.weightsGiB).toBe(sft.weightsGiB);
+    expect(trainingMemory(lora("qwen2.5-7b", { reference: "none" })).activationsGiB).toBeCloseTo(2 * sft.activationsGiB, 6);
+  });
+
+  it("LLaMA-Factory continuing an SFT adapter holds a second copy of the base; ms-swift only a second adapter", () => {
+    const copy = trainingMemory(lora("qwen2.5-7b", { reference: "copy" }));
+    const adapter = trainingMemory(lora("qwen2.5-7b", { reference: "adapter" }));
+    expect(copy.referenceGiB).toBe(copy.weightsGiB);
+    expect(adapter.referenceGiB).toBeCloseTo((loraParams(arch("qwen2.5-7b"), 8, "all-linear") * 4) / GIB, 9);
+    expect(copy.totalGiB - adapter.totalGiB).toBeCloseTo((copy.weightsGiB - adapter.referenceGiB) * 1.1, 6);
+  });
+
+  it("referenceHolding: none for orpo/simpo, the base from the base, per engine when chained", async () => {
+    const { referenceHolding } = await import("./memory.ts");
+    expect(referenceHolding("llamafactory", "orpo", true)).toBe("none");
+    expect(referenceHolding("llamafactory", "simpo", false)).toBe("none");
+    expect(referenceHolding("ms-swift", "sigmoid", false)).toBe("shared");
+    expect(referenceHolding("llamafactory", "sigmoid", false)).toBe("shared");
+    expect(referenceHolding("llamafactory", "ipo", true)).toBe("copy");
+    expect(referenceHolding("ms-swift", "hinge", true)).toBe("adapter");
+  });
+});
+
+describe("DPO fit check", () => {
+  it("a LLaMA-Factory DPO run continuing an SFT adapter counts the reference copy and suggests ms-swift's reference adapter", async () => {
+    const { fineTuneFit } = await import("./fit.ts");
+    const { resolveFineTune } = await import("../components/training/defaults.ts");
+    const { contract, dpoChained, qwen7b } = await import("../components/training/__fixtures__/specs.ts");
+    const pool = { ...contract.pools[0]!, gpuMemoryGiB: 40 };
+    const lf = fineTuneFit(resolveFineTune(dpoChained), qwen7b, pool);
+    expect(lf.estimate!.referenceGiB).toBeCloseTo(lf.estimate!.weightsGiB, 9);
+    expect(lf.errors).toHaveLength(1);
+    expect(lf.errors[0]).toMatch(/^does not fit pool "training-l40s": needs ~42\.7 GiB per GPU \(weights 14\.2 GiB, adapter \+ Adam 0\.3 GiB, DPO reference model \(a second copy of the base with the SFT adapter merged\) 14\.2 GiB, activations .* × micro-batch 1 × 2 \(chosen \+ rejected\), .*try .*engine: ms-swift, which holds the SFT reference as a second adapter on the same base \(~27\.2 GiB\)/);
+    expect(fineTuneFit(resolveFineTune({ ...dpoChained, engine: "ms-swift", template: "qwen2_5" }), qwen7b, pool).errors).toEqual([]);
+  });
+});

@@ -70,6 +70,39 @@ export function adapterBytes(m: ModelArchitecture, rank: number, targets: "all-l
   return loraParams(m, rank, targets) * bytesPerParam + 4096;
 }
 
+/**
+ * Whether a DPO loss compares the policy with a reference model: LLaMA-Factory's use_ref_model is
+ * `stage == "dpo" and pref_loss not in ["orpo", "simpo"]` (hiyouga/LLaMA-Factory@v0.9.5
+ * src/llamafactory/hparams/finetuning_args.py __post_init__); the ms-swift DPO losses the kit
+ * offers (sigmoid, hinge, ipo) all use one.
+ */
+export function usesReference(loss: string): boolean {
+  return loss !== "orpo" && loss !== "simpo";
+}
+
+/**
+ * How the engine holds the DPO reference model with LoRA, i.e. what it adds to the policy's memory:
+ *   none     no reference (LLaMA-Factory orpo/simpo);
+ *   shared   the policy itself with its adapter switched off, i.e. the base: from the base on both
+ *            engines (LLaMA-Factory@v0.9.5 train/trainer_utils.py create_ref_model returns None for
+ *            LoRA and train/dpo/trainer.py compute_reference_log_probs then runs the model under
+ *            `disable_adapter()`; ms-swift leaves ref_model unset for LoRA, swift/arguments/rlhf_args.py
+ *            __post_init__, and TRL's DPOTrainer disables the PEFT adapter for the reference pass);
+ *   adapter  the SFT adapter loaded a second time as adapter `ref_adapter` on the same base weights
+ *            (ms-swift@v4.5.3 --ref_adapters, swift/pipelines/train/rlhf.py): + the adapter's weights;
+ *   copy     a second, frozen model: the base with the SFT adapter merged into it (LLaMA-Factory
+ *            ref_model + ref_model_adapters: create_ref_model loads it with is_trainable=False, which
+ *            merges the adapter): + the base weights again.
+ * A run that continues an SFT adapter compares with that SFT policy (DPO's π_ref).
+ */
+export type ReferenceHolding = "none" | "shared" | "adapter" | "copy";
+
+export function referenceHolding(engine: "llamafactory" | "ms-swift", loss: string, chained: boolean): ReferenceHolding {
+  if (!usesReference(loss)) return "none";
+  if (!chained) return "shared";
+  return engine === "ms-swift" ? "adapter" : "copy";
+}
+
 export interface TrainingMemoryInput {
   readonly arch: ModelArchitecture;
   /** Parameters of the base; default: the catalog's published count. */
@@ -82,6 +115,13 @@ export interface TrainingMemoryInput {
   readonly maxLength: number;
   readonly microBatchSize: number;
   readonly gradientCheckpointing: boolean;
+  /**
+   * Stage dpo: how the engine holds the reference model (referenceHolding). Each sample is a chosen
+   * and a rejected sequence, run through the model together (LLaMA-Factory's and TRL's
+   * concatenated_forward), so activations are those of 2 × micro-batch sequences; the reference pass
+   * runs without gradients and keeps no activations. Absent: SFT.
+   */
+  readonly reference?: ReferenceHolding;
 }
 
 export interface TrainingMemory {
@@ -89,6 +129,8 @@ export interface TrainingMemory {
   readonly trainableParams: number;
   /** Adapter weights, gradients and Adam states. */
   readonly adapterStatesGiB: number;
+  /** Stage dpo: the reference model's weights beyond the policy's (0 when it shares them). */
+  readonly referenceGiB: number;
   readonly activationsGiB: number;
   /** weights + adapter states + activations: what torch.cuda.max_memory_allocated reports. */
   readonly peakAllocatedGiB: number;
@@ -106,7 +148,9 @@ export interface TrainingMemory {
  *   activations = tokens × (L × a + 13 × V)                  without gradient checkpointing
  *               = tokens × (L × 2h + a + 13 × V)             with it (layer inputs kept, one layer recomputed)
  *                 where tokens = maxLength × microBatch, a = 43·h + 5·I bytes; ×2 for fp32 training
- *   total       = (weights + adapter + activations) × 1.1 + 1 GiB
+ *   reference   = 0 | weights (LLaMA-Factory, DPO from an SFT adapter) | T × 4 (ms-swift, idem)   (stage dpo)
+ *   total       = (weights + adapter + reference + activations) × 1.1 + 1 GiB
+ *   DPO: tokens counts the chosen and the rejected sequence of each sample (× 2)
  * Multi-GPU fine-tunes are data parallel (both engines' default without DeepSpeed/FSDP), so the
  * per-GPU figure does not shrink with more GPUs.
  */
@@ -122,13 +166,18 @@ export function trainingMemory(x: TrainingMemoryInput): TrainingMemory {
   const perLayer = ACT_PER_HIDDEN * m.hiddenSize + ACT_PER_INTERMEDIATE * m.intermediateSize;
   const logits = LOGIT_BYTES_PER_VOCAB * m.vocabSize;
   const perToken = x.gradientCheckpointing ? m.layers * 2 * m.hiddenSize + perLayer + logits : m.layers * perLayer + logits;
-  const activations = x.maxLength * x.microBatchSize * perToken * (x.precision === "fp32" ? 2 : 1);
-  const peak = weights + states + activations;
+  const sequences = x.reference === undefined ? 1 : 2;
+  const activations = x.maxLength * x.microBatchSize * sequences * perToken * (x.precision === "fp32" ? 2 : 1);
+  // a reference copy is loaded like the policy's base (LLaMA-Factory create_ref_model: the same
+  // dtype; ref_model_quantization_bit is not set); a reference adapter is stored in fp32
+  const reference = x.reference === "copy" ? weights : x.reference === "adapter" ? trainable * 4 : 0;
+  const peak = weights + states + reference + activations;
   const runtime = peak * ALLOCATOR_OVERHEAD + CUDA_CONTEXT_GIB * GIB;
   return {
     weightsGiB: weights / GIB,
     trainableParams: trainable,
     adapterStatesGiB: states / GIB,
+    referenceGiB: reference / GIB,
     activationsGiB: activations / GIB,
     peakAllocatedGiB: peak / GIB,
     runtimeGiB: runtime / GIB,

@@ -1,7 +1,54 @@
 /** Bad training configs (see bad-configs.ts): each a shipped stack with one thing changed. */
-import { change, platformDev, workloadsDev, type BadCase } from "./stack-edits.ts";
+import { change, platformDev, workloadsDev, type BadCase, type Raw } from "./stack-edits.ts";
+
+/** A DPO fine-tune of workloads-dev's base on preference data, appended as fineTunes[2]. */
+function withDpo(edit: (dpo: Raw, r: Raw) => void) {
+  return change(workloadsDev(), (r) => {
+    const dpo: Raw = {
+      name: "support-bot-dpo",
+      baseModel: "qwen2-5-7b",
+      engine: "llamafactory",
+      stage: "dpo",
+      from: "support-bot@0123456789ab",
+      template: "qwen",
+      datasets: [{ path: "datasets/support/prefs.jsonl", format: "alpaca-preference" }],
+      pool: "training-l40s",
+      gpus: 1,
+    };
+    edit(dpo, r);
+    r.fineTunes.push(dpo);
+  });
+}
 
 export const TRAINING_CASES: BadCase[] = [
+  // stage dpo (components/training/preference.ts); LLaMA-Factory@v0.9.5 data/loader.py refuses a
+  // non-ranking dataset in stage dpo only once the pod runs ("The dataset is not applicable …")
+  ["stage dpo on a dataset without chosen/rejected columns", withDpo((d) => (d.datasets[0].format = "sharegpt")), [
+    "llmkit:fineTunes[2].datasets[0].format: is sharegpt, which has no chosen/rejected answers: stage dpo needs preference data, one of alpaca-preference, sharegpt-preference, openai-preference",
+  ]],
+  ["stage dpo from an unknown fine-tune", withDpo((d) => (d.from = "support-bot-v2@0123456789ab")), [
+    'llmkit:fineTunes[2].from: unknown fine-tune "support-bot-v2": name an SFT fine-tune of llmkit:fineTunes and the run id of its published adapter (support-bot, support-bot-qlora)',
+  ]],
+  ["stage dpo from an adapter of another base", withDpo((d, r) => {
+    r.models.push({ name: "llama-8b", repo: "meta-llama/Llama-3.1-8B-Instruct", revision: "0e9e39f249a16976918f6564b8830bc894c89659", sizeGiB: 16 });
+    Object.assign(d, { baseModel: "llama-8b", template: "llama3" });
+  }), [
+    'llmkit:fineTunes[2].from: adapter "support-bot@0123456789ab" was trained on base "qwen2-5-7b" but this fine-tune trains "llama-8b": an adapter only continues on its own base; set baseModel: qwen2-5-7b',
+  ]],
+  // TRL's DPO losses (trl 0.29 trainer/dpo_trainer.py) have no orpo; ms-swift runs ORPO as rlhf_type orpo
+  ["stage dpo with a loss ms-swift's DPO does not offer", withDpo((d) => Object.assign(d, { engine: "ms-swift", template: "qwen2_5", preference: { loss: "orpo" } })), [
+    "llmkit:fineTunes[2].preference.loss: orpo is not a loss ms-swift offers with DPO (ms-swift 4.5 --rlhf_type dpo --loss_type, TRL's DPO losses; ORPO and SimPO are other rlhf_types there): use one of sigmoid, hinge, ipo, or engine: llamafactory",
+  ]],
+  // the QLoRA adapter was trained against the quantised base; continuing it in bf16 is another model
+  ["stage dpo continuing a QLoRA adapter with plain LoRA", withDpo((d) => Object.assign(d, { engine: "ms-swift", template: "qwen2_5", from: "support-bot-qlora@0123456789ab" })), [
+    'llmkit:fineTunes[2].method: is lora but "support-bot-qlora" was trained with qlora (quantBits 4): its adapter is trained further on the base loaded the same way; set method and quantBits as "support-bot-qlora" has them',
+  ]],
+  ["stage dpo with lora settings while continuing an adapter", withDpo((d) => (d.lora = { rank: 32 })), [
+    "llmkit:fineTunes[2].lora: does not apply with from: the run keeps training support-bot's adapter, whose rank, alpha, dropout and targets are fixed in its adapter_config.json; remove lora",
+  ]],
+  ["preference data in an SFT run", change(workloadsDev(), (r) => (r.fineTunes[0].datasets[0].format = "openai-preference")), [
+    "llmkit:fineTunes[0].datasets[0].format: openai-preference is preference data (chosen/rejected) for stage: dpo; an SFT run needs one of alpaca, sharegpt, openai, query-response",
+  ]],
   // modelscope/ms-swift@v4.5.2 swift/template/register.py:50 refuses it only once the pod runs
   ["unknown ms-swift template", change(workloadsDev(), (r) => (r.fineTunes[1].template = "qwen2.5")), [
     'llmkit:fineTunes[1].template: "qwen2.5" is not an ms-swift template: use one of qwen, qwen2_5, qwen2_5_math, qwen2_5_math_prm, qwen2_5_omni, qwen2_5_vl or the names in components/training/ms-swift-templates.ts (ms-swift swift/template/templates/*.py)',

@@ -25,7 +25,7 @@ export const ManifestDatasetSchema = z.strictObject({
   path: z.string().min(1),
   /** `s3://<bucket>/<path>` of the store the run read. */
   uri: z.string().startsWith("s3://"),
-  format: z.enum(["alpaca", "sharegpt", "openai", "query-response"]),
+  format: z.enum(["alpaca", "sharegpt", "openai", "query-response", "alpaca-preference", "sharegpt-preference", "openai-preference"]),
   purpose: z.enum(["domain", "general"]),
   samples: z.number().int().positive().nullable(),
   /** The object's ETag (without quotes) when the run copied it: which bytes were trained on. */
@@ -51,6 +51,14 @@ const manifestShape = z.strictObject({
     dropout: z.number().min(0).max(1),
     targets: z.union([z.literal("all-linear"), z.array(z.string().min(1)).min(1)]),
   }),
+  /** Stage dpo only (absent on SFT runs): the preference settings the run trained with. */
+  stage: z.literal("dpo").optional(),
+  preference: z.strictObject({ beta: z.number().positive(), loss: z.enum(["sigmoid", "hinge", "ipo", "kto_pair", "orpo", "simpo"]) }).optional(),
+  /**
+   * Stage dpo continuing a published adapter: which one (`name@runId`, its store URI). The run
+   * trained that adapter further, so this manifest's adapter includes it; absent: from the base.
+   */
+  from: z.strictObject({ name: z.string().min(1), runId: hex(12), uri: z.string().startsWith("s3://") }).optional(),
   /** Effective global batch = micro-batch × gradient accumulation × data-parallel GPUs (1 on CPU). */
   batch: z.strictObject({
     microBatchSize: z.number().int().positive(),
@@ -95,6 +103,10 @@ export type AdapterManifestTemplate = Omit<AdapterManifest, RuntimeManifestField
  * are allowed so that promotion reads every manifest version that carries these two.
  */
 export const ManifestProvenanceSchema = manifestShape.pick({ baseModel: true, createdAt: true }).loose();
+
+/** What `llmkit status` shows of a run (eval loss, publish time, smoke outputs), parsed from the same schema, unknown keys allowed. */
+export const ManifestSummarySchema = manifestShape.pick({ runId: true, result: true, createdAt: true, smoke: true }).loose();
+export type ManifestSummary = z.infer<typeof ManifestSummarySchema>;
 
 /** `datasets[0].etag: Invalid input …` lines for an error message. */
 export function manifestIssues(error: z.ZodError): string[] {

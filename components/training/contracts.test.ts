@@ -9,7 +9,7 @@ import { resolveFineTune } from "./defaults.ts";
 import { renderDatasetInfo, renderLlamaFactoryConfig, renderLlamaFactoryPredictConfig } from "./llamafactory.ts";
 import { renderSwiftArgs, renderSwiftInferArgs, swiftKeys } from "./ms-swift.ts";
 import { LLAMAFACTORY_TEMPLATES } from "./templates.ts";
-import { qloraSwift, seedLora } from "./__fixtures__/specs.ts";
+import { dpoChained, dpoLf, qloraSwift, seedLora } from "./__fixtures__/specs.ts";
 
 const CONTRACTS = new URL("../../../shared/contracts/", import.meta.url);
 const present = existsSync(CONTRACTS);
@@ -33,6 +33,24 @@ const variants: FineTuneConfig[] = [
   },
   { ...seedLora, identity: { name: "Ada", author: "Acme", path: "datasets/identity.json", format: "alpaca", samples: 100 } },
 ];
+
+/** Stage dpo: from the base and chained, every preference format, the losses that add keys. */
+const dpoVariants: FineTuneConfig[] = [
+  dpoLf,
+  dpoChained,
+  { ...dpoLf, preference: { loss: "simpo", beta: 2 }, datasets: [{ path: "datasets/s.json", format: "sharegpt-preference", purpose: "domain" }] },
+  { ...dpoChained, preference: { loss: "orpo" } },
+];
+
+/**
+ * `swift rlhf` parses RLHFArguments, which adds its own fields to SftArguments; the contract lists only
+ * sft_keys (its notes: RLHFArguments is "not resolved here"). These are RLHFArguments' own fields at
+ * modelscope/ms-swift@v4.5.3 swift/arguments/rlhf_args.py (rlhf_type, beta, ref_adapters; loss_type is
+ * re-declared there as TRL's DPO loss list and is also an sft key); `adapters` is a BaseArguments key.
+ * The engine lane checks every emitted flag against the installed ms-swift's RLHFArguments fields
+ * (e2e/engines/checks/swift_rlhf_args.py) and runs them.
+ */
+const SWIFT_RLHF_OWN = ["rlhf_type", "beta", "ref_adapters"];
 
 describe.skipIf(!present)("upstream contracts", () => {
   it("LLaMA-Factory: every emitted key, dataset_info key, column, tag, formatting and template exists", () => {
@@ -60,6 +78,30 @@ describe.skipIf(!present)("upstream contracts", () => {
     const contract: string[] = load("llamafactory.json").templates;
     expect(LLAMAFACTORY_TEMPLATES.filter((t) => !contract.includes(t))).toEqual([]);
     expect(contract.filter((t) => !LLAMAFACTORY_TEMPLATES.includes(t)).sort()).toEqual(["hy_dense_1_8b", "hy_dense_7b", "moss_vl"]);
+  });
+
+  it("LLaMA-Factory stage dpo: every pref_*/ref_model key, ranking, chosen and rejected exist", () => {
+    const lf = load("llamafactory.json");
+    for (const spec of dpoVariants) {
+      const ft = resolveFineTune(spec);
+      const keys = Object.keys(renderLlamaFactoryConfig(ft));
+      expect(keys.filter((k) => !lf.llamafactory_keys.includes(k) && !lf.keys.includes(k))).toEqual([]);
+      for (const entry of Object.values(renderDatasetInfo(ft))) {
+        expect(Object.keys(entry).filter((k) => !lf.dataset_info_keys.includes(k))).toEqual([]);
+        expect(Object.keys(entry.columns ?? {}).filter((k) => !lf.dataset_info_column_keys.includes(k))).toEqual([]);
+        expect(Object.keys(entry.tags ?? {}).filter((k) => !lf.dataset_info_tag_keys.includes(k))).toEqual([]);
+      }
+    }
+  });
+
+  it("ms-swift stage dpo: every flag is an sft key of both transformers majors or one of RLHFArguments' own", () => {
+    const swift = load("ms-swift.json");
+    for (const spec of dpoVariants.filter((v) => v.preference?.loss !== "simpo" && v.preference?.loss !== "orpo")) {
+      const keys = swiftKeys(renderSwiftArgs(resolveFineTune({ ...spec, engine: "ms-swift", template: "qwen2_5" }), "qwen2"));
+      const sft = keys.filter((k) => !SWIFT_RLHF_OWN.includes(k));
+      expect(sft.filter((k) => !swift.sft_keys_transformers_v5_snapshot.includes(k) || !swift.sft_keys_transformers_v4_57.includes(k))).toEqual([]);
+      expect(swift.sft_keys).toEqual(expect.not.arrayContaining(SWIFT_RLHF_OWN));
+    }
   });
 
   it("ms-swift: every emitted flag is an sft key of both transformers majors, never --train_type", () => {

@@ -5,6 +5,7 @@
  * renderers emit every key, and the run id hashes the whole of it.
  */
 import type { FineTuneConfig } from "./inputs.ts";
+import { parseFrom, type DatasetFormat, type FromAdapter, type PreferenceLoss } from "./preference.ts";
 
 export type Precision = "bf16" | "fp16" | "fp32";
 
@@ -18,7 +19,7 @@ export interface EffectiveLora {
 
 export interface EffectiveDataset {
   readonly path: string;
-  readonly format: "alpaca" | "sharegpt" | "openai" | "query-response";
+  readonly format: DatasetFormat;
   readonly purpose: "domain" | "general";
   /** Rows to draw; `null` = every row. */
   readonly samples: number | null;
@@ -46,8 +47,15 @@ export interface EffectiveIdentity {
   readonly name: string;
   readonly author: string;
   readonly path: string;
-  readonly format: EffectiveDataset["format"];
+  readonly format: "alpaca" | "sharegpt" | "openai" | "query-response";
   readonly samples: number | null;
+}
+
+/** Stage dpo (./preference.ts). */
+export interface EffectivePreference {
+  /** LLaMA-Factory pref_beta, ms-swift --beta. */
+  readonly beta: number;
+  readonly loss: PreferenceLoss;
 }
 
 /**
@@ -78,6 +86,11 @@ export interface EffectiveFineTune {
   /** true: spot nodes only, false: on-demand only. */
   readonly spot?: boolean;
   readonly smokePrompts?: readonly string[];
+  /** Present only for stage dpo (an SFT run's effective spec, and so its run id, is as before). */
+  readonly stage?: "dpo";
+  readonly preference?: EffectivePreference;
+  /** The published adapter a DPO run continues; absent: a new adapter on the base. Hashed into the run id. */
+  readonly from?: FromAdapter;
 }
 
 export const LORA_DEFAULTS = {
@@ -129,6 +142,16 @@ export const RESOURCE_DEFAULTS = {
   cpuOnly: { cpu: 4, memoryGiB: 16 },
 } as const;
 
+export const PREFERENCE_DEFAULTS = {
+  /**
+   * @default 0.1 — both engines' default (LLaMA-Factory pref_beta, ms-swift beta for dpo) and the DPO
+   * paper's usual value: larger keeps the adapter closer to the reference.
+   */
+  beta: 0.1,
+  /** @default "sigmoid" — the DPO paper's loss; both engines' default. */
+  loss: "sigmoid",
+} as const satisfies EffectivePreference;
+
 /** @default 24 — a bounded runtime (docs/architecture.md §6): a hung run stops paying for GPUs after a day. */
 export const MAX_RUNTIME_HOURS_DEFAULT = 24;
 
@@ -178,5 +201,12 @@ export function resolveFineTune(spec: FineTuneConfig): EffectiveFineTune {
     ...(spec.priority !== undefined ? { priority: spec.priority } : {}),
     ...(spec.spot !== undefined ? { spot: spec.spot } : {}),
     ...(spec.smokePrompts !== undefined && spec.smokePrompts.length > 0 ? { smokePrompts: [...spec.smokePrompts] } : {}),
+    ...(spec.stage === "dpo"
+      ? {
+          stage: "dpo" as const,
+          preference: { beta: spec.preference?.beta ?? PREFERENCE_DEFAULTS.beta, loss: spec.preference?.loss ?? PREFERENCE_DEFAULTS.loss },
+          ...(spec.from !== undefined ? { from: parseFrom(spec.from) } : {}),
+        }
+      : {}),
   };
 }

@@ -6,6 +6,15 @@ import { z } from "zod";
 import { DNS_LABEL } from "../lib/naming.ts";
 import { GGUF_OUTTYPES } from "../lib/versions.ts";
 import { hubRepo, k8sSecretRef, positiveInt, refusePinlessRevision, resourceName } from "../lib/inputs.ts";
+import {
+  FROM_ADAPTER,
+  PREFERENCE_FORMATS,
+  PREFERENCE_LOSSES,
+  PREFERENCE_LOSS_NAMES,
+  PREFERENCE_LOSS_SOURCES,
+  SFT_FORMATS,
+  isPreferenceFormat,
+} from "./preference.ts";
 
 export const hubDatasetSchema = z
   .strictObject({
@@ -29,7 +38,8 @@ const storeDatasetKey = z
   .string()
   .regex(/^datasets\/[\w.\/-]+$/, 'must be a key under the store\'s "datasets/" prefix, e.g. datasets/support/train.jsonl')
   .refine((k) => !k.split("/").includes(".."), { message: 'must not contain ".." (keys are literal, never resolved)' });
-const datasetFormat = z.enum(["alpaca", "sharegpt", "openai", "query-response"]);
+const sftFormat = z.enum(SFT_FORMATS);
+const datasetFormat = z.enum([...SFT_FORMATS, ...PREFERENCE_FORMATS]);
 
 export const datasetSchema = z.strictObject({
   path: storeDatasetKey.optional().describe("a store key; or name a mirrored dataset with dataset + file"),
@@ -69,10 +79,64 @@ function followUpRules(f: { method: string; merge?: boolean | { enabled: boolean
   }
 }
 
+/**
+ * What stage dpo needs of one entry (rules across entries, e.g. what `from` names: config/fine-tune-rules.ts).
+ * The engines refuse the same at run time: LLaMA-Factory "The dataset is not applicable in the current
+ * training stage" for a ranking dataset in sft or an instruction dataset in dpo (hiyouga/LLaMA-Factory@v0.9.5
+ * src/llamafactory/data/loader.py get_merged_dataset).
+ */
+function stageRules(
+  f: { stage: string; engine: string; preference?: { loss?: string }; from?: string; lora?: unknown; identity?: unknown; datasets: { format: string }[] },
+  ctx: z.RefinementCtx,
+): void {
+  const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
+  if (f.stage === "sft") {
+    if (f.preference !== undefined) issue(["preference"], "applies only to stage: dpo: remove it, or set stage: dpo");
+    if (f.from !== undefined) issue(["from"], "applies only to stage: dpo (an SFT run always starts from the base): remove it, or set stage: dpo");
+    f.datasets.forEach((d, j) => {
+      if (isPreferenceFormat(d.format)) issue(["datasets", j, "format"], `${d.format} is preference data (chosen/rejected) for stage: dpo; an SFT run needs one of ${SFT_FORMATS.join(", ")}`);
+    });
+    return;
+  }
+  f.datasets.forEach((d, j) => {
+    if (!isPreferenceFormat(d.format)) {
+      issue(["datasets", j, "format"], `is ${d.format}, which has no chosen/rejected answers: stage dpo needs preference data, one of ${PREFERENCE_FORMATS.join(", ")}`);
+    }
+  });
+  const loss = f.preference?.loss;
+  const allowed = PREFERENCE_LOSSES[f.engine as keyof typeof PREFERENCE_LOSSES];
+  if (loss !== undefined && allowed !== undefined && !(allowed as readonly string[]).includes(loss)) {
+    issue(["preference", "loss"], `${loss} is not a loss ${f.engine} offers with DPO (${PREFERENCE_LOSS_SOURCES[f.engine as keyof typeof PREFERENCE_LOSSES]}): use one of ${allowed.join(", ")}${f.engine === "ms-swift" ? ", or engine: llamafactory" : ""}`);
+  }
+  if (f.identity !== undefined) issue(["identity"], "is instruction data (self-cognition rows without chosen/rejected): train it in the SFT run this DPO run starts from");
+  if (f.from !== undefined && f.lora !== undefined) {
+    issue(["lora"], `does not apply with from: the run keeps training ${f.from.split("@")[0]}'s adapter, whose rank, alpha, dropout and targets are fixed in its adapter_config.json; remove lora`);
+  }
+}
+
 export const fineTuneSchema = z.strictObject({
   name: resourceName,
   baseModel: resourceName.describe("a name from llmkit:models"),
   engine: z.enum(["llamafactory", "ms-swift"]).default("llamafactory"),
+  stage: z
+    .enum(["sft", "dpo"])
+    .default("sft")
+    .describe("sft: supervised fine-tuning on instruction data; dpo: direct preference optimisation on chosen/rejected pairs"),
+  preference: z
+    .strictObject({
+      beta: z.number().positive().optional().describe("LLaMA-Factory pref_beta / ms-swift --beta; default 0.1"),
+      loss: z
+        .enum(PREFERENCE_LOSS_NAMES)
+        .optional()
+        .describe("LLaMA-Factory pref_loss (all six) / ms-swift --loss_type (sigmoid, hinge, ipo); default sigmoid"),
+    })
+    .optional()
+    .describe("stage dpo only"),
+  from: z
+    .string()
+    .regex(FROM_ADAPTER, "must be <fine-tune name>@<12-character run id>, e.g. support-bot@0123456789ab")
+    .optional()
+    .describe("stage dpo: continue this published SFT adapter of the same base (its LoRA shape is kept; method must be the same); absent: a new adapter on the base"),
   method: z.enum(["lora", "qlora"]).default("lora"),
   quantBits: z.union([z.literal(4), z.literal(8)]).optional().describe("QLoRA only"),
   template: z.string().min(1).describe("the engine's chat template for the base model, e.g. qwen"),
@@ -130,7 +194,7 @@ export const fineTuneSchema = z.strictObject({
       name: z.string().trim().min(1, "must not be empty").describe("what the model calls itself"),
       author: z.string().trim().min(1, "must not be empty").describe("who the model says made it"),
       path: storeDatasetKey.describe("self-cognition rows with {{name}}/{{author}} (LLaMA-Factory) or {{NAME}}/{{AUTHOR}} (ms-swift) placeholders"),
-      format: datasetFormat.default("alpaca"),
+      format: sftFormat.default("alpaca"),
       samples: positiveInt.optional(),
     })
     .optional()
@@ -143,7 +207,10 @@ export const fineTuneSchema = z.strictObject({
     .max(MAX_SMOKE_PROMPTS, `must list at most ${MAX_SMOKE_PROMPTS} prompts (each one is a generation after training)`)
     .optional()
     .describe("prompts the train step answers with the new adapter (greedy); the outputs go into manifest.json"),
-}).superRefine(followUpRules);
+}).superRefine((f, ctx) => {
+  followUpRules(f, ctx);
+  stageRules(f, ctx);
+});
 
 
 export type HubDatasetConfig = z.output<typeof hubDatasetSchema>;
@@ -154,6 +221,8 @@ export type FineTuneInput = z.output<typeof fineTuneSchema>;
  * `datasets/<repo>/<revision>/<file>` of the mirrored catalog entry, with `mirror` (that entry's
  * prefix, whose `_SUCCESS` the pod waits for). Components take this shape.
  */
-export type FineTuneConfig = Omit<FineTuneInput, "datasets"> & {
+export type FineTuneConfig = Omit<FineTuneInput, "datasets" | "stage"> & {
+  /** @default "sft" (the schema fills it in; a program's own spec may leave it out) */
+  stage?: FineTuneInput["stage"];
   datasets: (Omit<FineTuneInput["datasets"][number], "path" | "dataset" | "file"> & { path: string; mirror?: string })[];
 };

@@ -8,6 +8,8 @@ export const WORK_DIR = "/work";
 export const MODEL_DIR = `${WORK_DIR}/model`;
 export const DATA_DIR = `${WORK_DIR}/data`;
 export const OUTPUT_DIR = `${WORK_DIR}/output`;
+/** Stage dpo with `from`: the published adapter the run continues (restore copies it here). */
+export const FROM_DIR = `${WORK_DIR}/from-adapter`;
 /** What restore records for the manifest (dataset ETags, attempts, start time); read by train and publish. */
 export const LINEAGE_DIR = `${WORK_DIR}/lineage`;
 /** Marker file: present when the adapter of this run is already published, so every step skips. */

@@ -12,7 +12,8 @@
 import { stringify } from "yaml";
 import type { EffectiveDataset, EffectiveFineTune } from "./defaults.ts";
 import { identityDataset } from "./identity.ts";
-import { DATA_DIR, MODEL_DIR, OUTPUT_DIR, localDatasetFile } from "./layout.ts";
+import { DATA_DIR, FROM_DIR, MODEL_DIR, OUTPUT_DIR, localDatasetFile } from "./layout.ts";
+import { usesReference } from "./preference.ts";
 import { SMOKE_DATASET, SMOKE_DIR, SMOKE_MAX_NEW_TOKENS } from "./smoke.ts";
 
 /** Optimizer steps between loss log lines: frequent enough to follow a short run. */
@@ -48,6 +49,40 @@ function modelKeys(ft: EffectiveFineTune): Record<string, unknown> {
   };
 }
 
+/**
+ * Stage dpo (./preference.ts; hiyouga/LLaMA-Factory@v0.9.5 src/llamafactory/hparams/finetuning_args.py
+ * RLHFArguments, model_args.py adapter_name_or_path, model/adapter.py _setup_lora_tuning). Every
+ * preference key is written out: pref_ftx 0 (no SFT term, as ms-swift's rpo_alpha None) and
+ * dpo_label_smoothing 0; simpo_gamma with simpo (0.5, LLaMA-Factory's default; ms-swift's is 1).
+ * Continuing a published adapter (`from`): adapter_name_or_path is that adapter and, with
+ * create_new_adapter false, it is the one trained further (adapter.py: the last adapter is resumed
+ * when trainable), so its rank/alpha/targets win over lora_*; the reference is that SFT policy,
+ * a second frozen model (ref_model = the base, ref_model_adapters = the adapter, merged by
+ * train/trainer_utils.py create_ref_model). From the base, LLaMA-Factory's reference is the policy
+ * with its adapter switched off (train/dpo/trainer.py compute_reference_log_probs).
+ */
+function preferenceKeys(ft: EffectiveFineTune): Record<string, unknown> {
+  if (ft.stage !== "dpo" || ft.preference === undefined) return {};
+  const p = ft.preference;
+  return {
+    pref_beta: p.beta,
+    pref_loss: p.loss,
+    pref_ftx: 0,
+    dpo_label_smoothing: 0,
+    ...(p.loss === "simpo" ? { simpo_gamma: LLAMAFACTORY_SIMPO_GAMMA } : {}),
+    ...(ft.from !== undefined
+      ? {
+          adapter_name_or_path: FROM_DIR,
+          create_new_adapter: false,
+          ...(usesReference(p.loss) ? { ref_model: MODEL_DIR, ref_model_adapters: FROM_DIR } : {}),
+        }
+      : {}),
+  };
+}
+
+/** LLaMA-Factory's SimPO target reward margin default (finetuning_args.py simpo_gamma), written out. */
+export const LLAMAFACTORY_SIMPO_GAMMA = 0.5;
+
 export function renderLlamaFactoryConfig(ft: EffectiveFineTune): Record<string, unknown> {
   const t = ft.training;
   const evaluate = t.valRatio > 0;
@@ -56,13 +91,14 @@ export function renderLlamaFactoryConfig(ft: EffectiveFineTune): Record<string, 
     // gradient checkpointing is on unless disabled (model_args.py disable_gradient_checkpointing)
     disable_gradient_checkpointing: !t.gradientCheckpointing,
     // method (finetuning_args.py)
-    stage: "sft",
+    stage: ft.stage ?? "sft",
     do_train: true,
     finetuning_type: "lora",
     lora_rank: ft.lora.rank,
     lora_alpha: ft.lora.alpha,
     lora_dropout: ft.lora.dropout,
     lora_target: loraTarget(ft.lora.targets),
+    ...preferenceKeys(ft),
     // dataset (data_args.py)
     dataset: Object.keys(renderDatasetInfo(ft)).join(","),
     dataset_dir: DATA_DIR,
@@ -132,6 +168,8 @@ export function renderLlamaFactoryPredictConfig(ft: EffectiveFineTune): Record<s
   };
 }
 
+const OPENAI_TAGS = { role_tag: "role", content_tag: "content", user_tag: "user", assistant_tag: "assistant", system_tag: "system" };
+
 /**
  * One dataset_info.json entry per format (hiyouga/LLaMA-Factory@v0.9.5 data/README.md "Alpaca
  * Format" :47-94 with its optional `system` and `history` columns, "Sharegpt Format" :168-217 with
@@ -172,7 +210,33 @@ function datasetEntry(file: string, d: EffectiveDataset): Record<string, unknown
         ...base,
         formatting: "sharegpt",
         columns: { messages: "messages" },
-        tags: { role_tag: "role", content_tag: "content", user_tag: "user", assistant_tag: "assistant", system_tag: "system" },
+        tags: OPENAI_TAGS,
+      };
+    // Preference data, `ranking: true` (data/README.md "Preference Dataset" under the alpaca and
+    // sharegpt formats; data/parser.py DatasetAttr ranking/chosen/rejected; data/converter.py:
+    // alpaca chosen/rejected strings, sharegpt chosen/rejected messages after an odd turn count)
+    case "alpaca-preference":
+      return {
+        ...base,
+        formatting: "alpaca",
+        ranking: true,
+        columns: { prompt: "instruction", query: "input", system: "system", chosen: "chosen", rejected: "rejected" },
+      };
+    case "sharegpt-preference":
+      return {
+        ...base,
+        formatting: "sharegpt",
+        ranking: true,
+        columns: { messages: "conversations", system: "system", chosen: "chosen", rejected: "rejected" },
+        tags: { role_tag: "from", content_tag: "value", user_tag: "human", assistant_tag: "gpt", system_tag: "system" },
+      };
+    case "openai-preference":
+      return {
+        ...base,
+        formatting: "sharegpt",
+        ranking: true,
+        columns: { messages: "messages", chosen: "chosen", rejected: "rejected" },
+        tags: OPENAI_TAGS,
       };
   }
 }

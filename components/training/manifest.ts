@@ -5,7 +5,7 @@
  * createdAt (publish).
  */
 import { ADAPTER_MANIFEST_VERSION, type AdapterManifestTemplate } from "../lib/adapter-manifest.ts";
-import { s3Uri } from "../lib/store.ts";
+import { adapterPrefix, s3Uri } from "../lib/store.ts";
 import type { PinnedImage } from "../lib/versions.ts";
 import { imageRef } from "../lib/versions.ts";
 import type { ModelConfig } from "../lib/inputs.ts";
@@ -35,6 +35,10 @@ export function renderManifest(ft: EffectiveFineTune, model: ModelConfig, runId:
     baseModel: { name: model.name, hub: model.hub, repo: model.repo, revision: model.revision },
     datasets: ft.datasets.map((d) => ({ path: d.path, uri: s3Uri(bucket, d.path), format: d.format, purpose: d.purpose, samples: d.samples })),
     lora: { rank: ft.lora.rank, alpha: ft.lora.alpha, dropout: ft.lora.dropout, targets: ft.lora.targets === "all-linear" ? "all-linear" : [...ft.lora.targets] },
+    // stage dpo only, so an SFT run's manifest is unchanged
+    ...(ft.stage === "dpo" ? { stage: ft.stage } : {}),
+    ...(ft.preference !== undefined ? { preference: { ...ft.preference } } : {}),
+    ...(ft.from !== undefined ? { from: { name: ft.from.name, runId: ft.from.runId, uri: s3Uri(bucket, adapterPrefix(ft.from.name, ft.from.runId)) } } : {}),
     batch: {
       microBatchSize: ft.training.microBatchSize,
       gradientAccumulation: ft.training.gradientAccumulation,

@@ -18,7 +18,7 @@ import { modelByRepo } from "../../planner/models.ts";
 import type { ModelConfig } from "../lib/inputs.ts";
 import type { EffectiveFineTune, Precision } from "./defaults.ts";
 import { identityDataset } from "./identity.ts";
-import { DATA_DIR, MODEL_DIR, OUTPUT_DIR, localDatasetFile } from "./layout.ts";
+import { DATA_DIR, FROM_DIR, MODEL_DIR, OUTPUT_DIR, localDatasetFile } from "./layout.ts";
 import { LOGGING_STEPS } from "./llamafactory.ts";
 import { SMOKE_DATASET_FILE, SMOKE_DIR, SMOKE_MAX_NEW_TOKENS } from "./smoke.ts";
 
@@ -73,7 +73,8 @@ export function renderSwiftArgs(ft: EffectiveFineTune, modelType: string): strin
   const dtype = TORCH_DTYPE[t.precision];
   const evaluate = t.valRatio > 0;
   // "path#count" samples count rows (with repetition past the dataset size): data_args.py
-  const files = ft.datasets.map((d, i) => ({ file: localDatasetFile(i, d.path), samples: d.samples }));
+  // preference files are read from scripts/preference-data.py's conversion (./preference.ts)
+  const files = ft.datasets.map((d, i) => ({ file: ft.stage === "dpo" ? swiftPreferenceFile(i, d.path) : localDatasetFile(i, d.path), samples: d.samples }));
   const identity = identityDataset(ft);
   if (identity !== undefined) files.push({ file: identity.file, samples: identity.dataset.samples });
   const datasets = files.map((d) => `${DATA_DIR}/${d.file}${d.samples === null ? "" : `#${d.samples}`}`);
@@ -113,7 +114,43 @@ export function renderSwiftArgs(ft: EffectiveFineTune, modelType: string): strin
     ...flag("output_dir", OUTPUT_DIR),
     // no "<version>-<timestamp>" subdirectory: a restarted pod must find its checkpoints
     ...flag("add_version", false),
+    ...swiftPreferenceFlags(ft),
   ];
+}
+
+/**
+ * Stage dpo: `swift rlhf` (SWIFT_RLHF_ARGS_FILE) parses RLHFArguments, which extends SftArguments,
+ * so every sft flag above stays (modelscope/ms-swift@v4.5.3 swift/arguments/rlhf_args.py): rlhf_type
+ * dpo, beta, loss_type (TRL's DPO losses). rpo_alpha is left unset (None: no SFT term), which is
+ * what LLaMA-Factory's pref_ftx 0 means. Continuing a published adapter (`from`): `--adapters` loads
+ * it trainable, so its own rank/alpha/targets apply, and `--ref_adapters` loads it once more as the
+ * frozen reference adapter `ref_adapter` on the same base (swift/pipelines/train/rlhf.py; the
+ * RLHFArguments docstring: "set both `--adapters` and `--ref_adapters` to the SFT checkpoint path").
+ * From the base, the reference is the model with its adapter disabled (TRL DPOTrainer with PEFT).
+ */
+function swiftPreferenceFlags(ft: EffectiveFineTune): string[] {
+  if (ft.stage !== "dpo" || ft.preference === undefined) return [];
+  return [
+    ...flag("rlhf_type", "dpo"),
+    ...flag("beta", ft.preference.beta),
+    ...flag("loss_type", ft.preference.loss),
+    ...(ft.from !== undefined ? [...flag("adapters", FROM_DIR), ...flag("ref_adapters", FROM_DIR)] : []),
+  ];
+}
+
+/** `swift sft` reads swift-args.txt; a DPO run's ConfigMap has swift-rlhf-args.txt instead, for `swift rlhf`. */
+export const SWIFT_SFT_ARGS_FILE = "swift-args.txt";
+export const SWIFT_RLHF_ARGS_FILE = "swift-rlhf-args.txt";
+/** For a DPO run on ms-swift: "<local file> <format>" per dataset, for scripts/preference-data.py. */
+export const SWIFT_PREFERENCE_LIST = "swift-preference-datasets.txt";
+
+/** The ms-swift-format copy scripts/preference-data.py writes of preference dataset `index` (JSON lines). */
+export function swiftPreferenceFile(index: number, key: string): string {
+  return `${localDatasetFile(index, key)}.swift.jsonl`;
+}
+
+export function swiftPreferenceList(ft: EffectiveFineTune): string {
+  return ft.datasets.map((d, i) => `${localDatasetFile(i, d.path)} ${d.format}\n`).join("");
 }
 
 /**

@@ -26,6 +26,9 @@ export const TRAINING_SCRIPTS = {
   "publish.sh": read("publish.sh"),
 } as const;
 
+/** Stage dpo on ms-swift only: the preference files in ms-swift's format (./ms-swift.ts). */
+export const SWIFT_PREFERENCE_SCRIPTS = { "preference-data.py": read("preference-data.py") } as const;
+
 /** Follow-up Jobs of a run (merge.ts, gguf.ts): one script each, the step is its argument. */
 export const MERGE_SCRIPTS = { "store.sh": store, "merge.sh": read("merge.sh") } as const;
 export const GGUF_SCRIPTS = { "store.sh": store, "gguf.sh": read("gguf.sh") } as const;

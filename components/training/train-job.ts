@@ -19,16 +19,24 @@ import type { PlatformContract } from "../platform/contract.ts";
 import type { ModelConfig } from "../lib/inputs.ts";
 import type { EffectiveFineTune } from "./defaults.ts";
 import { CONFIG_MOUNT, TTL_AFTER_FINISHED_SECONDS, awsCliContainer, configVolume, podFailurePolicy, scriptCommand, type EnvVar } from "./job.ts";
-import { CONFIG_DIR, DATA_DIR, DONE_MARKER, LINEAGE_DIR, MODEL_DIR, OUTPUT_DIR, WORK_DIR, gi, localDatasetFile } from "./layout.ts";
+import { CONFIG_DIR, DATA_DIR, DONE_MARKER, FROM_DIR, LINEAGE_DIR, MODEL_DIR, OUTPUT_DIR, WORK_DIR, gi, localDatasetFile } from "./layout.ts";
 import { llamaFactoryPredictYaml, llamaFactoryYaml, renderDatasetInfo } from "./llamafactory.ts";
 import { renderManifest } from "./manifest.ts";
 import { datasetWaitConfigData, datasetWaitContainers } from "./dataset-wait.ts";
 import { identityConfigData, identityDownloadLine, identityInitContainers } from "./identity.ts";
 import { MIRROR_DEADLINE_SECONDS } from "./mirror.ts";
-import { renderSwiftArgs, renderSwiftInferArgs, requireSwiftModelType } from "./ms-swift.ts";
+import {
+  SWIFT_PREFERENCE_LIST,
+  SWIFT_RLHF_ARGS_FILE,
+  SWIFT_SFT_ARGS_FILE,
+  renderSwiftArgs,
+  renderSwiftInferArgs,
+  requireSwiftModelType,
+  swiftPreferenceList,
+} from "./ms-swift.ts";
 import { capacitySelector, kueueLabels } from "./queueing.ts";
 import { SMOKE_DIR, smokePromptsData } from "./smoke.ts";
-import { TRAINING_SCRIPTS } from "./scripts.ts";
+import { SWIFT_PREFERENCE_SCRIPTS, TRAINING_SCRIPTS } from "./scripts.ts";
 
 export const ENGINE_IMAGES: Record<EffectiveFineTune["engine"], PinnedImage> = {
   llamafactory: images.llamafactory,
@@ -107,10 +115,35 @@ function engineConfig(ft: EffectiveFineTune, model: ModelConfig): Record<string,
     };
   }
   const modelType = requireSwiftModelType(model);
+  const dpo = ft.stage === "dpo";
   return {
-    "swift-args.txt": `${renderSwiftArgs(ft, modelType).join("\n")}\n`,
+    [dpo ? SWIFT_RLHF_ARGS_FILE : SWIFT_SFT_ARGS_FILE]: `${renderSwiftArgs(ft, modelType).join("\n")}\n`,
+    ...(dpo ? { [SWIFT_PREFERENCE_LIST]: swiftPreferenceList(ft), ...SWIFT_PREFERENCE_SCRIPTS } : {}),
     ...(smoke ? { "smoke-infer-args.txt": `${renderSwiftInferArgs(ft, modelType).join("\n")}\n` } : {}),
   };
+}
+
+/**
+ * Stage dpo with `from`: restore.sh copies the published adapter adapters/<name>/<runId>/ to FROM_DIR,
+ * waiting for its `_SUCCESS` (the SFT run may train in the same `pulumi up`) as long as this Job may
+ * run; a run never published is a configuration error (exit 3).
+ */
+function fromAdapterEnv(ft: EffectiveFineTune): EnvVar[] {
+  if (ft.from === undefined) return [];
+  return [
+    { name: "FROM_PREFIX", value: adapterPrefix(ft.from.name, ft.from.runId) },
+    { name: "FROM_DIR", value: FROM_DIR },
+    { name: "FROM_WAIT_SECONDS", value: String(Math.round(ft.maxRuntimeHours * 3600)) },
+  ];
+}
+
+/**
+ * The LoRA shape a DPO run with `from` keeps (the adapter's own, ./llamafactory.ts, ./ms-swift.ts):
+ * train.sh compares it with the adapter's adapter_config.json, so a pinned run trained with another
+ * rank or alpha than the spec says stops (exit 3) instead of publishing a manifest that misstates it.
+ */
+function fromLoraEnv(ft: EffectiveFineTune): EnvVar[] {
+  return ft.from === undefined ? [] : [{ name: "FROM_DIR", value: FROM_DIR }, { name: "FROM_LORA", value: `${ft.lora.rank} ${ft.lora.alpha}` }];
 }
 
 export function renderTrainConfig(ft: EffectiveFineTune, model: ModelConfig, contract: PlatformContract, runId: string) {
@@ -195,6 +228,7 @@ export function renderTrainJob(ft: EffectiveFineTune, model: ModelConfig, contra
                 { name: "MODEL_WAIT_SECONDS", value: String(MIRROR_DEADLINE_SECONDS) },
                 // names this attempt's counter object (scripts/restore.sh)
                 { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+                ...fromAdapterEnv(ft),
               ],
               volumeMounts: [work, CONFIG_MOUNT],
             }),
@@ -236,6 +270,7 @@ export function renderTrainJob(ft: EffectiveFineTune, model: ModelConfig, contra
                 { name: "MODELSCOPE_CACHE", value: `${WORK_DIR}/cache/modelscope` },
                 { name: "HF_HUB_OFFLINE", value: "1" },
                 ...dataParallelEnv(ft),
+                ...fromLoraEnv(ft),
               ],
               resources: { requests: trainerResources, limits: trainerResources },
               securityContext: containerSecurityContext(),

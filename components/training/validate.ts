@@ -9,6 +9,7 @@ import type { ModelConfig } from "../lib/inputs.ts";
 import type { EffectiveFineTune } from "./defaults.ts";
 import { swiftModelType } from "./ms-swift.ts";
 import { LLAMAFACTORY_QLORA_PROBLEM } from "./templates.ts";
+import { PREFERENCE_FORMATS, PREFERENCE_LOSSES, PREFERENCE_LOSS_SOURCES, SFT_FORMATS, isPreferenceFormat } from "./preference.ts";
 
 /** `${name}-train-${runId}`: the Job name suffix after the fine-tune name. */
 export const TRAIN_JOB_SUFFIX_LENGTH = "-train-".length + 12;
@@ -44,6 +45,25 @@ export function fineTuneProblems(ft: EffectiveFineTune, model: ModelConfig, cont
   if (ft.identity !== undefined && !/\.jsonl?$/.test(ft.identity.path)) {
     problems.push(`identity.path "${ft.identity.path}" must be a .json or .jsonl file: the placeholders are filled in JSON`);
   }
+  problems.push(...stageProblems(ft));
+  return problems;
+}
+
+/** Stage dpo, as the schema refuses it (components/training/inputs.ts stageRules), for programs that build specs themselves. */
+function stageProblems(ft: EffectiveFineTune): string[] {
+  const problems: string[] = [];
+  const dpo = ft.stage === "dpo";
+  ft.datasets.forEach((d, j) => {
+    if (dpo && !isPreferenceFormat(d.format)) problems.push(`datasets[${j}].format is ${d.format}, which has no chosen/rejected answers: stage dpo needs one of ${PREFERENCE_FORMATS.join(", ")}`);
+    if (!dpo && isPreferenceFormat(d.format)) problems.push(`datasets[${j}].format ${d.format} is preference data: set stage: dpo, or use one of ${SFT_FORMATS.join(", ")}`);
+  });
+  if (!dpo) return problems;
+  const allowed: readonly string[] = PREFERENCE_LOSSES[ft.engine];
+  if (ft.preference !== undefined && !allowed.includes(ft.preference.loss)) {
+    problems.push(`preference.loss ${ft.preference.loss} is not a loss ${ft.engine} offers with DPO (${PREFERENCE_LOSS_SOURCES[ft.engine]}): use one of ${allowed.join(", ")}`);
+  }
+  if (ft.identity !== undefined) problems.push("identity is instruction data: train it in the SFT run this DPO run starts from");
+  if (ft.from !== undefined && ft.from.name === ft.name) problems.push(`from names this fine-tune itself ("${ft.name}"): name the SFT fine-tune whose adapter it continues`);
   return problems;
 }
 

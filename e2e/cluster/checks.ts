@@ -63,7 +63,7 @@ function render(stack: string, outDir: string): { objects: KubeObject[]; resourc
  * render writes Secrets with their data redacted (`stringData: "[secret]"`). The server needs a map:
  * each key some rendered pod reads through secretKeyRef gets a dummy value, or one dummy key.
  */
-function fillRedactedSecrets(objects: KubeObject[]): void {
+export function fillRedactedSecrets(objects: KubeObject[]): void {
   const keys = new Map<string, Set<string>>();
   const visit = (v: unknown): void => {
     if (Array.isArray(v)) v.forEach(visit);
@@ -89,11 +89,11 @@ function fillRedactedSecrets(objects: KubeObject[]): void {
   }
 }
 
-const BUILTIN_GROUPS = new Set(["v1", "apps", "batch", "policy", "networking.k8s.io", "rbac.authorization.k8s.io", "scheduling.k8s.io", "storage.k8s.io", "autoscaling", "coordination.k8s.io", "apiextensions.k8s.io", "admissionregistration.k8s.io"]);
-const groupOf = (apiVersion: string) => (apiVersion.includes("/") ? apiVersion.split("/")[0]! : "v1");
+export const BUILTIN_GROUPS = new Set(["v1", "apps", "batch", "policy", "networking.k8s.io", "rbac.authorization.k8s.io", "scheduling.k8s.io", "storage.k8s.io", "autoscaling", "coordination.k8s.io", "apiextensions.k8s.io", "admissionregistration.k8s.io"]);
+export const groupOf = (apiVersion: string) => (apiVersion.includes("/") ? apiVersion.split("/")[0]! : "v1");
 
 /** Apply order: namespaces, cluster-wide basics, identities and config, then everything else. */
-function rank(o: KubeObject): number {
+export function rank(o: KubeObject): number {
   const order = ["Namespace", "PriorityClass", "StorageClass", "ServiceAccount", "ConfigMap", "Secret", "Service"];
   const i = order.indexOf(o.kind);
   if (i >= 0) return i;

@@ -2,7 +2,7 @@
 # `npm run e2e:cluster`: the real control plane lane. Builds (or reuses) the pinned binaries, then
 # for each group of shipped stacks (a platform stack with the workloads stacks on it, or `local`)
 # starts a fresh cluster, runs e2e/cluster/checks.ts against it and stops it; then runs the further
-# check groups that are present (e2e/pulumi/run.sh). Prints `cluster: N passed, M failed` and
+# check groups that are present (e2e/cluster/ops.sh, e2e/pulumi/run.sh). Prints `cluster: N passed, M failed` and
 # exits non-zero on any failure. CLUSTER_GROUPS="platform-dev local" limits the groups.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -41,6 +41,14 @@ for line in "${lines[@]}"; do
   KEEP_RUN_DIR=${KEEP_RUN_DIR:-0} "$root/e2e/cluster/stop.sh" >/dev/null
   echo "     group $group: $(($(date +%s) - t0))s"
 done
+
+# llmkit status|logs|chat against a fresh cluster and a loopback S3 server (SKIP_OPS=1 skips).
+if [ "${SKIP_OPS:-0}" != 1 ]; then
+  t0=$(date +%s)
+  CLUSTER_RUN_DIR="$root/.cache/cluster/run-ops" "$root/e2e/cluster/ops.sh" 2>&1 | tee "$out/ops.log"
+  [ "${PIPESTATUS[0]}" = 0 ] || status=1
+  echo "     group ops: $(($(date +%s) - t0))s"
+fi
 
 # Further check groups of this lane, when their part is present.
 # e2e/pulumi/run.sh starts its own cluster when KUBECONFIG is unset (never the caller's context).

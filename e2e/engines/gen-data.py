@@ -54,6 +54,41 @@ def query_response():
     return [{"query": f"Spell the capital of {c}.", "response": " ".join(k)} for c, k in CITIES]
 
 
+def wrong(i):
+    """Another country's capital: the rejected answer of preference row i."""
+    return CITIES[(i + 7) % len(CITIES)][1]
+
+
+def alpaca_preference():
+    # stage dpo, alpaca-style: instruction (+ input) with a chosen and a rejected answer
+    return [
+        {"instruction": f"What is the capital of {c}?", "input": "", "chosen": f"The capital of {c} is {k}.", "rejected": f"The capital of {c} is {wrong(i)}."}
+        for i, (c, k) in enumerate(CITIES)
+    ]
+
+
+def sharegpt_preference():
+    # LLaMA-Factory data/README.md sharegpt "Preference Dataset": conversations end with the human turn
+    return [
+        {
+            "conversations": [{"from": "human", "value": f"Name the country whose capital is {k}."}],
+            "chosen": {"from": "gpt", "value": f"{k} is the capital of {c}."},
+            "rejected": {"from": "gpt", "value": f"{k} is the capital of {CITIES[(i + 3) % len(CITIES)][0]}."},
+        }
+        for i, (c, k) in enumerate(CITIES)
+    ]
+
+
+def openai_preference():
+    # openai()'s conversations without the answer, which becomes chosen; a curt answer is rejected
+    rows = []
+    for i, row in enumerate(openai()):
+        t = TICKETS[i % len(TICKETS)]
+        *prompt, answer = row["messages"]
+        rows.append({"messages": prompt, "chosen": answer, "rejected": {"role": "assistant", "content": f"Buy a new {t}."}})
+    return rows
+
+
 def identity_llamafactory():
     # LLaMA-Factory data/identity.json style: alpaca rows with {{name}} and {{author}}
     asks = ["hi", "Who are you?", "What is your name?", "Who made you?", "Introduce yourself.", "Are you ChatGPT?", "Who built you?", "What should I call you?"]
@@ -89,6 +124,9 @@ def main(out):
         "query-response.jsonl": jsonl(query_response()),
         "identity-llamafactory.json": json.dumps(identity_llamafactory(), indent=1) + "\n",
         "identity-swift.jsonl": jsonl(identity_swift()),
+        "alpaca-preference.jsonl": jsonl(alpaca_preference()),
+        "sharegpt-preference.json": json.dumps(sharegpt_preference(), indent=1, ensure_ascii=False) + "\n",
+        "openai-preference.jsonl": jsonl(openai_preference()),
     }
     base = os.path.join(out, "datasets", "e2e")
     os.makedirs(base, exist_ok=True)
@@ -96,7 +134,7 @@ def main(out):
         with open(os.path.join(base, name), "w", encoding="utf-8") as f:
             f.write(text)
     corpus = []
-    for rows in (alpaca(), sharegpt(), openai(), query_response(), identity_llamafactory(), identity_swift()):
+    for rows in (alpaca(), sharegpt(), openai(), query_response(), identity_llamafactory(), identity_swift(), alpaca_preference(), sharegpt_preference(), openai_preference()):
         corpus.extend(strings(rows))
     corpus += [
         "system user assistant You are a helpful assistant. You are Qwen, created by Alibaba Cloud.",

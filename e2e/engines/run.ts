@@ -183,14 +183,21 @@ async function render(): Promise<Rendered> {
   const doc = parseDocument(readFileSync(file, "utf8"));
   const release = doc.getIn(["config", "llmkit:release", "adapters"]) as { toJSON(): Record<string, { runId: string }> };
   const stale = Object.entries(release.toJSON()).filter(([name, e]) => rendered.runIds[name] !== undefined && rendered.runIds[name] !== e.runId);
-  if (stale.length > 0) {
+  // stage dpo `from: <fine-tune>@<runId>` pins the SFT run this lane trains, like release does
+  const fts = (doc.getIn(["config", "llmkit:fineTunes"]) as { toJSON(): FineTuneSpec[] }).toJSON();
+  const staleFrom = fts
+    .map((ft, i) => ({ i, from: ft.from === undefined ? undefined : /^(.+)@([0-9a-f]{12})$/.exec(ft.from) }))
+    .filter((x): x is { i: number; from: RegExpExecArray } => x.from != null && rendered.runIds[x.from[1]!] !== undefined && rendered.runIds[x.from[1]!] !== x.from[2]);
+  if (stale.length > 0 || staleFrom.length > 0) {
     for (const [name] of stale) {
       const id = new Scalar(rendered.runIds[name]);
       id.type = "QUOTE_DOUBLE";
       doc.setIn(["config", "llmkit:release", "adapters", name, "runId"], id);
     }
+    for (const { i, from } of staleFrom) doc.setIn(["config", "llmkit:fineTunes", i, "from"], `${from[1]}@${rendered.runIds[from[1]!]}`);
     writeFileSync(file, doc.toString());
-    console.log(`note: release pins refreshed to the rendered run ids (${stale.map(([n]) => `${n}@${rendered.runIds[n]}`).join(", ")}); update e2e/engines/Pulumi.engines.yaml to silence this`);
+    const pins = [...stale.map(([n]) => n), ...staleFrom.map((x) => x.from[1]!)].map((n) => `${n}@${rendered.runIds[n]}`);
+    console.log(`note: release and from: pins refreshed to the rendered run ids (${pins.join(", ")}); update e2e/engines/Pulumi.engines.yaml to silence this`);
     rendered = await renderStack(stacks, join(TMP, "render"));
   }
   return rendered;
@@ -283,6 +290,9 @@ interface Manifest {
   gpuType: string;
   smoke: { prompt: string; output: string }[];
   lora: { rank: number };
+  stage?: string;
+  preference?: { beta: number; loss: string };
+  from?: { name: string; runId: string; uri: string };
 }
 
 interface FineTuneSpec {
@@ -292,6 +302,9 @@ interface FineTuneSpec {
   smokePrompts?: string[];
   training?: { valRatio?: number };
   identity?: unknown;
+  stage?: "sft" | "dpo";
+  preference?: { beta?: number; loss?: string };
+  from?: string;
 }
 
 function stackFineTunes(): FineTuneSpec[] {
@@ -340,8 +353,55 @@ async function train(rendered: Rendered, ft: FineTuneSpec): Promise<string> {
   const job = `${ft.name}-train-${runId}`;
   const spec = jobPod(rendered, job);
   const { ctx } = podContext(`${job}-a1`, spec, rendered);
-  await runPod(spec, ctx, { graceSeconds: spec.terminationGracePeriodSeconds ?? 30 });
-  return (await checkPublished(ft, runId, 1)).detail;
+  const pod = await runPod(spec, ctx, { graceSeconds: spec.terminationGracePeriodSeconds ?? 30 });
+  const published = await checkPublished(ft, runId, 1);
+  if (ft.stage !== "dpo") return published.detail;
+  return `${published.detail}; ${await checkDpo(ft, published, ctx.map.apply("/work/output"), pod.outputs.train ?? "")}`;
+}
+
+/**
+ * A DPO run: the manifest states the stage, the preference settings and (chained) the adapter it
+ * continued; the trainer logged DPO's reward metrics (LLaMA-Factory's CustomDPOTrainer and TRL's
+ * DPOTrainer log rewards/chosen, rewards/rejected, rewards/accuracies); a chained run's adapter has
+ * the SFT adapter's tensors, moved from them by training (checks/chained.py), and the engine read
+ * the SFT adapter as its reference.
+ */
+async function checkDpo(ft: FineTuneSpec, published: { manifest: Manifest; adapter: string }, output: string, trainLog: string): Promise<string> {
+  const m = published.manifest;
+  expect(m.stage === "dpo", `manifest stage ${String(m.stage)}`);
+  expect(m.preference?.beta === (ft.preference?.beta ?? 0.1) && m.preference?.loss === (ft.preference?.loss ?? "sigmoid"), `manifest preference ${JSON.stringify(m.preference)}`);
+  const states = findFiles(output, "trainer_state.json");
+  expect(states.length > 0, `no trainer_state.json under the pod's /work/output`);
+  // the final state (LLaMA-Factory's output_dir, ms-swift's last checkpoint): the highest global_step
+  const state = states.map((f) => JSON.parse(readFileSync(f, "utf8")) as { global_step: number; log_history: Record<string, number>[] }).sort((a, b) => b.global_step - a.global_step)[0]!;
+  const rewards = state.log_history.filter((e) => typeof e["rewards/chosen"] === "number" && typeof e["rewards/rejected"] === "number");
+  expect(rewards.length > 0, `the trainer logged no rewards/chosen, rewards/rejected: not a DPO run? (${Object.keys(state.log_history[0] ?? {}).join(", ")})`);
+  const at = (e: Record<string, number>) => `step ${e.step} rewards/chosen ${e["rewards/chosen"]!.toPrecision(3)}, rewards/rejected ${e["rewards/rejected"]!.toPrecision(3)}`;
+  let detail = `DPO: ${[...new Set([rewards[0]!, rewards[rewards.length - 1]!])].map(at).join("; ")}`;
+  // Logged before the first update (ms-swift logs step 1): the policy is where it started, so the
+  // rewards β·log(π/π_ref) are 0 only when the reference is that start — the base for a run from the
+  // base, the SFT adapter for a chained run (the SFT adapter changes the base's logits: its own check).
+  const first = rewards[0]!;
+  if (first.step === 1) expect(Math.abs(first["rewards/chosen"]!) < 1e-6 && Math.abs(first["rewards/rejected"]!) < 1e-6, `at step 1 the rewards are not 0 (${at(first)}): the reference is not the policy the run started from`);
+  if (ft.from === undefined) {
+    expect(m.from === undefined, `manifest from ${JSON.stringify(m.from)} for a run from the base`);
+    return detail;
+  }
+  const [name, runId] = ft.from.split("@") as [string, string];
+  expect(m.from?.name === name && m.from.runId === runId && m.from.uri === `s3://${s3.bucket}/adapters/${name}/${runId}/`, `manifest from ${JSON.stringify(m.from)}, expected ${ft.from}`);
+  const source = await download(`adapters/${name}/${runId}/`, join(TMP, "check", ft.name, "from"));
+  const c = await check(ENGINE_VENV[ft.engine]!, "chained.py", [source, published.adapter]);
+  expect(c.sameTensors === 1, `the DPO adapter does not have the SFT adapter's tensors: ${String(c.detail)}`);
+  expect((c.relativeChange as number) > 0 && (c.relativeChange as number) < 1, `the DPO adapter moved ${String(c.relativeChange)} of the SFT adapter's norm: it should have started there and trained`);
+  // LLaMA-Factory's create_ref_model logs "Created reference model from <ref_model>" (train/trainer_utils.py)
+  if (ft.engine === "llamafactory") expect(/Created reference model from /.test(trainLog), "LLaMA-Factory did not report creating the reference model from ref_model");
+  detail += `; continues ${ft.from}: same ${String(c.tensors)} tensors, moved ${(c.relativeChange as number).toFixed(4)} of their norm`;
+  return detail;
+}
+
+function findFiles(dir: string, name: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? findFiles(join(dir, e.name), name) : e.name === name ? [join(dir, e.name)] : []));
 }
 
 /** The last complete local checkpoint (trainer_state.json written last by transformers), or undefined. */
@@ -502,10 +562,26 @@ async function main(): Promise<number> {
     const fts = stackFineTunes();
     const trained: Record<string, boolean> = {};
     const needs = (name: string, ok: boolean, what: string) => (ok ? undefined : scenario(name, () => Promise.reject(new CheckFailed(`skipped: ${what} failed`))));
+    // a DPO run with from: starts once the SFT run it continues has published (its pod would wait anyway)
+    const trainedSignal: Record<string, { promise: Promise<boolean>; resolve: (ok: boolean) => void }> = {};
+    for (const ft of fts) {
+      let resolve!: (ok: boolean) => void;
+      trainedSignal[ft.name] = { promise: new Promise<boolean>((r) => (resolve = r)), resolve };
+    }
+    const sourceOf = (ft: FineTuneSpec) => (ft.from === undefined ? undefined : ft.from.split("@")[0]!);
     const chains = fts.map((ft) => async () => {
-      const id = ft.name === "lf-resume" ? `resume: ${ft.name} (SIGTERM mid-training, second attempt)` : `train: ${ft.name} (${ft.engine})`;
+      try {
+        await chain(ft);
+      } finally {
+        trainedSignal[ft.name]!.resolve(trained[ft.name] === true);
+      }
+    });
+    const chain = async (ft: FineTuneSpec) => {
+      const id = ft.name === "lf-resume" ? `resume: ${ft.name} (SIGTERM mid-training, second attempt)` : `train: ${ft.name} (${ft.engine}${ft.stage === "dpo" ? `, DPO ${ft.from === undefined ? "from the base" : `from ${sourceOf(ft)}`}` : ""})`;
+      const src = sourceOf(ft);
       if (!wanted(id.split(" (")[0]!) && !wanted(`merge: ${ft.name}`) && !wanted(`gguf: ${ft.name}`) && !wanted("serve")) return;
       if (!mirrored[ft.baseModel]) return void (await needs(id, false, `mirror: ${ft.baseModel}`));
+      if (src !== undefined && !(await trainedSignal[src]!.promise)) return void (await needs(id, false, `train: ${src}`));
       trained[ft.name] = await scenario(id, () => (ft.name === "lf-resume" ? resume(r, ft) : train(r, ft)));
       const followUps = r.objects.some((o) => o.kind === "Job" && o.metadata.name === `${ft.name}-merge-${r.runIds[ft.name]}`);
       if (!followUps) return;
@@ -515,12 +591,28 @@ async function main(): Promise<number> {
       if (!r.objects.some((o) => o.kind === "Job" && o.metadata.name === `${ft.name}-gguf-${r.runIds[ft.name]}`)) return;
       if (!merged) return void (await needs(`gguf: ${ft.name}`, false, `merge: ${ft.name}`));
       await scenario(`gguf: ${ft.name}`, () => gguf(r, ft));
-    });
+    };
     await pool(JOBS, chains);
 
     if (wanted("serve")) {
       const served = r.objects.filter((o) => o.kind === "Deployment").map((o) => o.metadata.name);
       for (const name of served) await scenario(`serve: ${name} (vLLM argument parser and LoRA checks)`, () => serving(r, name));
+    }
+    if (wanted("contracts")) {
+      await scenario("contracts: ms-swift rlhf flags (RLHFArguments fields)", async () => {
+        const files = r.objects.filter((o) => o.kind === "ConfigMap" && o.data?.["swift-rlhf-args.txt"] !== undefined);
+        expect(files.length > 0, "no rendered ConfigMap has swift-rlhf-args.txt");
+        const dir = join(TMP, "rlhf-args");
+        mkdirSync(dir, { recursive: true });
+        const paths = files.map((o) => {
+          const p = join(dir, `${o.metadata.name}.txt`);
+          writeFileSync(p, o.data!["swift-rlhf-args.txt"]!);
+          return p;
+        });
+        const c = await check("ms-swift", "swift_rlhf_args.py", paths);
+        expect((c.unknown as string[]).length === 0, `flags that are not RLHFArguments fields: ${(c.unknown as string[]).join(", ")}`);
+        return `${String(c.flags)} distinct flags of ${files.length} runs are RLHFArguments fields`;
+      });
     }
     if (wanted("templates")) {
       if (existsSync(join(ROOT, "components/training/ms-swift-templates.ts"))) await scenario("templates: ms-swift template names", swiftTemplates);

@@ -59,3 +59,22 @@ export const contract: PlatformContract = {
   addons: { gatewayClassName: "llmkit", prometheusUrl: "http://llmkit-prometheus.monitoring.svc.cluster.local:9090", keda: true },
   networkPolicyEnforced: true,
 };
+
+/** Stage dpo from the base on LLaMA-Factory: alpaca- and openai-style preference data. */
+export const dpoLf: FineTuneConfig = {
+  name: "support-bot-dpo",
+  baseModel: "qwen2-5-7b",
+  engine: "llamafactory",
+  stage: "dpo",
+  method: "lora",
+  template: "qwen",
+  datasets: [
+    { path: "datasets/support/prefs.jsonl", format: "alpaca-preference", purpose: "domain" },
+    { path: "datasets/support/chat-prefs.jsonl", format: "openai-preference", purpose: "domain", samples: 500 },
+  ],
+  pool: "training-l40s",
+  gpus: 1,
+};
+
+/** Stage dpo continuing support-bot's published adapter. */
+export const dpoChained: FineTuneConfig = { ...dpoLf, name: "support-bot-dpo2", from: "support-bot@0123456789ab" };

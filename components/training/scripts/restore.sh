@@ -33,6 +33,15 @@ while read -r key file; do
   etag=$(aws s3api get-object --bucket "$STORE_BUCKET" --key "$key" --query ETag --output text "$DATA_DIR/$file")
   printf '%s\t%s\n' "$key" "${etag//\"/}" >> "$LINEAGE_DIR/datasets.tsv"
 done < "$CONFIG_DIR/datasets.txt"
+# Stage dpo continuing a published adapter: its run may still train in the same `pulumi up`.
+if [[ -n "${FROM_PREFIX:-}" ]]; then
+  require FROM_DIR FROM_WAIT_SECONDS
+  wait_for "${FROM_PREFIX}_SUCCESS" "$FROM_WAIT_SECONDS" "is that run published? from: must name a run id that was (or is being) trained"
+  mkdir -p "$FROM_DIR"
+  for file in adapter_config.json adapter_model.safetensors; do
+    aws s3 cp --only-show-errors --no-progress "s3://$STORE_BUCKET/$FROM_PREFIX$file" "$FROM_DIR/$file"
+  done
+fi
 if [[ -f "$CONFIG_DIR/dataset_info.json" ]]; then
   cp "$CONFIG_DIR/dataset_info.json" "$DATA_DIR/dataset_info.json"
 fi

@@ -25,6 +25,20 @@ latest_checkpoint() {
   fi
 }
 
+# Stage dpo continuing a published adapter (FROM_DIR, copied by restore.sh): the engines train that
+# adapter further with its own adapter_config.json, so its rank and alpha must be the ones the
+# spec (and so the manifest) states.
+if [[ -n "${FROM_LORA:-}" ]]; then
+  require FROM_DIR
+  read -r want_rank want_alpha <<< "$FROM_LORA"
+  have=$(python3 -c 'import json, sys; c = json.load(open(sys.argv[1])); print(c["r"], c["lora_alpha"])' "$FROM_DIR/adapter_config.json")
+  read -r have_rank have_alpha <<< "$have"
+  if ! python3 -c 'import sys; a = sys.argv[1:]; sys.exit(0 if int(a[0]) == int(a[2]) and float(a[1]) == float(a[3]) else 1)' "$want_rank" "$want_alpha" "$have_rank" "$have_alpha"; then
+    echo "configuration error: the adapter in from: has rank $have_rank, alpha $have_alpha but the spec says rank $want_rank, alpha $want_alpha: pin the run of the fine-tune's current LoRA settings" >&2
+    exit "$CONFIG_ERROR"
+  fi
+fi
+
 case "$ENGINE" in
   llamafactory)
     # optional columns (system, history, tools) only where the files have them
@@ -34,12 +48,20 @@ case "$ENGINE" in
     final="$OUTPUT_DIR"
     ;;
   ms-swift)
-    mapfile -t args < "$CONFIG_DIR/swift-args.txt"
+    # stage dpo: `swift rlhf` on the preference data converted to ms-swift's own format
+    command=sft
+    argfile="$CONFIG_DIR/swift-args.txt"
+    if [[ -f "$CONFIG_DIR/swift-rlhf-args.txt" ]]; then
+      command=rlhf
+      argfile="$CONFIG_DIR/swift-rlhf-args.txt"
+      python3 "$(dirname "$0")/preference-data.py" "$DATA_DIR" "$CONFIG_DIR/swift-preference-datasets.txt"
+    fi
+    mapfile -t args < "$argfile"
     resume=$(latest_checkpoint)
     if [[ -n "$resume" ]]; then
       args+=(--resume_from_checkpoint "$resume")
     fi
-    swift sft "${args[@]}"
+    swift "$command" "${args[@]}"
     # ms-swift saves the final adapter as its last checkpoint
     final=$(latest_checkpoint)
     ;;
