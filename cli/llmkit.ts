@@ -3,28 +3,26 @@
  * `bin`), dispatching to the same entry points `npm run <command>` runs. `llmkit <command>
  * --help` prints the command's usage.
  *
- * Run outside this repository (the package installed into a project), every command but up
- * reads the stack files in `./stacks` of the working directory when there is one and no
- * `--stacks-dir` was given; render writes to `./out/<stack>` of the working directory by default.
+ * Run outside this repository (the package installed into a project), every command reads the
+ * stack files in `./stacks` of the working directory when there is one and no `--stacks-dir` was
+ * given; render writes to `./out/<stack>` of the working directory by default.
  */
 import { existsSync, readdirSync } from "node:fs";
 import { resolve } from "node:path";
 
 interface Command {
   readonly summary: string;
-  /** Whether the command takes --stacks-dir. */
-  readonly stacksDir: boolean;
   load(): Promise<{ USAGE: string; cli(argv: readonly string[]): number | Promise<number> }>;
 }
 
 const COMMANDS: Readonly<Record<string, Command>> = {
-  render: { summary: "render a stack offline under mocks into manifests and resources.json", stacksDir: true, load: () => import("./render.ts") },
-  plan: { summary: "estimate memory, fit and cost of a stack's fine-tunes and services", stacksDir: true, load: () => import("./plan.ts") },
-  up: { summary: "deploy (or --preview / --destroy) a stack with the Pulumi Automation API", stacksDir: false, load: () => import("./up.ts") },
-  promote: { summary: "copy llmkit:release entries from one stack file to the next", stacksDir: true, load: () => import("./promote.ts") },
-  status: { summary: "runs in the store and their state, pins, and what each service's pods loaded", stacksDir: true, load: () => import("./status.ts") },
-  logs: { summary: "pod logs of a fine-tune's current run", stacksDir: true, load: () => import("./logs.ts") },
-  chat: { summary: "send a prompt to a service (port-forward or gateway URL) and stream the answer", stacksDir: true, load: () => import("./chat.ts") },
+  render: { summary: "render a stack offline under mocks into manifests and resources.json", load: () => import("./render.ts") },
+  plan: { summary: "estimate memory, fit and cost of a stack's fine-tunes and services", load: () => import("./plan.ts") },
+  up: { summary: "deploy (or --preview / --destroy) a stack with the Pulumi Automation API", load: () => import("./up.ts") },
+  promote: { summary: "copy llmkit:release entries from one stack file to the next", load: () => import("./promote.ts") },
+  status: { summary: "runs in the store and their state, pins, and what each service's pods loaded", load: () => import("./status.ts") },
+  logs: { summary: "pod logs of a fine-tune's current run", load: () => import("./logs.ts") },
+  chat: { summary: "send a prompt to a service (port-forward or gateway URL) and stream the answer", load: () => import("./chat.ts") },
 };
 
 export const USAGE = [
@@ -60,7 +58,7 @@ export async function main(argv: readonly string[], print: (text: string) => voi
   const args = [...rest];
   const hasFlag = (flag: string) => args.some((a) => a === flag || a.startsWith(`${flag}=`));
   const stacks = cwdStacksDir();
-  if (command.stacksDir && stacks !== undefined && !hasFlag("--stacks-dir")) args.push("--stacks-dir", stacks);
+  if (stacks !== undefined && !hasFlag("--stacks-dir")) args.push("--stacks-dir", stacks);
   return await mod.cli(args);
 }
 

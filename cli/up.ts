@@ -109,7 +109,10 @@ async function run(args: UpArgs): Promise<void> {
   const stacksDir = args.stacksDir ?? STACKS_DIR;
   const loaded = loadStackFile(args.stack, stacksDir); // offline validation: throws ConfigError before Pulumi is involved
   const root = resolve(import.meta.dirname, "..");
-  const envVars: Record<string, string> = { ...workspaceEnv(root, args, process.env), LLMKIT_POLICY_ENV: policyEnv(loaded.config.env, process.env) };
+  // state, passphrase and workspace live in the working directory: the repository under `npm run
+  // up`, the user's project under an installed `llmkit up` (never inside node_modules)
+  const here = process.cwd();
+  const envVars: Record<string, string> = { ...workspaceEnv(here, args, process.env), LLMKIT_POLICY_ENV: policyEnv(loaded.config.env, process.env) };
   let pulumiCommand: PulumiCommand;
   try {
     pulumiCommand = await PulumiCommand.get();
@@ -120,7 +123,7 @@ async function run(args: UpArgs): Promise<void> {
   const target = loaded.platform.provider === "aws" ? `AWS (${loaded.platform.region})` : `kube context "${kubeContext(process.env) ?? "(none)"}"`;
   console.log(`llmkit ${args.action}: stack ${args.stack} (${stackFilePath(args.stack, stacksDir)}) → ${target}`);
   console.log(`  state ${envVars.PULUMI_BACKEND_URL}, policy pack policies/ at ${envVars.LLMKIT_POLICY_ENV} enforcement`);
-  const workDir = process.env.LLMKIT_WORKSPACE_DIR ?? join(root, ".pulumi", "workspace");
+  const workDir = process.env.LLMKIT_WORKSPACE_DIR ?? join(here, ".pulumi", "workspace");
   const stack = await openStack(args.stack, { root, stacksDir, workDir, envVars, pulumiCommand });
   const onOutput = (line: string) => process.stdout.write(line);
   const policyPacks = [join(root, "policies")];

@@ -62,7 +62,8 @@ export async function openStack(stackName: string, opts: WorkspaceOptions): Prom
   const { default: program } = await import("../index.ts");
   const projectName = (parse(readFileSync(join(opts.root, "Pulumi.yaml"), "utf8")) as { name: string }).name;
   return LocalWorkspace.createOrSelectStack(
-    { stackName, projectName, program: async () => program(opts.stacksDir) },
+    // a throw inside the program becomes a rejection, as the Automation API expects
+    { stackName, projectName, program: () => new Promise<Record<string, unknown>>((resolve) => resolve(program(opts.stacksDir))) },
     { workDir: opts.workDir, envVars: opts.envVars, pulumiCommand: opts.pulumiCommand },
   );
 }
