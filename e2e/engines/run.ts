@@ -102,13 +102,17 @@ function run(cmd: string, args: string[], opts: { env?: Record<string, string>; 
   });
 }
 
-/** Runs a checks/*.py script with a venv's python; its last stdout line is JSON. */
+/**
+ * Runs a checks/*.py script with a venv's python; its result is its last JSON line. stdout and
+ * stderr share `out`, so a late stderr line (a warning at interpreter exit) may follow it.
+ */
 async function check(venv: string, script: string, args: string[], env: Record<string, string> = {}): Promise<Record<string, string | number | string[]>> {
   const r = await run(join(venvBin(venv), "python"), [join(HERE, "checks", script), ...args], {
     env: { PATH: `${venvBin(venv)}:${process.env.PATH}`, HOME: join(TMP, "home"), HF_HUB_OFFLINE: "1", CUDA_VISIBLE_DEVICES: "", ...env },
   });
-  const last = r.out.trim().split("\n").pop() ?? "";
   if (r.code !== 0) throw new CheckFailed(`${script}: ${errorText(r.out)}`);
+  const last = r.out.trim().split("\n").findLast((l) => l.startsWith("{"));
+  if (last === undefined) throw new CheckFailed(`${script}: printed no JSON result: ${errorText(r.out)}`);
   return JSON.parse(last) as Record<string, string | number | string[]>;
 }
 
