@@ -74,13 +74,15 @@ function deployWorkloads(loaded: LoadedStack, contract: PlatformContract, provid
   const models = new Map(config.models.map((m) => [m.name, m]));
   const model = (name: string) => models.get(name)!; // references were validated by the schema
 
-  for (const m of config.models) new ModelMirror(m.name, { model: m, contract }, opts);
+  // a fine-tune's training pod waits for its base model's mirror: creating the mirror Job first
+  // queues its pod first, so on a small node the training pod is the one that waits for room
+  const mirrors = new Map(config.models.map((m) => [m.name, new ModelMirror(m.name, { model: m, contract }, opts)]));
   for (const d of config.datasets) new ModelMirror(`${d.name}-dataset`, { model: d, kind: "dataset", contract }, opts);
 
   const runs: Record<string, pulumi.Output<string>> = {};
   for (const spec of config.fineTunes) {
     const releasedRunId = config.release.adapters[spec.name]?.runId;
-    const job = new FineTune(spec.name, { spec, model: model(spec.baseModel), contract, releasedRunId }, opts);
+    const job = new FineTune(spec.name, { spec, model: model(spec.baseModel), contract, releasedRunId }, { ...opts, dependsOn: [mirrors.get(spec.baseModel)!] });
     runs[spec.name] = job.runId;
   }
 

@@ -30,17 +30,17 @@ describe("fine-tune refusals (the rest are in test/bad-configs.ts, run through t
     ["identity outside the store", (r) => (r.fineTunes[0].identity = { name: "Ada", author: "Acme", path: "/data/identity.json" }), [
       'llmkit:fineTunes[0].identity.path: must be a key under the store\'s "datasets/" prefix, e.g. datasets/support/train.jsonl',
     ]],
-    ["dataset key climbing out of datasets/", (r) => (r.fineTunes[0].datasets[0].path = "datasets/../adapters/x.json"), [
+    ["dataset key climbing out of datasets/", (r) => (r.fineTunes[0].datasets[0] = { path: "datasets/../adapters/x.json", format: "alpaca" }), [
       'llmkit:fineTunes[0].datasets[0].path: must not contain ".." (keys are literal, never resolved)',
     ]],
     ["priority without queue", (r) => (r.fineTunes[0].priority = "high"), [
       "llmkit:fineTunes[0].priority: needs queue: Kueue reads the priority class only on Jobs it manages; set queue to a LocalQueue name",
     ]],
     ["empty smoke prompt", (r) => (r.fineTunes[0].smokePrompts = ["hi", " "]), ["llmkit:fineTunes[0].smokePrompts[1]: must not be empty"]],
-    ["dataset with neither path nor dataset", (r) => delete r.fineTunes[0].datasets[0].path, [
-      "llmkit:fineTunes[0].datasets[0]: needs path (a store key) or dataset + file (a mirrored llmkit:datasets entry)",
+    ["dataset with neither path, dataset nor upload", (r) => delete r.fineTunes[0].datasets[0].upload, [
+      "llmkit:fineTunes[0].datasets[0]: needs path (a store key), dataset + file (a mirrored llmkit:datasets entry) or upload (a file of this project)",
     ]],
-    ["dataset with both path and dataset", (r) => (withCatalog(r), Object.assign(r.fineTunes[0].datasets[0], { dataset: "ultrachat", file: "a.jsonl" })), [
+    ["dataset with both path and dataset", (r) => (withCatalog(r), (r.fineTunes[0].datasets[0] = { path: "datasets/support/train.jsonl", format: "alpaca", dataset: "ultrachat", file: "a.jsonl" })), [
       "llmkit:fineTunes[0].datasets[0].dataset: give either path or dataset + file, not both",
     ]],
     ["unknown mirrored dataset, without file", (r) => (r.fineTunes[0].datasets[0] = { dataset: "ultra", format: "openai" }), [

@@ -21,10 +21,14 @@ export function fineTuneRuleProblems(cfg: ParsedStackConfig): Problem[] {
     f.datasets.forEach((d, j) => {
       const add = (key: string | undefined, message: string) =>
         problems.push({ path: key === undefined ? at("datasets", j) : at("datasets", j, key), message });
-      if (d.path === undefined && d.dataset === undefined) {
-        add(undefined, "needs path (a store key) or dataset + file (a mirrored llmkit:datasets entry)");
+      if (d.path === undefined && d.dataset === undefined && d.upload === undefined) {
+        add(undefined, "needs path (a store key), dataset + file (a mirrored llmkit:datasets entry) or upload (a file of this project)");
       } else if (d.path !== undefined && d.dataset !== undefined) {
         add("dataset", "give either path or dataset + file, not both");
+      } else if (d.upload !== undefined && d.dataset !== undefined) {
+        add("upload", `copies a file of this project into the store, but dataset "${d.dataset}" is mirrored from a hub: give either upload or dataset + file, not both`);
+      } else if (d.upload !== undefined && d.path !== undefined) {
+        add("path", "is derived from the uploaded file's content (datasets/uploads/<sha256>/<file name>), so a changed file is a new run: remove path");
       } else if (d.dataset !== undefined) {
         const hub = catalog.get(d.dataset);
         if (hub === undefined) add("dataset", `unknown dataset "${d.dataset}": use one of llmkit:datasets (${catalogList})`);

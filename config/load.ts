@@ -4,11 +4,11 @@
  * Nothing is registered before this succeeds.
  */
 import { readFileSync, existsSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { explainIssue, formatIssues, configPath } from "./errors.ts";
 import { poolProblems } from "./rules.ts";
-import { stackConfigSchema, CONFIG_KEYS, type PlatformConfig, type StackConfig } from "./schema.ts";
+import { stackConfigSchemaAt, CONFIG_KEYS, type PlatformConfig, type StackConfig } from "./schema.ts";
 
 export const NAMESPACE = "llmkit";
 /**
@@ -17,6 +17,11 @@ export const NAMESPACE = "llmkit";
  * platform stack's file from here, in the program as in the CLIs.
  */
 export const STACKS_DIR = process.env.LLMKIT_STACKS_DIR ? resolve(process.env.LLMKIT_STACKS_DIR) : new URL("../stacks/", import.meta.url).pathname;
+
+/** The project root `datasets[].upload` paths are relative to: the folder holding the stacks folder. */
+export function projectRoot(stacksDir: string = STACKS_DIR): string {
+  return dirname(resolve(stacksDir));
+}
 
 /**
  * How every reader of a stack file parses it, so the kit reads what the Pulumi engine reads. The
@@ -90,13 +95,16 @@ function secureValuePaths(value: unknown, path: (string | number)[] = []): (stri
 
 export type ParseResult = { ok: true; config: StackConfig } | { ok: false; problems: string[] };
 
-/** Validates raw config (namespace stripped); every problem is reported, not just the first. */
-export function parseStackConfig(raw: Record<string, unknown>): ParseResult {
+/**
+ * Validates raw config (namespace stripped); every problem is reported, not just the first.
+ * `root`: where `datasets[].upload` files are read from (projectRoot of the stacks folder).
+ */
+export function parseStackConfig(raw: Record<string, unknown>, root: string = projectRoot()): ParseResult {
   const secure = secureValuePaths(raw).map(
     (p) => `${configPath(p)}: is a secure value, but llmkit config is never secret: keep secrets in a Kubernetes Secret or ESC and reference it by name`,
   );
   if (secure.length > 0) return { ok: false, problems: secure };
-  const result = stackConfigSchema.safeParse(raw, { error: explainIssue });
+  const result = stackConfigSchemaAt(root).safeParse(raw, { error: explainIssue });
   if (!result.success) return { ok: false, problems: formatIssues(result.error.issues) };
   return { ok: true, config: result.data };
 }
@@ -122,7 +130,7 @@ export function providerConfigProblems(all: Record<string, unknown>, platform: P
  * config map (every namespace), for the provider config checked against the platform.
  */
 export function loadStack(stack: string, raw: Record<string, unknown>, dir = STACKS_DIR, all: Record<string, unknown> = {}): LoadedStack {
-  const parsed = parseStackConfig(raw);
+  const parsed = parseStackConfig(raw, projectRoot(dir));
   if (!parsed.ok) throw new ConfigError(stack, parsed.problems);
   const config = parsed.config;
   const providerProblems = providerConfigProblems(all, config.platform);
@@ -130,7 +138,7 @@ export function loadStack(stack: string, raw: Record<string, unknown>, dir = STA
   if (config.platform !== undefined) return { stack, config, platform: config.platform };
 
   const platformStack = config.platformStack!; // the schema requires it for layer workloads
-  const platformParsed = parseStackConfig(readStackFile(platformStack, dir));
+  const platformParsed = parseStackConfig(readStackFile(platformStack, dir), projectRoot(dir));
   if (!platformParsed.ok) {
     throw new ConfigError(stack, [`llmkit:platformStack: stack "${platformStack}" is invalid: ${platformParsed.problems.join("; ")}`]);
   }

@@ -13,7 +13,7 @@ import { resolveMerge } from "../components/training/merge.ts";
 import { datasetMix } from "../components/training/mix.ts";
 import { fineTuneProblems } from "../components/training/validate.ts";
 import { peakReplicas } from "../components/serving/autoscaling.ts";
-import { resolveService } from "../components/serving/defaults.ts";
+import { resolveService, type AdapterRef } from "../components/serving/defaults.ts";
 import { customServiceProblems, resolveCustomService } from "../components/serving/custom.ts";
 import { exposureProblems, serviceProblems } from "../components/serving/validate.ts";
 import { fineTuneFit, serviceFit } from "../planner/fit.ts";
@@ -140,12 +140,25 @@ function unreleasedFollowUps(loaded: LoadedStack): string[] {
   });
 }
 
-/** The release entries a service serves, in its `adapters` order (the schema checked they exist). */
-export function pinnedAdapters(loaded: LoadedStack, names: readonly string[]) {
+/**
+ * The adapters a service serves, in its `adapters` order: each one's `llmkit:release` entry, or on
+ * env local, for a fine-tune of this stack without one, its current run with `follow` (served as
+ * soon as it is published: components/serving/scripts/adapter-follow.sh). The rules checked that
+ * every other name is pinned.
+ */
+export function pinnedAdapters(loaded: LoadedStack, names: readonly string[]): AdapterRef[] {
+  const { config } = loaded;
   return names.map((name) => {
-    const { rank, ...entry } = loaded.config.release.adapters[name]!;
-    const trained = loaded.config.fineTunes.find((f) => f.name === name);
-    const effectiveRank = rank ?? (trained !== undefined ? resolveFineTune(trained).lora.rank : undefined);
+    const trained = config.fineTunes.find((f) => f.name === name);
+    const effective = trained === undefined ? undefined : resolveFineTune(trained);
+    const release = config.release.adapters[name];
+    if (release === undefined) {
+      if (config.env !== "local" || trained === undefined || effective === undefined) throw new Error(`adapter "${name}" is neither pinned nor a local fine-tune: the rules let it through`);
+      const model = config.models.find((m) => m.name === trained.baseModel)!;
+      return { name, runId: fineTuneRunId(effective, model), baseModel: trained.baseModel, rank: effective.lora.rank, follow: true };
+    }
+    const { rank, ...entry } = release;
+    const effectiveRank = rank ?? effective?.lora.rank;
     return { name, ...entry, ...(effectiveRank !== undefined ? { rank: effectiveRank } : {}) };
   });
 }

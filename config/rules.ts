@@ -87,8 +87,13 @@ export function stackProblems(cfg: StackConfig): Problem[] {
       if (seen.has(a)) add(["serving", i, "adapters", j], `"${a}" is listed twice: remove the duplicate`);
       seen.add(a);
       const pinned = cfg.release.adapters[a];
-      if (pinned === undefined) {
-        add(["serving", i, "adapters", j], `adapter "${a}" is not pinned in llmkit:release.adapters: add ${a}: {runId, baseModel}`);
+      const trainedOn = fineTuneBase.get(a);
+      if (pinned === undefined && cfg.env === "local" && trainedOn !== undefined) {
+        // env local: the service follows the fine-tune's current run (config/preflight.ts pinnedAdapters)
+        if (trainedOn !== s.baseModel) add(["serving", i, "adapters", j], `adapter "${a}" is trained on base "${trainedOn}" but this service serves "${s.baseModel}"`);
+      } else if (pinned === undefined) {
+        const follow = trainedOn === undefined ? "" : ` (only env: local serves a fine-tune's current run without a pin; here pin the run render prints once it is published, or npm run promote one from another stack)`;
+        add(["serving", i, "adapters", j], `adapter "${a}" is not pinned in llmkit:release.adapters: add ${a}: {runId, baseModel}${follow}`);
       } else if (pinned.baseModel !== s.baseModel) {
         add(["serving", i, "adapters", j], `adapter "${a}" was trained on base "${pinned.baseModel}" but this service serves "${s.baseModel}"`);
       }

@@ -13,6 +13,7 @@ import { platformSchema, type PlatformConfig } from "../components/platform/inpu
 import { fineTuneSchema, hubDatasetSchema, MAX_SMOKE_PROMPTS, type FineTuneConfig, type HubDatasetConfig } from "../components/training/inputs.ts";
 import { servingSchema, type ServingConfig } from "../components/serving/inputs.ts";
 import { crossFieldRules } from "./rules.ts";
+import { uploadProblems, uploadReader, type UploadRead } from "./uploads.ts";
 
 export { fineTuneSchema, hubDatasetSchema, MAX_SMOKE_PROMPTS, modelSchema, platformSchema, resourceName, servingSchema };
 export type { FineTuneConfig, HubDatasetConfig, ModelConfig, PlatformConfig, ServingConfig };
@@ -61,13 +62,19 @@ export type ParsedStackConfig = z.output<typeof stackConfigObject>;
  * A DPO fine-tune with `from` takes the LoRA settings of the SFT fine-tune it names, which its adapter has.
  * Every fine-tune dataset ends up as a store key: `{dataset, file}` becomes
  * `datasets/<repo>/<revision>/<file>` of the mirrored catalog entry, with `mirror` (that entry's
- * prefix, whose `_SUCCESS` the pod waits for), so components and run ids see one shape. Runs only
- * on a config the rules accepted (zod skips transforms after issues).
+ * prefix, whose `_SUCCESS` the pod waits for), and `{upload}` its content-addressed key with the
+ * file's text (./uploads.ts), so components and run ids see one shape. Runs only on a config the
+ * rules accepted (zod skips transforms after issues).
  */
-function resolveDatasetRefs(cfg: ParsedStackConfig) {
+function resolveDatasetRefs(cfg: ParsedStackConfig, read: (file: string) => UploadRead) {
   const catalog = new Map(cfg.datasets.map((d) => [d.name, d]));
-  const resolve = ({ path, dataset, file, ...rest }: ParsedStackConfig["fineTunes"][number]["datasets"][number]) => {
+  const resolve = ({ path, dataset, file, upload, ...rest }: ParsedStackConfig["fineTunes"][number]["datasets"][number]) => {
     if (path !== undefined) return { ...rest, path };
+    if (upload !== undefined) {
+      const r = read(upload);
+      if (!r.ok) throw new Error(`upload "${upload}" survived validation unread`);
+      return { ...rest, ...r.entry };
+    }
     const hub = dataset === undefined ? undefined : catalog.get(dataset);
     if (hub === undefined || file === undefined) throw new Error(`dataset reference "${dataset}" survived validation unresolved`);
     const mirror = hubDatasetPrefix(hub.repo, hub.revision);
@@ -82,7 +89,21 @@ function resolveDatasetRefs(cfg: ParsedStackConfig) {
   };
 }
 
-export const stackConfigSchema = stackConfigObject.superRefine(crossFieldRules).transform(resolveDatasetRefs);
+/** The stack schema with uploads (`datasets[].upload`) read relative to `projectRoot`. */
+export function stackConfigSchemaAt(projectRoot: string) {
+  const read = uploadReader(projectRoot);
+  return stackConfigObject
+    .superRefine(crossFieldRules)
+    .superRefine((cfg, ctx) => {
+      for (const p of uploadProblems(cfg, read)) ctx.addIssue({ code: "custom", path: p.path, message: p.message });
+    })
+    .transform((cfg) => resolveDatasetRefs(cfg, read));
+}
+
+/** The kit's own root (the folder holding its stacks/); only the docs use this schema. */
+const KIT_ROOT = new URL("../", import.meta.url).pathname;
+/** The schema for docs and types; loading goes through config/load.ts, which passes the project root. */
+export const stackConfigSchema = stackConfigSchemaAt(KIT_ROOT);
 
 export type StackConfig = z.output<typeof stackConfigSchema>;
 export type StackConfigInput = z.input<typeof stackConfigSchema>;

@@ -3,7 +3,7 @@
  * certainly fail at deploy or first request is refused here with its path and fix (docs/architecture.md §4).
  */
 import { cpuKvCacheProblem } from "../components/serving/cpu-memory.ts";
-import { DEFAULT_MAX_MODEL_LEN, SHM_GIB_PER_RANK, defaultResources } from "../components/serving/defaults.ts";
+import { DEFAULT_MAX_MODEL_LEN, SHM_GIB_CPU, defaultResources } from "../components/serving/defaults.ts";
 import { modelByRepo } from "../planner/models.ts";
 import type { Problem } from "./rules.ts";
 import type { ParsedStackConfig } from "./schema.ts";
@@ -31,7 +31,7 @@ export function servingRuleProblems(cfg: ParsedStackConfig): Problem[] {
       );
     }
     if (s.engine?.device === "cpu" && s.gpus === 0) {
-      const shmGiB = SHM_GIB_PER_RANK;
+      const shmGiB = SHM_GIB_CPU;
       const memoryGiB = (s.resources ?? defaultResources("cpu", 0, model.sizeGiB, shmGiB)).memoryGiB;
       const problem = memoryGiB > shmGiB ? cpuKvCacheProblem({ memoryGiB, shmGiB, model, maxModelLen }) : undefined;
       if (problem !== undefined) add(["resources", "memoryGiB"], `(${memoryGiB}) ${problem}`);

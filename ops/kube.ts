@@ -14,7 +14,7 @@ import { PassThrough, type Writable } from "node:stream";
 import type * as K8s from "@kubernetes/client-node";
 import { RUN_ID_LABEL } from "./targets.ts";
 import type { DeploymentObservation, JobObservation, ServicePodObservation } from "./status.ts";
-import { loraModules } from "./status.ts";
+import { followModules, loraModules } from "./status.ts";
 
 /** No usable kube context: a config error (exit 2), its message names the fix. */
 export class KubeConfigError extends Error {
@@ -156,6 +156,7 @@ export class Cluster {
         name: p.metadata?.name ?? "",
         ready: (p.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True"),
         adapters: loraModules(p.spec?.containers.find((c) => c.name === "vllm")?.args ?? []),
+        following: followModules(p.spec?.containers.find((c) => c.name === "adapter-follow")?.env?.find((e) => e.name === "FOLLOW_ADAPTERS")?.value),
       }))
       .sort((a, b) => a.name.localeCompare(b.name));
   }

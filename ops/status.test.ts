@@ -6,7 +6,10 @@ import { describe, expect, it } from "vitest";
 import { loadStackFile } from "../config/load.ts";
 import { resolveService } from "../components/serving/defaults.ts";
 import { renderVllmArgs } from "../components/serving/engine-args.ts";
-import { anyFailed, adapterRows, formatAdapter, formatService, jobState, loraModules, quote, runState, type JobObservation } from "./status.ts";
+import { renderDeployment } from "../components/serving/render.ts";
+import { platformContract } from "../components/platform/contract.ts";
+import { pinnedAdapters } from "../config/preflight.ts";
+import { anyFailed, adapterRows, followModules, formatAdapter, formatService, jobState, loraModules, quote, runState, type JobObservation } from "./status.ts";
 import type { StoreRun } from "./store-runs.ts";
 import { stackTargets, type AdapterTarget, type ServiceTarget } from "./targets.ts";
 
@@ -104,6 +107,29 @@ describe("tables", () => {
     expect(formatService({ target, deployment: { ok: true, value: undefined }, pods: { ok: true, value: [] } })[0]).toBe("service chat (vllm): not deployed");
   });
 
+  it("shows an adapter that follows the current run, and pods that still follow another", () => {
+    const target: ServiceTarget = {
+      name: "chat",
+      runtime: "vllm",
+      namespace: "llmkit",
+      workload: "chat",
+      selector: {},
+      port: 8000,
+      endpoint: "http://chat.llmkit.svc.cluster.local:8000/v1",
+      baseModelName: "qwen",
+      pinned: [{ name: "bot", runId: "bbbbbbbbbbbb", follows: true }],
+      clientKeys: [],
+      jwt: false,
+    };
+    const following = (runId: string) => ({ name: "chat-1", ready: true, adapters: [], following: [{ name: "bot", runId }] });
+    const lines = (runId: string) => formatService({ target, deployment: { ok: true, value: { desired: 1, ready: 1, updated: 1 } }, pods: { ok: true, value: [following(runId)] } });
+    expect(lines("bbbbbbbbbbbb").slice(2)).toEqual([
+      "  ADAPTER  PINNED                LOADED",
+      "  bot      follows bbbbbbbbbbbb  at run time (GET /v1/models)  follows the current run: loaded once published",
+    ]);
+    expect(lines("aaaaaaaaaaaa")[3]).toBe("  bot      follows bbbbbbbbbbbb  at run time (GET /v1/models)  differs: rollout pending or in progress");
+  });
+
   it("quotes untrusted text on one line and cuts it", () => {
     expect(quote("a\nb")).toBe('"a\\nb"');
     expect(quote("x".repeat(100), 5)).toBe('"xxxxx…"');
@@ -117,15 +143,26 @@ describe("targets of the shipped stacks", () => {
     const spec = loaded.config.serving[0]!;
     const svc = resolveService(spec, loaded.config.models[0]!, [{ name: "support-bot", runId: "4b78589955b6", baseModel: "qwen2-5-0-5b" }]);
     expect(loraModules(renderVllmArgs(svc))).toEqual([{ name: "support-bot", runId: "4b78589955b6" }]);
-    expect(t.adapters).toEqual([{ name: "support-bot", currentRunId: "4b78589955b6", jobName: "support-bot-train-4b78589955b6", pinnedRunId: "4b78589955b6" }]);
+    // the local stack pins nothing: its service follows the fine-tune's current run
+    const current = t.adapters[0]!.currentRunId!;
+    expect(t.adapters).toEqual([{ name: "support-bot", currentRunId: current, jobName: `support-bot-train-${current}`, followedBy: ["chat"] }]);
     expect(t.services[0]).toMatchObject({
       name: "chat",
       workload: "chat",
       endpoint: "http://chat.llmkit.svc.cluster.local:8000/v1",
       engineKey: { secretName: "chat-api-key", key: "api-key" },
       selector: { "app.kubernetes.io/name": "vllm", "app.kubernetes.io/instance": "chat" },
-      pinned: [{ name: "support-bot", runId: "4b78589955b6" }],
+      pinned: [{ name: "support-bot", runId: current, follows: true }],
     });
+  });
+
+  it("parses back the runs the kit's adapter-follow container follows", () => {
+    const loaded = loadStackFile("local");
+    const svc = resolveService(loaded.config.serving[0]!, loaded.config.models[0]!, pinnedAdapters(loaded, ["support-bot"]));
+    const follow = renderDeployment(svc, platformContract(loaded.platform)).spec.template.spec.containers[1]!;
+    const value = follow.env.flatMap((e) => (e.name === "FOLLOW_ADAPTERS" && "value" in e ? [e.value] : []))[0];
+    expect(followModules(value)).toEqual([{ name: "support-bot", runId: svc.adapters[0]!.runId }]);
+    expect(loraModules(renderVllmArgs(svc))).toEqual([]);
   });
 
   it("names gateway client keys and pinned-only adapters of a prod stack", () => {

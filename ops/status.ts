@@ -21,6 +21,8 @@ export interface ServicePodObservation {
   readonly ready: boolean;
   /** `--lora-modules` of the `vllm` container: adapter name → run id (the last segment of its path). */
   readonly adapters: readonly { readonly name: string; readonly runId: string }[];
+  /** FOLLOW_ADAPTERS of the `adapter-follow` container: the runs it loads at run time once published. */
+  readonly following?: readonly { readonly name: string; readonly runId: string }[];
 }
 
 export interface DeploymentObservation {
@@ -62,6 +64,14 @@ export function loraModules(args: readonly string[]): { name: string; runId: str
     }
   }
   return out;
+}
+
+/** `<name>=adapters/<name>/<runId>/` items of the adapter-follow container's FOLLOW_ADAPTERS (components/serving/render.ts). */
+export function followModules(value: string | undefined): { name: string; runId: string }[] {
+  return (value ?? "").split(" ").flatMap((item) => {
+    const at = item.indexOf("=");
+    return at <= 0 ? [] : [{ name: item.slice(0, at), runId: item.slice(at + 1).replace(/\/$/, "").split("/").pop() ?? "" }];
+  });
 }
 
 /** One Job's state from its conditions (kubernetes.io/docs/concepts/workloads/controllers/job/#job-termination-and-cleanup). */
@@ -144,7 +154,7 @@ const loss = (v: number | null | undefined) => (v === undefined ? "-" : v === nu
 
 export function formatAdapter(obs: AdapterObservation): string[] {
   const { target } = obs;
-  const head = [target.currentRunId !== undefined ? `current run ${target.currentRunId}` : "not trained by this stack", `pinned ${target.pinnedRunId ?? "none"}`];
+  const head = [target.currentRunId !== undefined ? `current run ${target.currentRunId}` : "not trained by this stack", `pinned ${target.pinnedRunId ?? (target.followedBy === undefined ? "none" : `none, followed by ${target.followedBy.join(", ")}`)}`];
   const lines = [`adapter ${target.name} (${head.join(", ")})`];
   if (!obs.store.ok) lines.push(`  store: ${obs.store.error}`);
   if (!obs.jobs.ok) lines.push(`  cluster: ${obs.jobs.error}`);
@@ -195,7 +205,15 @@ export function formatService(obs: ServiceObservation): string[] {
   }
   const cells = [["ADAPTER", "PINNED", "LOADED", ""]];
   for (const name of names) {
-    const pinned = target.pinned.find((p) => p.name === name)?.runId;
+    const entry = target.pinned.find((p) => p.name === name);
+    if (entry?.follows === true) {
+      // loaded at run time: the pod spec says which run each pod follows, /v1/models whether it is loaded yet
+      const everywhere = pods.length > 0 && pods.every((p) => (p.following ?? []).some((a) => a.name === name && a.runId === entry.runId));
+      const verdict = pods.length === 0 ? "" : everywhere ? "follows the current run: loaded once published" : "differs: rollout pending or in progress";
+      cells.push([name, `follows ${entry.runId}`, obs.pods.ok ? "at run time (GET /v1/models)" : "?", verdict]);
+      continue;
+    }
+    const pinned = entry?.runId;
     const loaded = loadedCell(name, pods);
     const everywhere = pods.length > 0 && pods.every((p) => p.adapters.some((a) => a.name === name && a.runId === pinned));
     const verdict = pods.length === 0 ? "" : pinned === undefined ? "not pinned (next rollout drops it)" : everywhere ? "ok" : "differs: rollout pending or in progress";

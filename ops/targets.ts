@@ -27,6 +27,8 @@ export interface AdapterTarget {
   readonly jobName?: string;
   /** The run `llmkit:release` pins, if any. */
   readonly pinnedRunId?: string;
+  /** Services that serve the current run without a pin, once it is published (env local). */
+  readonly followedBy?: readonly string[];
 }
 
 export interface ServiceKey {
@@ -50,8 +52,11 @@ export interface ServiceTarget {
   readonly gatewayUrl?: string;
   /** vLLM: the base model's served name (`--served-model-name`). */
   readonly baseModelName?: string;
-  /** vLLM: pinned adapters in `spec.adapters` order, each served under its own name. */
-  readonly pinned: readonly { readonly name: string; readonly runId: string }[];
+  /**
+   * vLLM: pinned adapters in `spec.adapters` order, each served under its own name; `follows`: not
+   * pinned, the fine-tune's current run, loaded at run time once published (env local).
+   */
+  readonly pinned: readonly { readonly name: string; readonly runId: string; readonly follows?: true }[];
   /** The engine's own key (reached directly, e.g. through a port-forward); undefined with auth none. */
   readonly engineKey?: ServiceKey;
   /** Gateway client keys (auth api-key with clients): Secret `secret`, key = client name (Envoy Gateway apiKeyAuth). */
@@ -119,14 +124,16 @@ export function stackTargets(loaded: LoadedStack): StackTargets {
       endpoint: serviceEndpoint(svc, contract),
       ...(gatewayBase !== undefined ? { gatewayUrl: `${gatewayBase}/v1` } : {}),
       baseModelName: model.name,
-      pinned: svc.adapters.map((a) => ({ name: a.name, runId: a.runId })),
+      pinned: svc.adapters.map((a) => ({ name: a.name, runId: a.runId, ...(a.follow ? { follows: true as const } : {}) })),
       ...(svc.apiKey !== undefined ? { engineKey: { secretName: svc.apiKey.secretName, key: svc.apiKey.key } } : {}),
       clientKeys,
       jwt,
     };
   });
 
-  return { stack: loaded.stack, namespace: contract.namespace, store: storeRef(loaded.platform), adapters, services };
+  const followers = (name: string) => services.filter((s) => s.pinned.some((p) => p.name === name && p.follows === true)).map((s) => s.name);
+  const withFollowers = adapters.map((a) => (followers(a.name).length === 0 ? a : { ...a, followedBy: followers(a.name) }));
+  return { stack: loaded.stack, namespace: contract.namespace, store: storeRef(loaded.platform), adapters: withFollowers, services };
 }
 
 /** The training Job of any run of a fine-tune (components/training/train-job.ts `trainNames`). */

@@ -11,8 +11,8 @@ const RERANKER = {
 };
 
 export const SERVING_CASES: BadCase[] = [
-  ["CPU vLLM memory leaves no KV cache", change(local(), (r) => (r.serving[0].resources.memoryGiB = 6)), [
-    "llmkit:serving[0].resources.memoryGiB: (6) leaves 0 GiB for vLLM's CPU KV cache (VLLM_CPU_KVCACHE_SPACE = 6 GiB limit − 2 GiB /dev/shm − 1 GiB weights − 3 GiB runtime, in whole GiB); it must be at least 1 GiB and must hold one engine.maxModelLen (2048) sequence, 0.02 GiB: raise resources.memoryGiB to 7",
+  ["CPU vLLM memory leaves no KV cache", change(local(), (r) => (r.serving[0].resources.memoryGiB = 5)), [
+    "llmkit:serving[0].resources.memoryGiB: (5) leaves 0 GiB for vLLM's CPU KV cache (VLLM_CPU_KVCACHE_SPACE = 5 GiB limit − 1 GiB /dev/shm − 1 GiB weights − 3 GiB runtime, in whole GiB); it must be at least 1 GiB and must hold one engine.maxModelLen (2048) sequence, 0.02 GiB: raise resources.memoryGiB to 6",
   ]],
   ["maxModelLen above the model's context", change(local(), (r) => (r.serving[0].engine.maxModelLen = 65536)), [
     "llmkit:serving[0].engine.maxModelLen: 65536 exceeds Qwen/Qwen2.5-0.5B-Instruct's context of 32768 tokens (max_position_embeddings in its config.json, https://huggingface.co/Qwen/Qwen2.5-0.5B-Instruct/blob/main/config.json); vLLM refuses it without RoPE scaling, which llmkit does not configure: set engine.maxModelLen ≤ 32768",

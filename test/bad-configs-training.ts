@@ -1,5 +1,6 @@
 /** Bad training configs (see bad-configs.ts): each a shipped stack with one thing changed. */
-import { change, platformDev, workloadsDev, type BadCase, type Raw } from "./stack-edits.ts";
+import { change, local, platformDev, workloadsDev, type BadCase, type Raw } from "./stack-edits.ts";
+import { projectRoot } from "../config/load.ts";
 
 /** A DPO fine-tune of workloads-dev's base on preference data, appended as fineTunes[2]. */
 function withDpo(edit: (dpo: Raw, r: Raw) => void) {
@@ -20,7 +21,35 @@ function withDpo(edit: (dpo: Raw, r: Raw) => void) {
   });
 }
 
+/** The local stack with its fine-tune's dataset replaced (it uploads data/support/train.jsonl). */
+const localDataset = (d: Raw) => change(local(), (r) => (r.fineTunes[0].datasets[0] = { format: "alpaca", ...d }));
+
 export const TRAINING_CASES: BadCase[] = [
+  // datasets[].upload (config/uploads.ts; too large, binary and symbolic links: config/uploads.test.ts)
+  ["upload of a file that does not exist", localDataset({ upload: "data/support/tarin.jsonl" }), [
+    `llmkit:fineTunes[0].datasets[0].upload: ${projectRoot()}/data/support/tarin.jsonl does not exist: the path is relative to the project root ${projectRoot()}`,
+  ]],
+  ["upload escaping the project", localDataset({ upload: "../secrets/train.jsonl" }), [
+    'llmkit:fineTunes[0].datasets[0].upload: must not contain "..": the file must be inside the project',
+  ]],
+  ["upload of an absolute path", localDataset({ upload: "/etc/passwd" }), [
+    "llmkit:fineTunes[0].datasets[0].upload: must be a file path relative to the project root (the folder holding stacks/), e.g. data/support/train.jsonl",
+  ]],
+  ["upload of a folder", localDataset({ upload: "data/support" }), [
+    `llmkit:fineTunes[0].datasets[0].upload: ${projectRoot()}/data/support is not a file`,
+  ]],
+  ["upload together with a hub dataset", change(local(), (r) => {
+    r.datasets = [{ name: "ultrachat", repo: "HuggingFaceH4/ultrachat_200k", revision: "8049631c405ae6576f93f445c6b8166f76f5505a" }];
+    Object.assign(r.fineTunes[0].datasets[0], { dataset: "ultrachat", file: "train.jsonl" });
+  }), [
+    'llmkit:fineTunes[0].datasets[0].upload: copies a file of this project into the store, but dataset "ultrachat" is mirrored from a hub: give either upload or dataset + file, not both',
+  ]],
+  ["upload together with a store key", change(local(), (r) => (r.fineTunes[0].datasets[0].path = "datasets/support/train.jsonl")), [
+    "llmkit:fineTunes[0].datasets[0].path: is derived from the uploaded file's content (datasets/uploads/<sha256>/<file name>), so a changed file is a new run: remove path",
+  ]],
+  ["maxSteps of 0", change(local(), (r) => (r.fineTunes[0].training.maxSteps = 0)), [
+    "llmkit:fineTunes[0].training.maxSteps: must be > 0, got number 0",
+  ]],
   // stage dpo (components/training/preference.ts); LLaMA-Factory@v0.9.5 data/loader.py refuses a
   // non-ranking dataset in stage dpo only once the pod runs ("The dataset is not applicable …")
   ["stage dpo on a dataset without chosen/rejected columns", withDpo((d) => (d.datasets[0].format = "sharegpt")), [

@@ -28,6 +28,8 @@ export interface BadConfig {
 const cases: BadCase[] = [
   ["typo in a top-level key", change(local(), (r) => ((r.fineTune = r.fineTunes), delete r.fineTunes)), [
     'llmkit: unknown key "fineTune": did you mean "fineTunes"?',
+    // without a fine-tune of its name, the service's unpinned adapter has nothing to follow
+    'llmkit:serving[0].adapters[0]: adapter "support-bot" is not pinned in llmkit:release.adapters: add support-bot: {runId, baseModel}',
   ]],
   ["typo in a nested key", change(local(), (r) => (r.fineTunes[0].lora = { rnak: 8 })), [
     'llmkit:fineTunes[0].lora: unknown key "rnak": did you mean "rank"?',
@@ -40,7 +42,7 @@ const cases: BadCase[] = [
   ]],
   ["unknown base model", change(local(), (r) => (r.fineTunes[0].baseModel = "llama")), [
     'llmkit:fineTunes[0].baseModel: unknown model "llama": use one of llmkit:models (qwen2-5-0-5b)',
-    'llmkit:release.adapters.support-bot.baseModel: is "qwen2-5-0-5b" but fine-tune "support-bot" trains on "llama": make them match',
+    'llmkit:serving[0].adapters[0]: adapter "support-bot" is trained on base "llama" but this service serves "qwen2-5-0-5b"',
   ]],
   ["unpinned revision", change(local(), (r) => (r.models[0].revision = "main")), [
     'llmkit:models[0].revision: "main" is not a pinned revision: use the 40-character commit sha from the hub\'s history',
@@ -57,15 +59,18 @@ const cases: BadCase[] = [
   ["missing required field", change(local(), (r) => delete r.models[0].repo), [
     "llmkit:models[0].repo: is required: add a string value",
   ]],
-  ["adapter missing from release", change(local(), (r) => (r.release.adapters = {})), [
-    'llmkit:serving[0].adapters[0]: adapter "support-bot" is not pinned in llmkit:release.adapters: add support-bot: {runId, baseModel}',
+  ["adapter missing from release outside env local", change(local(), (r) => (r.env = "dev")), [
+    'llmkit:serving[0].adapters[0]: adapter "support-bot" is not pinned in llmkit:release.adapters: add support-bot: {runId, baseModel} (only env: local serves a fine-tune\'s current run without a pin; here pin the run render prints once it is published, or npm run promote one from another stack)',
+  ]],
+  ["adapter neither pinned nor trained here", change(local(), (r) => (r.serving[0].adapters = ["sql-bot"])), [
+    'llmkit:serving[0].adapters[0]: adapter "sql-bot" is not pinned in llmkit:release.adapters: add sql-bot: {runId, baseModel}',
   ]],
   ["adapter trained on another base", change(local(), (r) => {
     r.models.push(SECOND_MODEL);
     r.serving[0].baseModel = "llama-8b";
   }), [
-    'llmkit:serving[0].adapters[0]: adapter "support-bot" was trained on base "qwen2-5-0-5b" but this service serves "llama-8b"',
-    "llmkit:serving[0].resources.memoryGiB: (8) leaves -13 GiB for vLLM's CPU KV cache (VLLM_CPU_KVCACHE_SPACE = 8 GiB limit − 2 GiB /dev/shm − 16 GiB weights − 3 GiB runtime, in whole GiB); it must be at least 1 GiB and must hold one engine.maxModelLen (2048) sequence, 0.25 GiB: raise resources.memoryGiB to 22",
+    'llmkit:serving[0].adapters[0]: adapter "support-bot" is trained on base "qwen2-5-0-5b" but this service serves "llama-8b"',
+    "llmkit:serving[0].resources.memoryGiB: (6) leaves -14 GiB for vLLM's CPU KV cache (VLLM_CPU_KVCACHE_SPACE = 6 GiB limit − 1 GiB /dev/shm − 16 GiB weights − 3 GiB runtime, in whole GiB); it must be at least 1 GiB and must hold one engine.maxModelLen (2048) sequence, 0.25 GiB: raise resources.memoryGiB to 21",
   ]],
   ["QLoRA without bits", change(local(), (r) => Object.assign(r.fineTunes[0], { method: "qlora", gpus: 1 })), [
     "llmkit:fineTunes[0].quantBits: is required for method qlora: set 4 or 8",
@@ -75,13 +80,13 @@ const cases: BadCase[] = [
   ["unknown pool", change(local(), (r) => (r.serving[0].pool = "gpu")), [
     'llmkit:serving[0].pool: unknown pool "gpu": use one of platform\'s pools (cpu)',
   ]],
-  ["dataset outside the store", change(local(), (r) => (r.fineTunes[0].datasets[0].path = "s3://elsewhere/train.jsonl")), [
+  ["dataset outside the store", change(local(), (r) => (r.fineTunes[0].datasets[0] = { path: "s3://elsewhere/train.jsonl", format: "alpaca" })), [
     'llmkit:fineTunes[0].datasets[0].path: must be a key under the store\'s "datasets/" prefix, e.g. datasets/support/train.jsonl',
   ]],
   ["negative sample count", change(local(), (r) => (r.fineTunes[0].datasets[0].samples = -5)), [
     "llmkit:fineTunes[0].datasets[0].samples: must be > 0, got number -5",
   ]],
-  ["unquoted run id", change(local(), (r) => (r.release.adapters["support-bot"].runId = 123456789012)), [
+  ["unquoted run id", change(local(), (r) => (r.release = { adapters: { "support-bot": { runId: 123456789012, baseModel: "qwen2-5-0-5b" } } })), [
     'llmkit:release.adapters.support-bot.runId: must be a quoted string ("…"): YAML read it as the number 123456789012',
   ]],
   ["duplicate names", change(local(), (r) => r.fineTunes.push(structuredClone(r.fineTunes[0]))), [
@@ -100,6 +105,7 @@ const cases: BadCase[] = [
     r.env = "prod";
     r.serving[0].auth = { type: "none" };
   }), [
+    'llmkit:serving[0].adapters[0]: adapter "support-bot" is not pinned in llmkit:release.adapters: add support-bot: {runId, baseModel} (only env: local serves a fine-tune\'s current run without a pin; here pin the run render prints once it is published, or npm run promote one from another stack)',
     "llmkit:serving[0].replicas.min: is 1 but prod needs at least 2 replicas (no scale to zero, survives a node loss)",
     'llmkit:serving[0].auth: is "none" but prod endpoints must authenticate: use type: api-key, or jwt behind an exposure',
     'llmkit:platform.provider: is "local" but prod needs durable, retained storage: use aws or existing',

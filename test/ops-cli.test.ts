@@ -15,6 +15,8 @@ import { main } from "../cli/llmkit.ts";
 import { cli as logs } from "../cli/logs.ts";
 import { cli as status } from "../cli/status.ts";
 import { sseData } from "../ops/chat.ts";
+import { stackTargets } from "../ops/targets.ts";
+import { loadStackFile } from "../config/load.ts";
 import { capture } from "./capture.ts";
 import { freePort, startS3Server, storeClient, type S3Server } from "./s3-server.ts";
 
@@ -140,6 +142,8 @@ describe("chat against a fake OpenAI-compatible server", () => {
 });
 
 describe("status with a real S3 server and an unreachable API server", () => {
+  // the run the local stack trains now; its service follows it (no pin)
+  const CURRENT = stackTargets(loadStackFile("local")).adapters[0]!.currentRunId!;
   let s3: S3Server;
   let kubeconfig: string;
   let apiPort: number;
@@ -149,8 +153,8 @@ describe("status with a real S3 server and an unreachable API server", () => {
     const manifest = (runId: string, createdAt: string, loss: number) =>
       JSON.stringify({ schemaVersion: 1, runId, createdAt, result: { steps: 3, finalEvalLoss: loss, bestEvalLoss: loss }, smoke: [{ prompt: "Hi", output: "Hello!" }] });
     await client.put({
-      "adapters/support-bot/4b78589955b6/manifest.json": manifest("4b78589955b6", "2026-03-02T00:00:00.000Z", 0.5),
-      "adapters/support-bot/4b78589955b6/_SUCCESS": "",
+      [`adapters/support-bot/${CURRENT}/manifest.json`]: manifest(CURRENT, "2026-03-02T00:00:00.000Z", 0.5),
+      [`adapters/support-bot/${CURRENT}/_SUCCESS`]: "",
       "adapters/support-bot/0123456789ab/manifest.json": manifest("0123456789ab", "2026-03-01T00:00:00.000Z", 0.7),
       "adapters/support-bot/0123456789ab/_SUCCESS": "",
       "adapters/support-bot/fedcba987654/adapter_config.json": "{}",
@@ -172,10 +176,10 @@ describe("status with a real S3 server and an unreachable API server", () => {
     expect(r.out).toEqual([
       "stack local: namespace llmkit, store s3://llmkit",
       "",
-      "adapter support-bot (current run 4b78589955b6, pinned 4b78589955b6)",
+      `adapter support-bot (current run ${CURRENT}, pinned none, followed by chat)`,
       `  cluster: listing Jobs in llmkit: cannot reach the API server at ${server} (ECONNREFUSED): is the current kube context the right cluster, and is it up?`,
       "  RUN           STATE       EVAL LOSS  PUBLISHED",
-      "  4b78589955b6  published   0.5000     2026-03-02T00:00:00.000Z  current, pinned",
+      `  ${CURRENT}  published   0.5000     2026-03-02T00:00:00.000Z  current`,
       '      smoke "Hi" → "Hello!"',
       "  0123456789ab  published   0.7000     2026-03-01T00:00:00.000Z",
       '      smoke "Hi" → "Hello!"',
@@ -184,8 +188,8 @@ describe("status with a real S3 server and an unreachable API server", () => {
       "service chat (vllm): replicas unknown",
       "  endpoint http://chat.llmkit.svc.cluster.local:8000/v1",
       `  cluster: reading Deployment llmkit/chat: cannot reach the API server at ${server} (ECONNREFUSED): is the current kube context the right cluster, and is it up?`,
-      "  ADAPTER      PINNED        LOADED",
-      "  support-bot  4b78589955b6  ?",
+      "  ADAPTER      PINNED                LOADED",
+      `  support-bot  follows ${CURRENT}  ?`,
     ]);
     expect(r.code).toBe(1);
   });

@@ -46,6 +46,15 @@ export function ggufPrefix(name: string, runId: string): string {
   return `gguf/${name}/${runId}/`;
 }
 
+/**
+ * `datasets/uploads/<sha256[:16]>/<file name>`: a file a stack uploads from the project (a fine-tune
+ * dataset's `upload`). Content-addressed, so a changed file is a new key (and a new run id, which
+ * hashes the key), and a key, once written, never changes under a run that read it.
+ */
+export function uploadedDatasetKey(sha256: string, fileName: string): string {
+  return `datasets/uploads/${sha256.slice(0, 16)}/${fileName}`;
+}
+
 export function checkpointPrefix(name: string, runId: string): string {
   return `checkpoints/${name}/${runId}/`;
 }

@@ -9,7 +9,7 @@ describe("resolveService", () => {
       baseModel: "qwen2-5-7b",
       model: qwen7b,
       modelPrefix: "models/Qwen/Qwen2.5-7B-Instruct/a09a35458c702b33eeacc393d103063234e8bc28/",
-      adapters: [{ name: "support-bot", runId: "c2f47069e7bc", baseModel: "qwen2-5-7b", rank: 16, prefix: "adapters/support-bot/c2f47069e7bc/" }],
+      adapters: [{ name: "support-bot", runId: "c2f47069e7bc", baseModel: "qwen2-5-7b", rank: 16, prefix: "adapters/support-bot/c2f47069e7bc/", follow: false }],
       device: "gpu",
       replicas: 2,
       pool: "serving-l4",
@@ -49,7 +49,7 @@ describe("resolveService", () => {
 
   it("resolves the local CPU service with its explicit resources", () => {
     const eff = resolveService(localChat, qwen05b, [localSupportBot]);
-    expect([eff.device, eff.engine.tensorParallelSize, eff.resources, eff.shmGiB, eff.replicas]).toEqual(["cpu", 1, { cpu: 4, memoryGiB: 8 }, 2, 1]);
+    expect([eff.device, eff.engine.tensorParallelSize, eff.resources, eff.shmGiB, eff.replicas]).toEqual(["cpu", 1, { cpu: 4, memoryGiB: 8 }, 1, 1]);
   });
 });
 

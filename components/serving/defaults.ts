@@ -21,6 +21,12 @@ export interface AdapterRef {
    * (it reads `r` from adapter_config.json), never served wrongly.
    */
   readonly rank?: number;
+  /**
+   * The adapter follows its fine-tune's current run (`runId`) instead of a pin (env local only,
+   * config/rules.ts): the pod starts on the base model and loads the adapter at run time once the
+   * run is published (scripts/adapter-follow.sh).
+   */
+  readonly follow?: boolean;
 }
 
 /**
@@ -73,6 +79,13 @@ export const STARTUP_PERIOD_SECONDS = 10;
 
 /** @default 2 GiB of /dev/shm per tensor-parallel rank — PyTorch workers exchange tensors through shared memory. */
 export const SHM_GIB_PER_RANK = 2;
+/**
+ * @default 1 GiB of /dev/shm for the CPU backend (one rank) — the most its engine processes put
+ * there are two shared-memory message queues of 10 × 24 MiB (vllm-project/vllm@v0.21.0
+ * vllm/distributed/device_communicators/shm_broadcast.py MessageQueue defaults, used by
+ * v1/executor/multiproc_executor.py); the rest of the pod's memory holds weights and KV cache.
+ */
+export const SHM_GIB_CPU = 1;
 
 export type Device = "gpu" | "cpu";
 
@@ -82,6 +95,8 @@ export interface EffectiveAdapter {
   readonly baseModel: string;
   readonly rank: number;
   readonly prefix: string;
+  /** Loaded at run time once published (AdapterRef.follow), not at start. */
+  readonly follow: boolean;
 }
 
 export interface EffectiveService {
@@ -180,11 +195,12 @@ export function resolveService(spec: ServingConfig, model: ModelConfig, adapters
     baseModel: a.baseModel,
     rank: a.rank ?? DEFAULT_ADAPTER_RANK,
     prefix: adapterPrefix(a.name, a.runId),
+    follow: a.follow === true,
   }));
   const maxRank = Math.max(0, ...effAdapters.map((a) => a.rank));
   // every pinned adapter can share one batch; the CPU cache holds at least every pinned adapter
   const maxLoras = spec.engine?.maxLoras ?? Math.max(1, effAdapters.length);
-  const shmGiB = SHM_GIB_PER_RANK * tensorParallelSize;
+  const shmGiB = device === "gpu" ? SHM_GIB_PER_RANK * tensorParallelSize : SHM_GIB_CPU;
   const preStopSeconds = PRESTOP_SECONDS;
   const shutdownTimeoutSeconds = SHUTDOWN_TIMEOUT_SECONDS;
   const resources = spec.resources ?? defaultResources(device, spec.gpus, model.sizeGiB, shmGiB);

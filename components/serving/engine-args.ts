@@ -9,6 +9,8 @@
  * - vllm/entrypoints/openai/cli_args.py (FrontendArgs): --port, --lora-modules
  *   (LoRAParserAction, nargs='+': JSON items {"name", "path", "base_model_name"}; a repeated
  *   --lora-modules replaces the earlier list, so all adapters follow one flag).
+ * Adapters that follow a run (AdapterRef.follow) are not listed: scripts/adapter-follow.sh loads
+ * them at run time once published, so the engine starts on the base model alone.
  * The API key is never an argument: vLLM reads VLLM_API_KEY (`args.api_key or
  * envs.VLLM_API_KEY` in vllm/entrypoints/openai/api_server.py), set from a Secret.
  */
@@ -28,14 +30,11 @@ export function renderVllmArgs(svc: EffectiveService): string[] {
   // The CPU backend sizes its KV cache from VLLM_CPU_KVCACHE_SPACE, not from GPU memory.
   if (svc.device === "gpu") args.push("--gpu-memory-utilization", String(engine.gpuMemoryUtilization));
   if (svc.adapters.length > 0) {
-    args.push(
-      "--enable-lora",
-      "--max-loras", String(engine.maxLoras),
-      "--max-lora-rank", String(engine.maxLoraRank),
-      "--max-cpu-loras", String(engine.maxCpuLoras),
-      "--lora-modules",
-      ...svc.adapters.map((a) => JSON.stringify({ name: a.name, path: adapterDir(a.prefix), base_model_name: svc.model.name })),
-    );
+    args.push("--enable-lora", "--max-loras", String(engine.maxLoras), "--max-lora-rank", String(engine.maxLoraRank), "--max-cpu-loras", String(engine.maxCpuLoras));
+  }
+  const atStart = svc.adapters.filter((a) => !a.follow);
+  if (atStart.length > 0) {
+    args.push("--lora-modules", ...atStart.map((a) => JSON.stringify({ name: a.name, path: adapterDir(a.prefix), base_model_name: svc.model.name })));
   }
   return args;
 }

@@ -129,31 +129,31 @@ describe("renderDeployment", () => {
 
   it("keeps every probe timeout at 5 s or more and the startup window covering weight load", () => {
     const [engine] = renderDeployment(dev, contract).spec.template.spec.containers;
-    for (const probe of [engine!.startupProbe, engine!.readinessProbe, engine!.livenessProbe]) expect(probe.timeoutSeconds).toBeGreaterThanOrEqual(5);
-    expect(engine!.startupProbe.periodSeconds * engine!.startupProbe.failureThreshold).toBe(dev.startup.probeSeconds);
+    for (const probe of [engine.startupProbe, engine.readinessProbe, engine.livenessProbe]) expect(probe.timeoutSeconds).toBeGreaterThanOrEqual(5);
+    expect(engine.startupProbe.periodSeconds * engine.startupProbe.failureThreshold).toBe(dev.startup.probeSeconds);
   });
 
   it("drains within the grace period: preStop + --shutdown-timeout ≤ terminationGracePeriodSeconds", () => {
     const spec = renderDeployment(dev, contract).spec.template.spec;
-    const args = spec.containers[0]!.args;
+    const args = spec.containers[0].args;
     const shutdown = Number(args[args.indexOf("--shutdown-timeout") + 1]);
-    expect(spec.containers[0]!.lifecycle.preStop.sleep.seconds + shutdown).toBeLessThanOrEqual(spec.terminationGracePeriodSeconds);
+    expect(spec.containers[0].lifecycle.preStop.sleep.seconds + shutdown).toBeLessThanOrEqual(spec.terminationGracePeriodSeconds);
   });
 
   it("scales /dev/shm with the tensor-parallel degree", () => {
     const tp4 = renderDeployment(resolveService({ ...chat, gpus: 4 }, qwen7b, [supportBot]), contract).spec.template.spec;
     expect(tp4.volumes[2]).toEqual({ name: "dshm", emptyDir: { medium: "Memory", sizeLimit: "8Gi" } });
-    expect(tp4.containers[0]!.resources.limits).toEqual({ cpu: "16", memory: "40Gi", "nvidia.com/gpu": "4" });
+    expect(tp4.containers[0].resources.limits).toEqual({ cpu: "16", memory: "40Gi", "nvidia.com/gpu": "4" });
   });
 
   it("references a given Secret and sets no key without auth", () => {
     const given = resolveService({ ...chat, auth: { type: "api-key", secret: { name: "chat-api-keys", key: "primary" } } }, qwen7b, [supportBot]);
-    expect(renderDeployment(given, contract).spec.template.spec.containers[0]!.env[0]).toEqual({
+    expect(renderDeployment(given, contract).spec.template.spec.containers[0].env[0]).toEqual({
       name: "VLLM_API_KEY",
       valueFrom: { secretKeyRef: { name: "chat-api-keys", key: "primary" } },
     });
     const open = resolveService({ ...chat, auth: { type: "none" } }, qwen7b, [supportBot]);
-    expect(renderDeployment(open, contract).spec.template.spec.containers[0]!.env.map((e) => e.name)).not.toContain("VLLM_API_KEY");
+    expect(renderDeployment(open, contract).spec.template.spec.containers[0].env.map((e) => e.name)).not.toContain("VLLM_API_KEY");
   });
 
   it("keeps the generated engine key behind the gateway, with api-key clients and with jwt", () => {
@@ -163,25 +163,25 @@ describe("renderDeployment", () => {
     const jwt = resolveService({ ...chat, auth: { type: "jwt", issuer: "https://id.example.com/", audiences: ["llmkit"], jwksUri: "https://id.example.com/jwks" }, exposure }, qwen7b, [supportBot]);
     for (const svc of [clients, jwt]) {
       expect(svc.apiKey).toEqual({ secretName: "chat-api-key", key: "api-key", generated: true });
-      expect(renderDeployment(svc, contract).spec.template.spec.containers[0]!.env[0]).toEqual(engineKey);
+      expect(renderDeployment(svc, contract).spec.template.spec.containers[0].env[0]).toEqual(engineKey);
     }
   });
 
   it("runs the CPU image without GPU limits or tolerations on the local pool", () => {
     const d = renderDeployment(local, contract);
     const spec = d.spec.template.spec;
-    expect(spec.containers[0]!.image).toBe(imageRef(images.vllmCpu));
-    expect(spec.containers[0]!.resources).toEqual({ requests: { cpu: "4", memory: "8Gi" }, limits: { cpu: "4", memory: "8Gi" } });
+    expect(spec.containers[0].image).toBe(imageRef(images.vllmCpu));
+    expect(spec.containers[0].resources).toEqual({ requests: { cpu: "4", memory: "8Gi" }, limits: { cpu: "4", memory: "8Gi" } });
     expect([spec.nodeSelector, spec.tolerations, d.spec.replicas]).toEqual([{}, [], 1]);
     expect(d.metadata.labels["app.kubernetes.io/version"]).toBe(images.vllmCpu.version);
   });
 
   it("sizes the CPU KV cache from the container limit, never from the node's RAM", () => {
     // unset, vLLM takes 50 % of the node's free RAM (vllm-project/vllm#29604) and the pod is OOM-killed;
-    // 8 GiB limit − 2 GiB /dev/shm − 1 GiB weights − 3 GiB runtime = 2 GiB, an integer as vllm/envs.py parses it
-    const env = renderDeployment(local, contract).spec.template.spec.containers[0]!.env;
-    expect(env.filter((e) => e.name === "VLLM_CPU_KVCACHE_SPACE")).toEqual([{ name: "VLLM_CPU_KVCACHE_SPACE", value: "2" }]);
-    expect(renderDeployment(dev, contract).spec.template.spec.containers[0]!.env.map((e) => e.name)).not.toContain("VLLM_CPU_KVCACHE_SPACE");
+    // 8 GiB limit − 1 GiB /dev/shm (CPU backend) − 1 GiB weights − 3 GiB runtime = 3 GiB, an integer as vllm/envs.py parses it
+    const env = renderDeployment(local, contract).spec.template.spec.containers[0].env;
+    expect(env.filter((e) => e.name === "VLLM_CPU_KVCACHE_SPACE")).toEqual([{ name: "VLLM_CPU_KVCACHE_SPACE", value: "3" }]);
+    expect(renderDeployment(dev, contract).spec.template.spec.containers[0].env.map((e) => e.name)).not.toContain("VLLM_CPU_KVCACHE_SPACE");
   });
 });
 

@@ -14,7 +14,7 @@ import type { PlatformContract } from "../platform/contract.ts";
 import { HTTP_PORT, type EffectiveService } from "./defaults.ts";
 import { renderVllmArgs } from "./engine-args.ts";
 import { BASE_MODEL_DIR, CACHE_DIR, MODELS_DIR, SCRIPTS_DIR, gi } from "./layout.ts";
-import { FETCH_SCRIPT, SCRIPTS_SHA256, SERVING_SCRIPTS } from "./scripts.ts";
+import { FETCH_SCRIPT, FOLLOW_SCRIPT, SCRIPTS_SHA256, SERVING_SCRIPTS } from "./scripts.ts";
 
 /**
  * The GPU image has a `vllm` user (uid 2000, vllm-project/vllm#40275, in v0.21.0), and
@@ -71,7 +71,7 @@ function fetchContainer(svc: EffectiveService, contract: PlatformContract) {
       { name: "STORE_BUCKET", value: contract.store.bucket },
       { name: "MODEL_PREFIX", value: svc.modelPrefix },
       { name: "MODEL_REVISION", value: svc.model.revision },
-      { name: "ADAPTER_PREFIXES", value: svc.adapters.map((a) => a.prefix).join(" ") },
+      { name: "ADAPTER_PREFIXES", value: svc.adapters.filter((a) => !a.follow).map((a) => a.prefix).join(" ") },
       { name: "MODELS_DIR", value: MODELS_DIR },
       { name: "BASE_MODEL_DIR", value: BASE_MODEL_DIR },
       { name: "MAX_LORA_RANK", value: String(svc.engine.maxLoraRank) },
@@ -87,10 +87,61 @@ function fetchContainer(svc: EffectiveService, contract: PlatformContract) {
   };
 }
 
-function engineEnv(svc: EffectiveService) {
-  const key = svc.apiKey === undefined ? [] : [{ name: "VLLM_API_KEY", valueFrom: { secretKeyRef: { name: svc.apiKey.secretName, key: svc.apiKey.key } } }];
+function apiKeyEnv(svc: EffectiveService) {
+  return svc.apiKey === undefined ? [] : [{ name: "VLLM_API_KEY", valueFrom: { secretKeyRef: { name: svc.apiKey.secretName, key: svc.apiKey.key } } }];
+}
+
+/** `<name>=<prefix>` of each adapter that follows its fine-tune's current run (scripts/adapter-follow.sh). */
+export function followedAdapters(svc: EffectiveService): string[] {
+  return svc.adapters.filter((a) => a.follow).map((a) => `${a.name}=${a.prefix}`);
+}
+
+/**
+ * @default 30 s — how often adapter-follow lists the store and asks vLLM: a published run is served
+ * within half a minute, and a store listing costs nothing.
+ */
+export const FOLLOW_POLL_SECONDS = 30;
+/**
+ * The loop sleeps most of the time; the requests keep what it needs while idle (a small node
+ * holds it beside the engine and a training pod), the limits cover `aws s3 sync` of one LoRA
+ * adapter (megabytes to a few hundred MiB, streamed in 8 MiB parts).
+ */
+export const FOLLOW_RESOURCES = { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } };
+
+/** The `adapter-follow` container, or none when every adapter is pinned. */
+function followContainers(svc: EffectiveService, contract: PlatformContract) {
+  const follows = followedAdapters(svc);
+  if (follows.length === 0) return [];
   return [
-    ...key,
+    {
+      name: "adapter-follow",
+      image: imageRef(images.awsCli),
+      command: ["bash", `${SCRIPTS_DIR}/${FOLLOW_SCRIPT}`],
+      env: [
+        ...storeEnv(contract.store),
+        { name: "STORE_BUCKET", value: contract.store.bucket },
+        { name: "FOLLOW_ADAPTERS", value: follows.join(" ") },
+        { name: "MODELS_DIR", value: MODELS_DIR },
+        { name: "MODEL_REVISION", value: svc.model.revision },
+        { name: "MAX_LORA_RANK", value: String(svc.engine.maxLoraRank) },
+        { name: "ENGINE_PORT", value: String(HTTP_PORT) },
+        { name: "POLL_SECONDS", value: String(FOLLOW_POLL_SECONDS) },
+        ...apiKeyEnv(svc),
+        { name: "HOME", value: "/tmp" },
+      ],
+      resources: FOLLOW_RESOURCES,
+      securityContext: containerSecurityContext(),
+      volumeMounts: [
+        { name: "models", mountPath: MODELS_DIR },
+        { name: "scripts", mountPath: SCRIPTS_DIR, readOnly: true },
+      ],
+    },
+  ];
+}
+
+function engineEnv(svc: EffectiveService) {
+  return [
+    ...apiKeyEnv(svc),
     { name: "HOME", value: CACHE_DIR },
     { name: "LOGNAME", value: "vllm" },
     // no usage reports to vLLM's collector (vllm/envs.py); nothing pulls a hub at run time (docs/architecture.md §1)
@@ -99,6 +150,9 @@ function engineEnv(svc: EffectiveService) {
     { name: "HF_HUB_OFFLINE", value: "1" },
     // without it the CPU backend sizes the KV cache from the node's RAM, not this container's limit (cpu-memory.ts)
     ...(svc.engine.cpuKvCacheGiB === undefined ? [] : [{ name: "VLLM_CPU_KVCACHE_SPACE", value: String(svc.engine.cpuKvCacheGiB) }]),
+    // the runtime LoRA API adapter-follow uses: POST /v1/load_lora_adapter exists only with it
+    // (vllm-project/vllm@v0.21.0 vllm/entrypoints/serve/lora/api_router.py attach_router; envs.py reads "1"/"true")
+    ...(followedAdapters(svc).length === 0 ? [] : [{ name: "VLLM_ALLOW_RUNTIME_LORA_UPDATING", value: "True" }]),
   ];
 }
 
@@ -145,6 +199,10 @@ export function renderDeployment(svc: EffectiveService, contract: PlatformContra
   if (pool === undefined) throw new Error(`serving "${svc.name}": pool "${svc.pool}" is not in the platform contract`);
   const place = placement(pool, svc.device === "gpu" ? svc.gpus : 0);
   const names = serviceNames(svc.name);
+  const engine = engineContainer(svc, place.gpuLimits);
+  const follow = followContainers(svc, contract);
+  // a tuple, so readers of containers[0] see the engine container's own type
+  const containers: [typeof engine, ...typeof follow] = [engine, ...follow];
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
@@ -170,7 +228,7 @@ export function renderDeployment(svc: EffectiveService, contract: PlatformContra
           tolerations: place.tolerations,
           topologySpreadConstraints: spread(svc),
           initContainers: [fetchContainer(svc, contract)],
-          containers: [engineContainer(svc, place.gpuLimits)],
+          containers,
           volumes: [
             { name: "models", emptyDir: { sizeLimit: gi(svc.modelsVolumeGiB) } },
             // torch.compile, triton and vLLM caches of one engine start

@@ -69,10 +69,10 @@ describe("serviceProblems", () => {
 
 describe("validateService", () => {
   it("refuses a CPU memory limit that leaves less than 1 GiB of KV cache", () => {
-    const local = resolveService({ ...localChat, resources: { cpu: 4, memoryGiB: 6 } }, qwen05b, [localSupportBot]);
+    const local = resolveService({ ...localChat, resources: { cpu: 4, memoryGiB: 5 } }, qwen05b, [localSupportBot]);
     expect(local.engine.cpuKvCacheGiB).toBe(0);
     expect(serviceProblems(local, contract)).toEqual([
-      "resources.memoryGiB (6) leaves 0 GiB for vLLM's CPU KV cache (VLLM_CPU_KVCACHE_SPACE = 6 GiB limit − 2 GiB /dev/shm − 1 GiB weights − 3 GiB runtime, in whole GiB); it must be at least 1 GiB and must hold one engine.maxModelLen (2048) sequence, 0.02 GiB: raise resources.memoryGiB to 7",
+      "resources.memoryGiB (5) leaves 0 GiB for vLLM's CPU KV cache (VLLM_CPU_KVCACHE_SPACE = 5 GiB limit − 1 GiB /dev/shm − 1 GiB weights − 3 GiB runtime, in whole GiB); it must be at least 1 GiB and must hold one engine.maxModelLen (2048) sequence, 0.02 GiB: raise resources.memoryGiB to 6",
     ]);
   });
 

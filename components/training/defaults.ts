@@ -25,6 +25,8 @@ export interface EffectiveDataset {
   readonly samples: number | null;
   /** Store prefix of the hub mirror the file comes from (llmkit:datasets); absent for uploaded files. */
   readonly mirror?: string;
+  /** The file is uploaded from the project by the pod's upload-datasets step (./upload.ts); `path` is content-addressed. */
+  readonly uploaded?: true;
 }
 
 export interface EffectiveTraining {
@@ -40,6 +42,8 @@ export interface EffectiveTraining {
   readonly keepCheckpoints: number;
   readonly precision: Precision;
   readonly gradientCheckpointing: boolean;
+  /** Optimizer steps after which training stops (overrides epochs); absent = every epoch, so older run ids stay. */
+  readonly maxSteps?: number;
 }
 
 /** Self-cognition rows whose name/author placeholders the pod fills before training (./identity.ts). */
@@ -177,6 +181,7 @@ export function resolveFineTune(spec: FineTuneConfig): EffectiveFineTune {
       purpose: d.purpose,
       samples: d.samples ?? null,
       ...("mirror" in d && d.mirror !== undefined ? { mirror: d.mirror } : {}),
+      ...(d.uploadFile !== undefined ? { uploaded: true as const } : {}),
     })),
     training: {
       epochs: t.epochs ?? TRAINING_DEFAULTS.epochs,
@@ -191,6 +196,7 @@ export function resolveFineTune(spec: FineTuneConfig): EffectiveFineTune {
       keepCheckpoints: t.keepCheckpoints ?? TRAINING_DEFAULTS.keepCheckpoints,
       precision: t.precision ?? TRAINING_DEFAULTS.precision,
       gradientCheckpointing: TRAINING_DEFAULTS.gradientCheckpointing,
+      ...(t.maxSteps !== undefined ? { maxSteps: t.maxSteps } : {}),
     },
     pool: spec.pool,
     gpus: spec.gpus,

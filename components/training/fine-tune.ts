@@ -13,7 +13,8 @@ import type { ModelConfig } from "../lib/inputs.ts";
 import { resolveFineTune, type EffectiveFineTune } from "./defaults.ts";
 import { planFollowUps } from "./gguf.ts";
 import { runId as computeRunId } from "./run-id.ts";
-import { ENGINE_IMAGES, adapterUri, renderTrainConfig, renderTrainJob } from "./train-job.ts";
+import { ENGINE_IMAGES, adapterUri, labels, renderTrainConfig, renderTrainJob } from "./train-job.ts";
+import { renderUploadConfig } from "./upload.ts";
 import { validateFineTune } from "./validate.ts";
 
 export interface FineTuneArgs {
@@ -43,7 +44,7 @@ export function fineTuneRunId(effective: EffectiveFineTune, model: ModelConfig):
 /** Everything a run renders to, from pure functions: what the class registers and tests inspect. */
 export function planFineTune(args: FineTuneArgs) {
   const effective: EffectiveFineTune = resolveFineTune(args.spec);
-  validateFineTune(effective, args.model, args.contract);
+  validateFineTune(effective, args.model, args.contract, args.spec);
   const id = fineTuneRunId(effective, args.model);
   return {
     effective,
@@ -51,6 +52,8 @@ export function planFineTune(args: FineTuneArgs) {
     adapterUri: adapterUri(effective, id, args.contract),
     config: renderTrainConfig(effective, args.model, args.contract, id),
     job: renderTrainJob(effective, args.model, args.contract, id),
+    /** The project files the pod uploads (./upload.ts), or null. */
+    uploads: renderUploadConfig(args.spec, effective, args.contract.namespace, id, labels(effective, id)),
     followUps: planFollowUps(args.spec, effective, args.model, args.contract, id),
   };
 }
@@ -69,7 +72,8 @@ export class FineTune extends pulumi.ComponentResource {
     const plan = planFineTune(args);
     const child = { parent: this, provider: opts.provider };
     const config = new k8s.core.v1.ConfigMap(childName(name, "train-config"), { metadata: plan.config.metadata, immutable: plan.config.immutable, data: plan.config.data }, child);
-    new k8s.batch.v1.Job(childName(name, `train-${plan.runId}`), { metadata: plan.job.metadata, spec: plan.job.spec }, { ...child, dependsOn: [config] });
+    const data = plan.uploads === null ? [] : [new k8s.core.v1.ConfigMap(childName(name, "data-config"), { metadata: plan.uploads.metadata, immutable: true, data: plan.uploads.data }, child)];
+    new k8s.batch.v1.Job(childName(name, `train-${plan.runId}`), { metadata: plan.job.metadata, spec: plan.job.spec }, { ...child, dependsOn: [config, ...data] });
     // merge and GGUF Jobs still check the previous step's _SUCCESS in their pods (merge.ts, gguf.ts)
     const followUps = followUpsReleased(plan.runId, args.releasedRunId) ? plan.followUps : { merge: null, gguf: null };
     for (const [role, f] of [["merge", followUps.merge], ["gguf", followUps.gguf]] as const) {

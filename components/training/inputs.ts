@@ -39,6 +39,11 @@ const storeDatasetKey = z
   .regex(/^datasets\/[\w.\/-]+$/, 'must be a key under the store\'s "datasets/" prefix, e.g. datasets/support/train.jsonl')
   .refine((k) => !k.split("/").includes(".."), { message: 'must not contain ".." (keys are literal, never resolved)' });
 const sftFormat = z.enum(SFT_FORMATS);
+/** A path inside the project (a dataset's `upload`): relative, no "..". config/uploads.ts reads only what passes it. */
+export const projectFilePath = z
+  .string()
+  .regex(/^[\w.-]+(\/[\w.-]+)*$/, "must be a file path relative to the project root (the folder holding stacks/), e.g. data/support/train.jsonl")
+  .refine((f) => !f.split("/").includes(".."), { message: 'must not contain "..": the file must be inside the project' });
 const datasetFormat = z.enum([...SFT_FORMATS, ...PREFERENCE_FORMATS]);
 
 export const datasetSchema = z.strictObject({
@@ -50,6 +55,9 @@ export const datasetSchema = z.strictObject({
     .refine((f) => !f.split("/").includes(".."), { message: 'must not contain ".."' })
     .optional()
     .describe("with dataset: the file inside it"),
+  upload: projectFilePath
+    .optional()
+    .describe("a file of this project (path relative to the folder holding stacks/) that `up` copies into the store before training; text, at most 900 KiB per fine-tune"),
   format: datasetFormat,
   purpose: z.enum(["domain", "general"]).default("domain"),
   samples: positiveInt.optional().describe("rows to draw; all rows when absent"),
@@ -160,6 +168,7 @@ export const fineTuneSchema = z.strictObject({
       valRatio: z.number().min(0).lt(1).optional(),
       saveSteps: positiveInt.optional(),
       keepCheckpoints: positiveInt.optional(),
+      maxSteps: positiveInt.optional().describe("stop after this many optimizer steps (engines' max_steps, overrides epochs); all epochs when absent"),
       precision: z.enum(["bf16", "fp16", "fp32"]).optional(),
     })
     .optional(),
@@ -219,10 +228,22 @@ export type FineTuneInput = z.output<typeof fineTuneSchema>;
 /**
  * A fine-tune with every dataset resolved to a store key: `{dataset, file}` becomes
  * `datasets/<repo>/<revision>/<file>` of the mirrored catalog entry, with `mirror` (that entry's
- * prefix, whose `_SUCCESS` the pod waits for). Components take this shape.
+ * prefix, whose `_SUCCESS` the pod waits for); `{upload}` becomes its content-addressed key with the
+ * file's text. Components take this shape.
  */
 export type FineTuneConfig = Omit<FineTuneInput, "datasets" | "stage"> & {
   /** @default "sft" (the schema fills it in; a program's own spec may leave it out) */
   stage?: FineTuneInput["stage"];
-  datasets: (Omit<FineTuneInput["datasets"][number], "path" | "dataset" | "file"> & { path: string; mirror?: string })[];
+  datasets: (Omit<FineTuneInput["datasets"][number], "path" | "dataset" | "file" | "upload"> & {
+    path: string;
+    mirror?: string;
+    /** A project file to copy to `path` before training; `path` must be its `uploadedDatasetKey` (./upload.ts `uploadedDataset`). */
+    uploadFile?: UploadedFile;
+  })[];
 };
+
+/** A file read from the project for a dataset's `upload`: its project-relative name and its text. */
+export interface UploadedFile {
+  readonly file: string;
+  readonly content: string;
+}

@@ -35,11 +35,13 @@ export function configVolume(configMapName: string) {
 export const CONFIG_MOUNT: VolumeMount = { name: "config", mountPath: CONFIG_DIR, readOnly: true };
 
 /**
- * Store transfers are network-bound: half a CPU and 1 GiB cover `aws s3 sync` of multi-GiB
- * files (it streams in 8 MiB parts); the limits leave room for its parallel transfers.
+ * Store transfers are network-bound and mostly wait: a tenth of a CPU and 256 MiB are what the
+ * scheduler keeps for them (they matter for sidecars, which run beside the trainer, and for pods of
+ * aws-cli steps only; a laptop's kind node is small); `aws s3 sync` of multi-GiB files streams in
+ * 8 MiB parts and bursts up to the limits for its parallel transfers.
  */
 export const AWS_CLI_RESOURCES = {
-  requests: { cpu: "500m", memory: "1Gi" },
+  requests: { cpu: "100m", memory: "256Mi" },
   limits: { cpu: "2", memory: "2Gi" },
 };
 

@@ -122,6 +122,8 @@ export function renderLlamaFactoryConfig(ft: EffectiveFineTune): Record<string, 
     gradient_accumulation_steps: t.gradientAccumulation,
     learning_rate: t.learningRate,
     num_train_epochs: t.epochs,
+    // transformers TrainingArguments.max_steps: a positive value overrides num_train_epochs
+    ...(t.maxSteps !== undefined ? { max_steps: t.maxSteps } : {}),
     lr_scheduler_type: t.lrScheduler,
     warmup_ratio: t.warmupRatio,
     bf16: t.precision === "bf16",

@@ -39,7 +39,7 @@ const aws = (name: string, script: string) => ({
   image: "amazon/aws-cli:2.36.7",
   command: ["bash", `/config/${script}`],
   env: storeEnv,
-  resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "2", memory: "2Gi" } },
+  resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "2", memory: "2Gi" } },
   securityContext: secCtx,
   volumeMounts: mounts,
 });
@@ -84,7 +84,7 @@ describe("renderMirrorJob", () => {
                   { name: "HUGGINGFACE_HUB_VERSION", value: "1.28.0" },
                   { name: "MODELSCOPE_VERSION", value: "1.37.1" },
                 ],
-                resources: { requests: { cpu: "1", memory: "2Gi" }, limits: { cpu: "2", memory: "4Gi" } },
+                resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "2", memory: "4Gi" } },
                 securityContext: secCtx,
                 volumeMounts: mounts,
               },

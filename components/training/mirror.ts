@@ -134,8 +134,10 @@ export function renderMirrorJob(model: MirrorSource, contract: PlatformContract,
                 { name: "MODELSCOPE_VERSION", value: hubMirrorPackages.modelscope },
                 ...tokenEnv(model),
               ],
-              // parallel downloads hash and write large files: two CPUs keep up with ~1 Gbit/s
-              resources: { requests: { cpu: "1", memory: "2Gi" }, limits: { cpu: "2", memory: "4Gi" } },
+              // parallel downloads hash and write large files: two CPUs keep up with ~1 Gbit/s (the
+              // limits); the requests are what a download needs to progress, so a short mirror Job
+              // does not hold a small node's room while training and serving start beside it
+              resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "2", memory: "4Gi" } },
               securityContext: containerSecurityContext(),
               volumeMounts: mounts,
             },

@@ -96,6 +96,8 @@ export function renderSwiftArgs(ft: EffectiveFineTune, modelType: string): strin
     ...flag("bf16", t.precision === "bf16"),
     ...flag("fp16", t.precision === "fp16"),
     ...flag("num_train_epochs", t.epochs),
+    // transformers TrainingArguments.max_steps (ms-swift's TrainArguments extends it): overrides epochs
+    ...(t.maxSteps !== undefined ? flag("max_steps", t.maxSteps) : []),
     ...flag("learning_rate", t.learningRate),
     ...flag("per_device_train_batch_size", t.microBatchSize),
     ...flag("gradient_accumulation_steps", t.gradientAccumulation),

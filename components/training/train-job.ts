@@ -37,6 +37,7 @@ import {
 import { capacitySelector, kueueLabels } from "./queueing.ts";
 import { SMOKE_DIR, smokePromptsData } from "./smoke.ts";
 import { SWIFT_PREFERENCE_SCRIPTS, TRAINING_SCRIPTS } from "./scripts.ts";
+import { uploadConfigData, uploadContainers, uploadVolumes } from "./upload.ts";
 
 export const ENGINE_IMAGES: Record<EffectiveFineTune["engine"], PinnedImage> = {
   llamafactory: images.llamafactory,
@@ -84,7 +85,7 @@ export function adapterUri(ft: EffectiveFineTune, runId: string, contract: Platf
   return s3Uri(contract.store.bucket, adapterPrefix(ft.name, runId));
 }
 
-function labels(ft: EffectiveFineTune, runId: string) {
+export function labels(ft: EffectiveFineTune, runId: string) {
   const image = ENGINE_IMAGES[ft.engine];
   return {
     ...recommendedLabels({ name: ft.engine, instance: ft.name, component: "training", version: image.version }),
@@ -160,6 +161,7 @@ export function renderTrainConfig(ft: EffectiveFineTune, model: ModelConfig, con
       ...identityConfigData(ft),
       ...smokePromptsData(ft),
       ...datasetWaitConfigData(ft),
+      ...uploadConfigData(ft),
     },
   };
 }
@@ -210,6 +212,7 @@ export function renderTrainJob(ft: EffectiveFineTune, model: ModelConfig, contra
           nodeSelector: { ...place.nodeSelector, ...capacitySelector(ft) },
           tolerations: place.tolerations,
           initContainers: [
+            ...uploadContainers(ft, runId, awsImage, store, [CONFIG_MOUNT]),
             ...datasetWaitContainers(ft, runId, awsImage, store, [CONFIG_MOUNT]),
             awsCliContainer({
               name: "restore",
@@ -290,6 +293,7 @@ export function renderTrainJob(ft: EffectiveFineTune, model: ModelConfig, contra
             { name: "work", emptyDir: { sizeLimit: gi(trainScratchGiB(model)) } },
             { name: "dshm", emptyDir: { medium: "Memory", sizeLimit: gi(shmGiB(ft)) } },
             configVolume(names.config),
+            ...uploadVolumes(ft, runId),
           ],
         },
       },

@@ -9,6 +9,8 @@ import type { ModelConfig } from "../lib/inputs.ts";
 import type { EffectiveFineTune } from "./defaults.ts";
 import { swiftModelType } from "./ms-swift.ts";
 import { LLAMAFACTORY_QLORA_PROBLEM } from "./templates.ts";
+import type { FineTuneConfig } from "./inputs.ts";
+import { uploadProblem } from "./upload.ts";
 import { PREFERENCE_FORMATS, PREFERENCE_LOSSES, PREFERENCE_LOSS_SOURCES, SFT_FORMATS, isPreferenceFormat } from "./preference.ts";
 
 /** `${name}-train-${runId}`: the Job name suffix after the fine-tune name. */
@@ -67,8 +69,10 @@ function stageProblems(ft: EffectiveFineTune): string[] {
   return problems;
 }
 
-export function validateFineTune(ft: EffectiveFineTune, model: ModelConfig, contract: PlatformContract): void {
-  const problems = fineTuneProblems(ft, model, contract);
+/** `spec`: the fine-tune as given, whose uploaded files (./upload.ts) only it carries. */
+export function validateFineTune(ft: EffectiveFineTune, model: ModelConfig, contract: PlatformContract, spec?: FineTuneConfig): void {
+  const upload = spec === undefined ? undefined : uploadProblem(spec);
+  const problems = [...fineTuneProblems(ft, model, contract), ...(upload === undefined ? [] : [upload])];
   if (problems.length > 0) {
     throw new Error(`fine-tune "${ft.name}" is invalid:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
   }
