@@ -22,6 +22,7 @@ import { loadStackFile } from "../../config/load.ts";
 import { Kube, waitFor, type KubeObject, type Live } from "./kube.ts";
 import { platformNodes } from "./nodes.ts";
 import { Report } from "../lib/report.ts";
+import { localChecks } from "./local-checks.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const CRDS_DIR = process.env.LLMKIT_CRDS_DIR ?? resolve(ROOT, "../shared/contracts/crds");
@@ -384,6 +385,7 @@ async function runGroup(name: string, stacks: string[], kubeconfig: string, outD
   await waitForWorkloads(kube, namespaces, applied);
   podSecurityRestricted(kube, namespaces);
   assertPlacement(kube, namespaces, applied);
+  if (platform.provider === "local") localChecks(kube, platform.namespace, rendered.flatMap((r) => r.objects), report);
   await drainAndDisrupt(kube, applied);
 }
 

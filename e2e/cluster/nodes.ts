@@ -118,8 +118,8 @@ function zonesOf(platform: PlatformConfig): string[] {
   return ["a", "b", "c", "d", "e", "f"].slice(0, n).map((s) => `${platform.region}${s}`);
 }
 
-function node(name: string, labels: Record<string, string>, taints: unknown[], t: InstanceType, extra: { gpuResource?: string; ephemeralGiB: number }) {
-  const alloc = allocatable(t);
+function node(name: string, labels: Record<string, string>, taints: unknown[], t: InstanceType, extra: { gpuResource?: string; ephemeralGiB: number; alloc?: { cpuMilli: number; memoryMiB: number } }) {
+  const alloc = extra.alloc ?? allocatable(t);
   const capacity: Record<string, string> = { cpu: String(t.vcpu), memory: `${t.memoryGiB}Gi`, pods: String(MAX_PODS), "ephemeral-storage": `${extra.ephemeralGiB}Gi` };
   const allocatableRes: Record<string, string> = {
     cpu: `${alloc.cpuMilli}m`,
@@ -142,6 +142,25 @@ function node(name: string, labels: Record<string, string>, taints: unknown[], t
       nodeInfo: { kubeletVersion: "v1.34.12", architecture: labels["kubernetes.io/arch"] ?? "amd64", operatingSystem: "linux" },
     },
   };
+}
+
+/** The kind node README's "Local quick start" documents (Docker given 4 CPUs, 12 GiB, 60 GB of disk). */
+export const KIND_NODE = { vcpu: 4, memoryGiB: 12, diskGiB: 60 } as const;
+/**
+ * What kind's own pods request on that node, which the local stack's pods do not get: kubeadm's
+ * static pods (kube-apiserver 250m, kube-controller-manager 200m, kube-scheduler 100m, etcd 100m and
+ * 100Mi; cmd/kubeadm/app/phases/controlplane/manifests.go, phases/etcd/local.go), two CoreDNS
+ * replicas (100m, 70Mi each) and kindnet (100m, 50Mi; kind pkg/build/nodeimage/const_cni.go);
+ * kube-proxy and local-path-provisioner request nothing. kind reserves nothing for the system and
+ * sets evictionHard for nodefs/imagefs only (kind pkg/cluster/internal/kubeadm/config.go), which
+ * leaves memory.available at 0 (a partial evictionHard does not inherit the defaults while
+ * mergeDefaultEvictionSettings is false, its default). The 100Mi kept here anyway (the kubelet's
+ * usual memory.available<100Mi) is a margin for the Docker VM's own kernel share, not measured here.
+ */
+export const KIND_SYSTEM = { cpuMilli: 950, memoryMiB: 290, evictionMiB: 100 } as const;
+
+export function kindAllocatable(): { cpuMilli: number; memoryMiB: number } {
+  return { cpuMilli: KIND_NODE.vcpu * 1000 - KIND_SYSTEM.cpuMilli, memoryMiB: KIND_NODE.memoryGiB * 1024 - KIND_SYSTEM.memoryMiB - KIND_SYSTEM.evictionMiB };
 }
 
 /** The smallest size of `family` with `gpus` accelerators whose allocatable holds `need`. */
@@ -174,10 +193,11 @@ export function platformNodes(
   const plans: NodePlan[] = [];
 
   if (platform.provider === "local") {
-    // One kind-style node (kind untaints its single control-plane node): a 16-core, 64 GiB workstation.
-    const t = { vcpu: 16, memoryGiB: 64, gpus: 0 };
-    nodes.push(node("kind-worker", { "kubernetes.io/arch": "amd64", "topology.kubernetes.io/zone": zones[0]! }, [], t, { ephemeralGiB: 200 }));
-    plans.push({ pool: "local", instanceType: "16 CPU / 64 GiB", count: 1, zones: [zones[0]!], reason: "one kind-style node" });
+    // One node like the documented kind node (docs/kind-local.yaml; kind untaints its single
+    // control-plane node), its allocatable less what kind's own pods request there.
+    const alloc = kindAllocatable();
+    nodes.push(node("kind-control-plane", { "kubernetes.io/arch": "amd64", "topology.kubernetes.io/zone": zones[0]! }, [], { ...KIND_NODE, gpus: 0 }, { ephemeralGiB: KIND_NODE.diskGiB, alloc }));
+    plans.push({ pool: "local", instanceType: `${KIND_NODE.vcpu} CPU / ${KIND_NODE.memoryGiB} GiB`, count: 1, zones: [zones[0]!], reason: `one kind node; ${alloc.cpuMilli}m / ${alloc.memoryMiB}Mi left after kind's own pods` });
     return { nodes, plans };
   }
   if (platform.provider !== "aws") throw new Error(`provider ${platform.provider}: no node derivation in e2e/cluster/nodes.ts`);

@@ -30,10 +30,12 @@ import { BUILTIN_GROUPS, fillRedactedSecrets, groupOf, rank } from "./checks.ts"
 import { Kube, waitFor, type KubeObject, type Live } from "./kube.ts";
 import { platformNodes } from "./nodes.ts";
 import { Report } from "../lib/report.ts";
+import { stackTargets } from "../../ops/targets.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const STACK = "local";
-const CURRENT = "4b78589955b6"; // the run id stacks/Pulumi.local.yaml trains and pins
+// the run id stacks/Pulumi.local.yaml trains; its service follows it (env local, no pin)
+const CURRENT = stackTargets(loadStackFile("local")).adapters[0]!.currentRunId!;
 const OLDER = "0123456789ab";
 const QUEUED = "aaaaaaaaaaaa";
 const FAILED = "bbbbbbbbbbbb";
@@ -164,9 +166,9 @@ async function run(kubeconfig: string, outDir: string): Promise<void> {
     check("status exits 0", st.code === 0, `exit ${st.code}: ${st.err.join(" | ")}`);
     const statusLines = hasLines(st, [
       "stack local: namespace llmkit, store s3://llmkit",
-      `adapter support-bot (current run ${CURRENT}, pinned ${CURRENT})`,
+      `adapter support-bot (current run ${CURRENT}, pinned none, followed by chat)`,
       "  RUN           STATE                      EVAL LOSS  PUBLISHED",
-      `  ${CURRENT}  published                  0.4321     2026-03-02T09:00:00.000Z  current, pinned`,
+      `  ${CURRENT}  published                  0.4321     2026-03-02T09:00:00.000Z  current`,
       '      smoke "How do I reset my password?" → "Open Settings → Security."',
       `  ${OLDER}  published                  none       2026-03-01T09:00:00.000Z`,
       `  ${QUEUED}  queued                     -          -`,
@@ -174,19 +176,19 @@ async function run(kubeconfig: string, outDir: string): Promise<void> {
       `  ${INCOMPLETE}  incomplete                 -          -`,
       "service chat (vllm): 1/1 ready",
       "  endpoint http://chat.llmkit.svc.cluster.local:8000/v1",
-      "  ADAPTER      PINNED        LOADED",
-      `  support-bot  ${CURRENT}  ${CURRENT} on 1/1 pods  ok`,
+      "  ADAPTER      PINNED                LOADED",
+      `  support-bot  follows ${CURRENT}  at run time (GET /v1/models)  follows the current run: loaded once published`,
     ]);
-    check("status: runs with state, eval loss, publish time, smoke; pinned vs loaded; replicas; endpoint", statusLines === "", statusLines);
+    check("status: runs with state, eval loss, publish time, smoke; the followed run; replicas; endpoint", statusLines === "", statusLines);
 
-    // A promotion merged but not deployed yet: the stack pins OLDER, the pods still run CURRENT.
+    // A pin added but not deployed yet: the stack pins OLDER, the pods still follow CURRENT.
     const stacksDir = join(outDir, "stacks");
     mkdirSync(stacksDir, { recursive: true });
     copyFileSync(join(STACKS_DIR, `Pulumi.${STACK}.yaml`), join(stacksDir, `Pulumi.${STACK}.yaml`));
     const file = join(stacksDir, `Pulumi.${STACK}.yaml`);
-    writeFileSync(file, readFileSync(file, "utf8").replace(`runId: "${CURRENT}"`, `runId: "${OLDER}"`));
+    writeFileSync(file, `${readFileSync(file, "utf8")}  llmkit:release:\n    adapters:\n      support-bot: { runId: "${OLDER}", baseModel: qwen2-5-0-5b }\n`);
     const pending = await capture((p, e) => status(["--stack", STACK, "--kubeconfig", kubeconfig, "--stacks-dir", stacksDir], p, e, deps));
-    const pendingLines = hasLines(pending, [`  support-bot  ${OLDER}  ${CURRENT} on 1/1 pods  differs: rollout pending or in progress`]);
+    const pendingLines = hasLines(pending, [`  support-bot  ${OLDER}  not loaded (0/1 pods)  differs: rollout pending or in progress`]);
     check("status: a pin the pods do not run yet shows as differing", pendingLines === "", pendingLines);
 
     const badCtx = await capture((p, e) => status(["--stack", STACK, "--kubeconfig", kubeconfig, "--context", "nope"], p, e, deps));
