@@ -8,6 +8,7 @@ import { PRESETS } from "../components/platform/aws/karpenter/presets.ts";
 import type { PoolContract } from "../components/lib/scheduling.ts";
 import { platformProblems } from "./platform-rules.ts";
 import { fineTunePoolProblems, fineTuneRuleProblems } from "./fine-tune-rules.ts";
+import { releaseRuleProblems } from "./release-rules.ts";
 import { servingRuleProblems } from "./serving-rules.ts";
 import type { ParsedStackConfig as StackConfig, PlatformConfig } from "./schema.ts";
 
@@ -40,7 +41,7 @@ export function stackProblems(cfg: StackConfig): Problem[] {
     for (const key of ["models", "fineTunes", "serving"] as const) {
       if (cfg[key].length > 0) add([key], 'belongs to a workloads stack: a layer "platform" stack holds only platform');
     }
-    if (Object.keys(cfg.release.adapters).length > 0) add(["release"], 'belongs to a workloads stack: remove it from this platform stack');
+    if (Object.keys(cfg.release.adapters).length > 0 || cfg.release.gates.length > 0) add(["release"], 'belongs to a workloads stack: remove it from this platform stack');
   }
 
   uniqueNames(cfg.models, "models", add);
@@ -78,6 +79,8 @@ export function stackProblems(cfg: StackConfig): Problem[] {
       add(["release", "adapters", adapter, "baseModel"], `is "${entry.baseModel}" but fine-tune "${adapter}" trains on "${trainedOn}": make them match`);
     }
   }
+
+  problems.push(...releaseRuleProblems(cfg));
 
   cfg.serving.forEach((s, i) => {
     if (s.baseModel !== undefined && !models.has(s.baseModel)) add(["serving", i, "baseModel"], `unknown model "${s.baseModel}": use one of llmkit:models (${modelList})`);

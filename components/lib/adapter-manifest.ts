@@ -34,6 +34,18 @@ export const ManifestDatasetSchema = z.strictObject({
   rows: count,
 });
 
+/** `<family>.<measure>`: heldout.loss, heldout.rewardAccuracy, heldout.rewardMargin, suite.<name>.exactMatch, suite.<name>.rougeL */
+export const METRIC_NAME = /^(heldout\.(loss|rewardAccuracy|rewardMargin)|suite\.[a-z0-9]([a-z0-9-]*[a-z0-9])?\.(exactMatch|rougeL))$/;
+export const ManifestMetricSchema = z.strictObject({
+  /** The new adapter's score. */
+  adapter: z.number(),
+  /** The base model's score measured the same way on the same rows; null where it has no meaning (DPO rewards: the base is the reference). */
+  base: z.number().nullable(),
+  better: z.enum(["higher", "lower"]),
+  /** Rows the metric was measured on. */
+  samples: z.number().int().positive(),
+});
+
 const manifestShape = z.strictObject({
   schemaVersion: z.literal(ADAPTER_MANIFEST_VERSION),
   name: z.string().min(1),
@@ -80,6 +92,8 @@ const manifestShape = z.strictObject({
    * training (scripts/train.sh); empty when the spec has none. Model output: untrusted text.
    */
   smoke: z.array(z.strictObject({ prompt: z.string().min(1), output: z.string() })),
+  // optional so that manifests written before it still parse:
+  evaluation: z.record(z.string().regex(METRIC_NAME), ManifestMetricSchema).optional(),
 });
 
 export const AdapterManifestSchema = manifestShape
@@ -107,6 +121,8 @@ export const ManifestProvenanceSchema = manifestShape.pick({ baseModel: true, cr
 /** What `llmkit status` shows of a run (eval loss, publish time, smoke outputs), parsed from the same schema, unknown keys allowed. */
 export const ManifestSummarySchema = manifestShape.pick({ runId: true, result: true, createdAt: true, smoke: true }).loose();
 export type ManifestSummary = z.infer<typeof ManifestSummarySchema>;
+
+export const ManifestEvaluationSchema = manifestShape.pick({ runId: true, createdAt: true, evaluation: true }).loose();
 
 /** `datasets[0].etag: Invalid input …` lines for an error message. */
 export function manifestIssues(error: z.ZodError): string[] {
