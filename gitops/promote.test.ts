@@ -388,6 +388,15 @@ describe("npm run promote --check-store against an S3-compatible server", () => 
     expect(read(dir, "workloads-prod")).not.toBe(text);
   });
 
+  it("the shipped workloads-prod gates: vsPinned skipped while its pins predate evaluation, vsBase applied", async () => {
+    copyFileSync(join(STACKS_DIR, "Pulumi.workloads-prod.yaml"), join(dir, "Pulumi.workloads-prod.yaml"));
+    await seedEvaluated({ "support-bot": { "heldout.loss": loss(1.1) }, "support-bot-qlora": { "heldout.loss": loss(2.1) } }, {});
+    const run = await check("--dry-run");
+    expect(run.code).toBe(2);
+    expect(run.out).toContain("  heldout.loss  —       1.1000  1.9000  vsPinned 0.05, vsBase 0  pass: vsPinned not checked: pinned run c2f47069e7bc records no heldout.loss");
+    expect(run.err.split("\n").slice(1)).toEqual(["  - support-bot-qlora@0abc00000def: heldout.loss = 2.1000: 0.2000 worse than base (allowed 0)"]);
+  });
+
   it("an --allow-regression whose gates pass allows nothing and says so", async () => {
     gatedProd();
     await seedEvaluated(BETTER);
