@@ -78,12 +78,17 @@ function missingWhy(metric: string, incoming: ManifestEvaluation): string {
 }
 
 /**
- * Applies the gates that concern `adapter` to the incoming run's evaluation. `pinned` is the
- * evaluation of the run the target pins now (undefined on a first promotion): vsPinned is checked
+ * Applies the gates that concern `adapter` to the incoming run's evaluation. `pinned` is the run
+ * the target pins now with its evaluation, if readable (undefined on a first promotion): vsPinned is checked
  * only where that run records the metric, and skipped (with a note in the row) otherwise, so that
  * gates can be added to a stack whose pinned runs predate evaluation.
  */
-export function evaluateGates(gates: readonly GateConfig[], adapter: string, pinned: ManifestEvaluation | undefined, incoming: ManifestEvaluation): GateResult {
+export function evaluateGates(
+  gates: readonly GateConfig[],
+  adapter: string,
+  pinned: Pick<ManifestEvaluation, "runId" | "evaluation"> | undefined,
+  incoming: ManifestEvaluation,
+): GateResult {
   const rows: GateRow[] = [];
   const failures: GateFailure[] = [];
   for (const g of gatesFor(gates, adapter)) {

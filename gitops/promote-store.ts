@@ -138,7 +138,7 @@ export async function checkStore(target: LoadedStack, changes: readonly PinChang
       const applicable = gatesFor(target.config.release.gates, c.adapter);
       if (applicable.length === 0) continue;
       // the pinned run's evaluation: the incoming run's own when only the pin's rank or base changes
-      const pinned = c.from === undefined ? undefined : old === undefined ? manifest.evaluation : old.kind === "ok" ? old.evaluation : undefined;
+      const pinned = c.from === undefined ? undefined : old === undefined ? manifest.evaluation : old.kind === "ok" ? old.evaluation : { runId: c.from.runId };
       if (old !== undefined && old.kind !== "ok" && applicable.some((g) => g.maxRegression?.vsPinned !== undefined)) {
         const why = old.kind === "missing" ? "is missing" : `is invalid (${old.why})`;
         warnings.push(`${c.adapter}: the pinned run ${c.from!.runId}'s ${MANIFEST_FILE} ${why}: its vsPinned gates are not checked`);

@@ -397,6 +397,22 @@ describe("npm run promote --check-store against an S3-compatible server", () => 
     expect(run.err.split("\n").slice(1)).toEqual(["  - support-bot-qlora@0abc00000def: heldout.loss = 2.1000: 0.2000 worse than base (allowed 0)"]);
   });
 
+  it("warns when the pinned run's manifest is unreadable and skips only its vsPinned checks", async () => {
+    gatedProd();
+    await seedEvaluated(BETTER);
+    await store.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: "adapters/support-bot/c2f47069e7bc/manifest.json" }));
+    await put("adapters/support-bot-qlora/cd5f80f0dd4a/manifest.json", "{");
+    const run = await check("--dry-run");
+    expect(run.code).toBe(0);
+    expect(run.out).toContain("pass: vsPinned not checked: pinned run c2f47069e7bc records no heldout.loss");
+    expect(run.out).toContain(
+      [
+        "warning: support-bot: the pinned run c2f47069e7bc's manifest.json is missing: its vsPinned gates are not checked",
+        "warning: support-bot-qlora: the pinned run cd5f80f0dd4a's manifest.json is invalid (it is not JSON): its vsPinned gates are not checked",
+      ].join("\n"),
+    );
+  });
+
   it("an --allow-regression whose gates pass allows nothing and says so", async () => {
     gatedProd();
     await seedEvaluated(BETTER);
