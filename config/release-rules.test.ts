@@ -34,7 +34,7 @@ describe("release gates the loader refuses", () => {
     ["a loss's max below 0", [{ metric: "heldout.loss", max: -0.1 }], [
       "llmkit:release.gates[0].max: (-0.1) is below 0, the lowest score heldout.loss can have: no run could pass; use a value ≥ 0",
     ]],
-    ["vsBase on the reward margin", [{ metric: "heldout.rewardMargin", maxRegression: { vsPinned: 0.1, vsBase: 0.1 } }], [
+    ["vsBase on the reward margin", [{ metric: "heldout.rewardMargin", adapters: ["support-bot-dpo"], maxRegression: { vsPinned: 0.1, vsBase: 0.1 } }], [
       "llmkit:release.gates[0].maxRegression.vsBase: has no meaning for heldout.rewardMargin: DPO rewards are measured against the base model (the reference), so manifests record no base score; use min or vsPinned",
     ]],
     ["a misspelt metric", [{ metric: "heldout.los", max: 2 }], [
@@ -60,6 +60,22 @@ describe("release gates the loader refuses", () => {
       "llmkit:release.gates[1]: gates suite.faq.rougeL for every adapter, which release.gates[0] gates already: put every bound of one metric and adapter in one gate",
     ]],
   ])("%s", (_name, gates, expected) => expect(problems(gates)).toEqual(expected));
+
+  it("a heldout metric the stack's own fine-tune never records (valRatio 0; DPO rewards of an SFT run)", () => {
+    const raw: Raw = workloadsDev();
+    raw.fineTunes[0].training = { ...raw.fineTunes[0].training, valRatio: 0 };
+    raw.release.gates = [{ metric: "heldout.loss", max: 2 }, { metric: "heldout.rewardMargin", adapters: ["support-bot"], min: 0 }];
+    const result = parseStackConfig(raw);
+    expect(result.ok ? [] : result.problems).toEqual([
+      'llmkit:release.gates[0].metric: heldout.loss is never recorded for adapter "support-bot": fineTunes[0] sets training.valRatio 0, so its runs evaluate nothing; set valRatio > 0 there, or gate other adapters',
+      'llmkit:release.gates[1].metric: heldout.rewardMargin is never recorded for adapter "support-bot": fineTunes[0] sets training.valRatio 0, so its runs evaluate nothing; set valRatio > 0 there, or gate other adapters',
+    ]);
+    delete raw.fineTunes[0].training.valRatio;
+    const sft = parseStackConfig(raw);
+    expect(sft.ok ? [] : sft.problems).toEqual([
+      'llmkit:release.gates[1].metric: heldout.rewardMargin is never recorded for adapter "support-bot": fineTunes[0] is stage sft and only stage dpo runs record DPO rewards; gate heldout.loss instead',
+    ]);
+  });
 });
 
 describe("release gates the loader accepts", () => {
@@ -69,7 +85,7 @@ describe("release gates the loader accepts", () => {
     // a max on a higher-is-better metric is allowed: a perfect suite score can mean the suite leaked into training
     ["a max on a higher-is-better metric", [{ metric: "suite.faq.exactMatch", max: 0.98 }]],
     ["a min on the loss", [{ metric: "heldout.loss", min: 0.2 }]],
-    ["a negative reward margin bound", [{ metric: "heldout.rewardMargin", min: -0.5 }]],
+    ["a negative reward margin bound on an adapter trained elsewhere", [{ metric: "heldout.rewardMargin", adapters: ["support-bot-dpo"], min: -0.5 }]],
     ["one metric gated per adapter", [{ metric: "heldout.loss", adapters: ["support-bot"], max: 2 }, { metric: "heldout.loss", adapters: ["support-bot-dpo"], max: 3 }]],
     ["different metrics for every adapter", [{ metric: "heldout.loss", max: 2 }, { metric: "suite.faq.exactMatch", min: 0.3, maxRegression: { vsPinned: 0, vsBase: 0 } }]],
   ])("%s", (_name, gates) => expect(problems(gates)).toEqual([]));

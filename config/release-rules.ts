@@ -3,6 +3,7 @@
  * one that could never be checked, is refused here with its path and fix (docs/architecture.md §4).
  * What each bound means at promotion time: gitops/gates.ts.
  */
+import { TRAINING_DEFAULTS } from "../components/training/defaults.ts";
 import type { Problem } from "./rules.ts";
 import type { ParsedStackConfig } from "./schema.ts";
 
@@ -22,6 +23,7 @@ const BASELESS = new Set(["heldout.rewardAccuracy", "heldout.rewardMargin"]);
 export function releaseRuleProblems(cfg: ParsedStackConfig): Problem[] {
   const problems: Problem[] = [];
   const pinned = Object.keys(cfg.release.adapters);
+  const trained = new Map(cfg.fineTunes.map((f, k) => [f.name, { f, k }]));
   const pinnedList = pinned.join(", ") || "none";
   /** `metric\0adapter` (`*`: every adapter) → the gate that covers it first. */
   const covered = new Map<string, number>();
@@ -44,6 +46,18 @@ export function releaseRuleProblems(cfg: ParsedStackConfig): Problem[] {
     }
     if (vsBase !== undefined && BASELESS.has(g.metric)) {
       add(["maxRegression", "vsBase"], `has no meaning for ${g.metric}: DPO rewards are measured against the base model (the reference), so manifests record no base score; use min or vsPinned`);
+    }
+
+    // an adapter this stack trains: a heldout metric its runs never record can never pass
+    for (const a of new Set(g.adapters ?? pinned)) {
+      const t = trained.get(a);
+      if (t === undefined || !g.metric.startsWith("heldout.")) continue;
+      const what = `${g.metric} is never recorded for adapter "${a}"`;
+      if ((t.f.training?.valRatio ?? TRAINING_DEFAULTS.valRatio) === 0) {
+        add(["metric"], `${what}: fineTunes[${t.k}] sets training.valRatio 0, so its runs evaluate nothing; set valRatio > 0 there, or gate other adapters`);
+      } else if (BASELESS.has(g.metric) && t.f.stage !== "dpo") {
+        add(["metric"], `${what}: fineTunes[${t.k}] is stage ${t.f.stage} and only stage dpo runs record DPO rewards; gate heldout.loss instead`);
+      }
     }
 
     const seen = new Set<string>();

@@ -14,7 +14,10 @@ export const RELEASE_CASES: BadCase[] = [
   ["gate on an adapter this stack does not pin", change(workloadsDev(), (r) => (r.release.gates = [{ metric: "heldout.loss", adapters: ["support-bot-dpo"], max: 1.5 }])), [
     'llmkit:release.gates[0].adapters[0]: adapter "support-bot-dpo" is not pinned in llmkit:release.adapters (pinned: support-bot): gate an adapter this stack serves, or pin it first',
   ]],
-  ["vsBase gate on a DPO reward", change(workloadsDev(), (r) => (r.release.gates = [{ metric: "heldout.rewardAccuracy", min: 0.6, maxRegression: { vsBase: 0 } }])), [
+  ["vsBase gate on a DPO reward", change(workloadsDev(), (r) => {
+    r.release.adapters["support-bot-dpo"] = { runId: "0123456789ab", baseModel: "qwen2-5-7b", rank: 8 }; // trained in another stack
+    r.release.gates = [{ metric: "heldout.rewardAccuracy", adapters: ["support-bot-dpo"], min: 0.6, maxRegression: { vsBase: 0 } }];
+  }), [
     "llmkit:release.gates[0].maxRegression.vsBase: has no meaning for heldout.rewardAccuracy: DPO rewards are measured against the base model (the reference), so manifests record no base score; use min or vsPinned",
   ]],
   ["gates in a platform stack", change(platformDev(), (r) => (r.release = { gates: [{ metric: "heldout.loss", max: 2 }] })), [
