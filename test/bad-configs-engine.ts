@@ -49,6 +49,7 @@ export const ENGINE_CASES: BadCase[] = [
     "allowed-local-media-path": "/",
     "ssl-certfile": "/tls/tls.crt",
     "allow-credentials": true,
+    "allowed-headers": "*",
     "aggregate-engine-logging": false,
     "no-enable-prefix-caching": false,
   })), [
@@ -58,6 +59,7 @@ export const ENGINE_CASES: BadCase[] = [
     "llmkit:serving[0].engine.extraArgs.allowed-local-media-path: is refused: it lets any request read files from the container under that path (file:// media URLs)",
     "llmkit:serving[0].engine.extraArgs.ssl-certfile: is refused: TLS ends at the gateway (exposure.tls); probes and the gateway speak plain HTTP to the pod",
     'llmkit:serving[0].engine.extraArgs.allow-credentials: is true while the allowed origins are "*" (vLLM\'s default): any web page could send credentialed requests; list the origins in allowed-origins, or remove it',
+    'llmkit:serving[0].engine.extraArgs.allowed-headers: must be a list of strings (vLLM reads it as one JSON list)',
     "llmkit:serving[0].engine.extraArgs.aggregate-engine-logging: is false, but --aggregate-engine-logging has no --no-aggregate-engine-logging form: remove it (the flag is off unless given)",
     "llmkit:serving[0].engine.extraArgs.no-enable-prefix-caching: is false: remove it, or set enable-prefix-caching: true",
   ]],

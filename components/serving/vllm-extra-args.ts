@@ -52,6 +52,12 @@ const REFUSED: Record<string, string> = {
   "enable-ssl-refresh": TLS,
 };
 
+/**
+ * CORS lists vLLM parses as one JSON word (vllm/entrypoints/openai/cli_args.py FrontendArgs
+ * _customize_cli_kwargs: `type = json.loads`, nargs removed): written as lists, passed as JSON.
+ */
+const JSON_LISTS = new Set(["allowed-origins", "allowed-methods", "allowed-headers"]);
+
 export const VLLM_EXTRA_ARG_RULES: ExtraArgRules = {
   what: "vLLM 0.21.0 `vllm serve` flag",
   listFile: "components/serving/vllm-flags.json",
@@ -68,6 +74,7 @@ export const VLLM_EXTRA_ARG_RULES: ExtraArgRules = {
   },
   base: (name) => (NEGATED.has(name) ? name.slice(3) : name),
   valueProblem(name, value, all) {
+    if (JSON_LISTS.has(name) && !Array.isArray(value)) return `must be a list of strings (vLLM reads it as one JSON list)`;
     if (value === false && NEGATED.has(name)) return `is false: remove it, or set ${name.slice(3)}: true`;
     if (value === false && !NEGATED.has(`no-${name}`)) return `is false, but --${name} has no --no-${name} form: remove it (the flag is off unless given)`;
     // Starlette's CORSMiddleware answers a credentialed request with the caller's own Origin when
@@ -79,20 +86,21 @@ export const VLLM_EXTRA_ARG_RULES: ExtraArgRules = {
   },
 };
 
-/** Whether the origins (absent: vLLM's default ["*"]) admit any: as a list or as vLLM's JSON text. */
+/** Whether the origins (absent: vLLM's default ["*"]) admit any. */
 function wildcardOrigins(origins: ExtraArgs[string] | undefined): boolean {
-  return origins === undefined || JSON.stringify(origins).includes("*");
+  return origins === undefined || (Array.isArray(origins) && origins.includes("*"));
 }
 
 export function vllmExtraArgProblems(args: ExtraArgs) {
   return extraArgProblems(args, VLLM_EXTRA_ARG_RULES);
 }
 
-/** The flags, in the order written: `true` → `--x`, `false` → `--no-x`, else `--x value…`. */
+/** The flags, in the order written: `true` → `--x`, `false` → `--no-x`, a CORS list one JSON word, else `--x value…`. */
 export function renderVllmExtraArgs(args: ExtraArgs | undefined): string[] {
   return Object.entries(args ?? {}).flatMap(([name, value]) => {
     if (value === true) return [`--${name}`];
     if (value === false) return [`--no-${name}`];
+    if (JSON_LISTS.has(name)) return [`--${name}`, JSON.stringify(value)];
     return cliWords(`--${name}`, value);
   });
 }
