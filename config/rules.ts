@@ -8,6 +8,7 @@ import { PRESETS } from "../components/platform/aws/karpenter/presets.ts";
 import type { PoolContract } from "../components/lib/scheduling.ts";
 import { platformProblems } from "./platform-rules.ts";
 import { fineTunePoolProblems, fineTuneRuleProblems } from "./fine-tune-rules.ts";
+import { imageRuleProblems } from "./image-rules.ts";
 import { releaseRuleProblems } from "./release-rules.ts";
 import { servingRuleProblems } from "./serving-rules.ts";
 import type { ParsedStackConfig as StackConfig, PlatformConfig } from "./schema.ts";
@@ -64,6 +65,7 @@ export function stackProblems(cfg: StackConfig): Problem[] {
     if (f.gpus === 0 && f.method === "qlora") add(["fineTunes", i, "gpus"], "QLoRA quantises with bitsandbytes on a GPU: request at least 1 GPU");
   });
   problems.push(...fineTuneRuleProblems(cfg));
+  problems.push(...imageRuleProblems(cfg));
 
   const fineTuneRank = new Map(cfg.fineTunes.map((f) => [f.name, f.lora?.rank]));
   for (const [adapter, entry] of Object.entries(cfg.release.adapters)) {

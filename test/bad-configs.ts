@@ -5,6 +5,7 @@
  */
 import { change, local, platformDev, workloadsDev, type BadCase, type Raw } from "./stack-edits.ts";
 import { PLATFORM_CASES } from "./bad-configs-platform.ts";
+import { ENGINE_CASES } from "./bad-configs-engine.ts";
 import { RELEASE_CASES } from "./bad-configs-release.ts";
 import { SERVING_CASES } from "./bad-configs-serving.ts";
 import { TRAINING_CASES } from "./bad-configs-training.ts";
@@ -240,7 +241,7 @@ const cases: BadCase[] = [
 ];
 
 /** Every case, tagged with the shipped stack it was built from. */
-export const BAD_CONFIGS: BadConfig[] = [...cases, ...TRAINING_CASES, ...SERVING_CASES, ...PLATFORM_CASES, ...RELEASE_CASES].map(([name, raw, problems]) => ({
+export const BAD_CONFIGS: BadConfig[] = [...cases, ...TRAINING_CASES, ...SERVING_CASES, ...PLATFORM_CASES, ...RELEASE_CASES, ...ENGINE_CASES].map(([name, raw, problems]) => ({
   name,
   stack: raw.layer === "workloads" ? "workloads-dev" : raw.layer === "platform" ? "platform-dev" : "local",
   raw,

@@ -221,6 +221,12 @@ export function imageRef(image: PinnedImage): string {
   return `${image.repository}:${image.tag}`;
 }
 
+/** A pinned image, or the stack's override of it (`<repository>:<tag>[@<digest>]`, components/lib/inputs.ts). */
+export function engineImageRef(pinned: PinnedImage, override?: { repository: string; tag: string; digest?: string | undefined }): string {
+  if (override === undefined) return imageRef(pinned);
+  return `${override.repository}:${override.tag}${override.digest === undefined ? "" : `@${override.digest}`}`;
+}
+
 /**
  * Default AMI alias of Karpenter GPU pools (EC2NodeClass amiSelectorTerms), pinned: an alias
  * with a version resolves to one AMI per architecture and variant, so nodes change only when

@@ -4,7 +4,8 @@
  */
 import { childName } from "../lib/naming.ts";
 import { adapterPrefix, modelPrefix } from "../lib/store.ts";
-import { images } from "../lib/versions.ts";
+import { engineImageRef, images } from "../lib/versions.ts";
+import type { ExtraArgs } from "../lib/extra-args.ts";
 import { cpuKvCacheGiB } from "./cpu-memory.ts";
 import type { ModelConfig } from "../lib/inputs.ts";
 import type { ServingConfig } from "./inputs.ts";
@@ -104,7 +105,11 @@ export interface EffectiveService {
     readonly maxLoraRank: number;
     /** CPU backend: VLLM_CPU_KVCACHE_SPACE in GiB (cpu-memory.ts); undefined on GPUs. */
     readonly cpuKvCacheGiB: number | undefined;
+    /** Further `vllm serve` flags (./vllm-extra-args.ts), rendered after the kit's own. */
+    readonly extraArgs: ExtraArgs;
   };
+  /** The engine image: the service's `image` override or the pinned vLLM (CPU) image. */
+  readonly image: string;
   readonly resources: { readonly cpu: number; readonly memoryGiB: number };
   readonly shmGiB: number;
   /** emptyDir for base weights and adapters. */
@@ -209,7 +214,9 @@ export function resolveService(spec: ServingConfig, model: ModelConfig, adapters
       maxCpuLoras: spec.engine?.maxCpuLoras ?? Math.max(maxLoras, effAdapters.length),
       maxLoraRank: loraRankFor(maxRank) ?? maxRank,
       cpuKvCacheGiB: device === "cpu" ? cpuKvCacheGiB({ memoryGiB: resources.memoryGiB, shmGiB, model, maxModelLen }) : undefined,
+      extraArgs: { ...spec.engine?.extraArgs },
     },
+    image: engineImageRef(device === "gpu" ? images.vllm : images.vllmCpu, spec.image),
     resources,
     shmGiB,
     // weights + 1 GiB (tokenizer, configs) + 2 GiB per adapter (a rank-128 all-linear adapter of a 70B model)

@@ -31,12 +31,8 @@ export function serviceNames(name: string) {
   return { workload: name, scripts: childName(name, "scripts"), apiKey: childName(name, "api-key") };
 }
 
-function engineImage(svc: EffectiveService) {
-  return svc.device === "gpu" ? images.vllm : images.vllmCpu;
-}
-
 function labels(svc: EffectiveService) {
-  return recommendedLabels({ name: "vllm", instance: svc.name, component: "serving", version: engineImage(svc).version });
+  return recommendedLabels({ name: "vllm", instance: svc.name, component: "serving", version: svc.engineVersion });
 }
 
 export function selector(svc: EffectiveService) {
@@ -106,7 +102,7 @@ function engineContainer(svc: EffectiveService, gpuLimits: Record<string, string
   const requests = { cpu: String(svc.resources.cpu), memory: gi(svc.resources.memoryGiB) };
   return {
     name: "vllm",
-    image: imageRef(engineImage(svc)),
+    image: svc.image,
     args: renderVllmArgs(svc),
     env: engineEnv(svc),
     ports: [{ name: "http", containerPort: HTTP_PORT, protocol: "TCP" }],

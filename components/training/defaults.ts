@@ -4,6 +4,8 @@
  * fp16 vs bf16), so nothing is left to an engine: the effective spec names every value, the
  * renderers emit every key, and the run id hashes the whole of it.
  */
+import type { ExtraArgs } from "../lib/extra-args.ts";
+import type { ImageOverride } from "../lib/inputs.ts";
 import type { FineTuneConfig } from "./inputs.ts";
 import { parseFrom, type DatasetFormat, type FromAdapter, type PreferenceLoss } from "./preference.ts";
 
@@ -91,6 +93,10 @@ export interface EffectiveFineTune {
   readonly preference?: EffectivePreference;
   /** The published adapter a DPO run continues; absent: a new adapter on the base. Hashed into the run id. */
   readonly from?: FromAdapter;
+  /** The engine image override; absent: the pinned image (train-job.ts engineImage). Hashed into the run id. */
+  readonly image?: ImageOverride;
+  /** Further engine arguments (./extra-args.ts), absent when none. Hashed into the run id. */
+  readonly extraArgs?: ExtraArgs;
 }
 
 export const LORA_DEFAULTS = {
@@ -208,5 +214,7 @@ export function resolveFineTune(spec: FineTuneConfig): EffectiveFineTune {
           ...(spec.from !== undefined ? { from: parseFrom(spec.from) } : {}),
         }
       : {}),
+    ...(spec.image !== undefined ? { image: { ...spec.image } } : {}),
+    ...(spec.extraArgs !== undefined && Object.keys(spec.extraArgs).length > 0 ? { extraArgs: { ...spec.extraArgs } } : {}),
   };
 }

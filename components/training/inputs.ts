@@ -5,7 +5,9 @@
 import { z } from "zod";
 import { DNS_LABEL } from "../lib/naming.ts";
 import { GGUF_OUTTYPES } from "../lib/versions.ts";
-import { hubRepo, k8sSecretRef, positiveInt, refusePinlessRevision, resourceName } from "../lib/inputs.ts";
+import { extraArgsSchema } from "../lib/extra-args.ts";
+import { hubRepo, imageOverrideSchema, k8sSecretRef, positiveInt, refusePinlessRevision, resourceName } from "../lib/inputs.ts";
+import { trainingExtraArgProblems } from "./extra-args.ts";
 import {
   FROM_ADAPTER,
   PREFERENCE_FORMATS,
@@ -117,7 +119,15 @@ function stageRules(
 export const fineTuneSchema = z.strictObject({
   name: resourceName,
   baseModel: resourceName.describe("a name from llmkit:models"),
-  engine: z.enum(["llamafactory", "ms-swift"]).default("llamafactory"),
+  engine: z
+    .enum(["llamafactory", "ms-swift"], { error: 'must be "llamafactory" or "ms-swift" (the engine\'s own arguments go in extraArgs, its image in image)' })
+    .default("llamafactory"),
+  extraArgs: extraArgsSchema
+    .optional()
+    .describe("further training arguments by field name: LLaMA-Factory YAML keys or ms-swift flags without --, e.g. {neftune_noise_alpha: 5}; checked against the pinned engine's (components/training/*-keys.json); part of the run id"),
+  image: imageOverrideSchema
+    .optional()
+    .describe("train (and merge) with this image, a mirror or patched build of the pinned engine release, instead of the pinned one; part of the run id"),
   stage: z
     .enum(["sft", "dpo"])
     .default("sft")
@@ -210,6 +220,7 @@ export const fineTuneSchema = z.strictObject({
 }).superRefine((f, ctx) => {
   followUpRules(f, ctx);
   stageRules(f, ctx);
+  for (const p of trainingExtraArgProblems(f.engine, f.extraArgs ?? {})) ctx.addIssue({ code: "custom", path: ["extraArgs", p.name], message: p.message });
 });
 
 

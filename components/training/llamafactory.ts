@@ -129,6 +129,8 @@ export function renderLlamaFactoryConfig(ft: EffectiveFineTune): Record<string, 
     // eval on the held-out split, at the checkpoint cadence
     eval_strategy: evaluate ? "steps" : "no",
     ...(evaluate ? { eval_steps: t.saveSteps, per_device_eval_batch_size: t.microBatchSize } : {}),
+    // the stack's own keys last; validation refused any key above (./extra-args.ts)
+    ...ft.extraArgs,
   };
 }
 

@@ -6,8 +6,6 @@
  */
 import { ADAPTER_MANIFEST_VERSION, type AdapterManifestTemplate } from "../lib/adapter-manifest.ts";
 import { adapterPrefix, s3Uri } from "../lib/store.ts";
-import type { PinnedImage } from "../lib/versions.ts";
-import { imageRef } from "../lib/versions.ts";
 import type { ModelConfig } from "../lib/inputs.ts";
 import type { EffectiveFineTune } from "./defaults.ts";
 import { specHash } from "./run-id.ts";
@@ -21,8 +19,8 @@ function globalBatch(ft: EffectiveFineTune): number {
   return ft.training.microBatchSize * ft.training.gradientAccumulation * Math.max(1, ft.gpus);
 }
 
-export function renderManifest(ft: EffectiveFineTune, model: ModelConfig, runId: string, engine: PinnedImage, bucket: string): AdapterManifestTemplate {
-  const engineImage = imageRef(engine);
+export function renderManifest(ft: EffectiveFineTune, model: ModelConfig, runId: string, engine: { ref: string; version: string }, bucket: string): AdapterManifestTemplate {
+  const engineImage = engine.ref;
   return {
     schemaVersion: ADAPTER_MANIFEST_VERSION,
     name: ft.name,

@@ -14,7 +14,7 @@ import { placement } from "../lib/scheduling.ts";
 import { containerSecurityContext, podSecurityContext } from "../lib/pod-security.ts";
 import { storeEnv } from "../lib/store-env.ts";
 import { adapterPrefix, checkpointPrefix, modelPrefix, s3Uri } from "../lib/store.ts";
-import { imageRef, images, type PinnedImage } from "../lib/versions.ts";
+import { engineImageRef, imageRef, images, type PinnedImage } from "../lib/versions.ts";
 import type { PlatformContract } from "../platform/contract.ts";
 import type { ModelConfig } from "../lib/inputs.ts";
 import type { EffectiveFineTune } from "./defaults.ts";
@@ -42,6 +42,12 @@ export const ENGINE_IMAGES: Record<EffectiveFineTune["engine"], PinnedImage> = {
   llamafactory: images.llamafactory,
   "ms-swift": images.msSwift,
 };
+
+/** A run's engine image: the fine-tune's `image` override or the pinned one, and the engine version it runs. */
+export function engineImage(ft: EffectiveFineTune): { ref: string; version: string } {
+  const pinned = ENGINE_IMAGES[ft.engine];
+  return { ref: engineImageRef(pinned, ft.image), version: pinned.version };
+}
 
 export const RUN_ID_LABEL = "llmkit.dev/run-id";
 /** Where train.sh stages the final adapter files for publish.sh. */
@@ -85,9 +91,8 @@ export function adapterUri(ft: EffectiveFineTune, runId: string, contract: Platf
 }
 
 function labels(ft: EffectiveFineTune, runId: string) {
-  const image = ENGINE_IMAGES[ft.engine];
   return {
-    ...recommendedLabels({ name: ft.engine, instance: ft.name, component: "training", version: image.version }),
+    ...recommendedLabels({ name: ft.engine, instance: ft.name, component: "training", version: engineImage(ft).version }),
     [RUN_ID_LABEL]: runId,
   };
 }
@@ -155,7 +160,7 @@ export function renderTrainConfig(ft: EffectiveFineTune, model: ModelConfig, con
     data: {
       ...engineConfig(ft, model),
       "datasets.txt": ft.datasets.map((d, i) => `${d.path} ${localDatasetFile(i, d.path)}\n`).join("") + identityDownloadLine(ft),
-      "manifest.json": `${JSON.stringify(renderManifest(ft, model, runId, ENGINE_IMAGES[ft.engine], contract.store.bucket), null, 2)}\n`,
+      "manifest.json": `${JSON.stringify(renderManifest(ft, model, runId, engineImage(ft), contract.store.bucket), null, 2)}\n`,
       ...TRAINING_SCRIPTS,
       ...identityConfigData(ft),
       ...smokePromptsData(ft),
@@ -169,7 +174,7 @@ export function renderTrainJob(ft: EffectiveFineTune, model: ModelConfig, contra
   if (pool === undefined) throw new Error(`fine-tune "${ft.name}": pool "${ft.pool}" is not in the platform contract`);
   const place = placement(pool, ft.gpus);
   const names = trainNames(ft, runId);
-  const image = ENGINE_IMAGES[ft.engine];
+  const image = engineImage(ft).ref;
   const awsImage = imageRef(images.awsCli);
   const work = { name: "work", mountPath: WORK_DIR };
   const store: EnvVar[] = [...storeEnv(contract.store), { name: "STORE_BUCKET", value: contract.store.bucket }];
@@ -253,10 +258,10 @@ export function renderTrainJob(ft: EffectiveFineTune, model: ModelConfig, contra
               }),
               restartPolicy: "Always",
             },
-            ...identityInitContainers(ft, imageRef(image), [work, CONFIG_MOUNT]),
+            ...identityInitContainers(ft, image, [work, CONFIG_MOUNT]),
             {
               name: "train",
-              image: imageRef(image),
+              image,
               command: scriptCommand("train.sh"),
               env: [
                 ...paths,
