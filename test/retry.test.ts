@@ -9,9 +9,11 @@ import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { main } from "../cli/llmkit.ts";
 import { clearForRetry, findRetries, fineTuneJobs, providerKube, retryPlan, type JobReader, type RetryStack } from "../cli/retry.ts";
 import { parseUpArgs } from "../cli/up.ts";
 import { Cluster, type KubeOptions, type LiveJob } from "../ops/kube.ts";
+import { capture } from "./capture.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "llmkit-retry-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -202,6 +204,13 @@ describe("findRetries and clearForRetry", () => {
 });
 
 describe("parseUpArgs --no-retry", () => {
+  it("is in llmkit up --help, with what a retry does", async () => {
+    const help = await capture((print, printErr) => main(["up", "--help"], print, printErr));
+    expect(help.code).toBe(0);
+    const text = help.out.join("\n");
+    expect(text).toContain("usage: llmkit up --stack <name> [--preview | --destroy] [--yes] [--expect-no-changes] [--no-retry] ");
+    expect(text).toContain("fine-tune Jobs (training, merge, GGUF export) that failed or\nwere deleted by hand");
+  });
   it("retries by default and not with --no-retry", () => {
     expect(parseUpArgs(["--stack", "local"]).retry).toBe(true);
     expect(parseUpArgs(["--stack", "local", "--no-retry", "--preview"]).retry).toBe(false);
