@@ -14,7 +14,8 @@
  * deletes before replacing when its own diff asks for the replacement; a forced one is create-then-
  * delete, which with server-side apply updates the existing Job in place and then deletes it
  * (pulumi-kubernetes provider/v4@v4.0.0-20260115033456-f47bc2d6f199 pkg/provider/provider.go:1510
- * deleteBeforeReplace, pkg/await/await.go:211 "we always upsert the object").
+ * deleteBeforeReplace, pkg/await/await.go:211 "we always upsert the object"); with the Pulumi
+ * lane's binaries it left no Job in the cluster and the old uid in the state (e2e/pulumi/README.md).
  */
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
