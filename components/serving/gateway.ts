@@ -49,8 +49,8 @@ export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 300;
  */
 export const ENVOY_PROXY_NAMESPACE = CHARTS.envoyGateway.namespace;
 
-const GATEWAY_GROUP = "gateway.networking.k8s.io";
-const ENVOY_GATEWAY_GROUP = "gateway.envoyproxy.io";
+export const GATEWAY_GROUP = "gateway.networking.k8s.io";
+export const ENVOY_GATEWAY_GROUP = "gateway.envoyproxy.io";
 
 /**
  * Key of the Secret an HTTPRouteFilter `credentialInjection` reads; its value is the whole header
@@ -87,21 +87,34 @@ export function renderGatewayCredentialSecretMetadata(svc: EffectiveService, con
   return metadata(svc, contract, gatewayNames(svc.name).credential);
 }
 
-/** Pod labels of this service's Envoy proxies (set by Envoy Gateway on the Deployment it creates). */
-export function envoyProxyLabels(svc: EffectiveService, contract: PlatformContract) {
+/** Pod labels of the Envoy proxies of Gateway `gateway` (set by Envoy Gateway on the Deployment it creates). */
+export function gatewayProxyLabels(gateway: string, namespace: string) {
   return {
-    "gateway.envoyproxy.io/owning-gateway-name": gatewayNames(svc.name).gateway,
-    "gateway.envoyproxy.io/owning-gateway-namespace": contract.namespace,
+    "gateway.envoyproxy.io/owning-gateway-name": gateway,
+    "gateway.envoyproxy.io/owning-gateway-namespace": namespace,
   };
 }
 
-function listenerName(exposure: Exposure) {
+/** Pod labels of this service's Envoy proxies. */
+export function envoyProxyLabels(svc: EffectiveService, contract: PlatformContract) {
+  return gatewayProxyLabels(gatewayNames(svc.name).gateway, contract.namespace);
+}
+
+/** What a Gateway listener needs: a hostname and, for HTTPS, the certificate's Secret. */
+export type ListenerExposure = Pick<Exposure, "hostname" | "tls">;
+
+export function listenerName(exposure: ListenerExposure) {
   return exposure.tls === undefined ? "http" : "https";
 }
 
 export function renderGateway(svc: EffectiveService, contract: PlatformContract, exposure: Exposure) {
+  return renderGatewayFor(`serving "${svc.name}"`, metadata(svc, contract, gatewayNames(svc.name).gateway), contract, exposure);
+}
+
+/** A Gateway of llmkit's class with one listener; `owner` names what asked for it in the error. */
+export function renderGatewayFor(owner: string, meta: { name: string; namespace: string; labels: Record<string, string> }, contract: PlatformContract, exposure: ListenerExposure) {
   const className = contract.addons.gatewayClassName;
-  if (className === null) throw new Error(`serving "${svc.name}": exposure needs a GatewayClass, but the platform has no Envoy Gateway`);
+  if (className === null) throw new Error(`${owner}: exposure needs a GatewayClass, but the platform has no Envoy Gateway`);
   const common = { name: listenerName(exposure), hostname: exposure.hostname };
   // only this namespace's routes may attach: another team's route cannot ride on our hostname
   const allowedRoutes = { namespaces: { from: "Same" } };
@@ -118,7 +131,7 @@ export function renderGateway(svc: EffectiveService, contract: PlatformContract,
   return {
     apiVersion: `${GATEWAY_GROUP}/v1`,
     kind: "Gateway",
-    metadata: metadata(svc, contract, gatewayNames(svc.name).gateway),
+    metadata: meta,
     spec: { gatewayClassName: className, listeners: [listener] },
   };
 }

@@ -16,15 +16,19 @@ const byName = (namespace: string) => ({ matchLabels: { "kubernetes.io/metadata.
 
 /**
  * Ingress only on the engine port: from this service's own Envoy proxies when it is exposed (the
- * engine then has no key of its own: the gateway is the only way in), else from labelled pods of
- * this namespace; and from Prometheus in `monitoring` (it scrapes /metrics on the same port).
+ * gateway is the only way in for clients), plus the pods of this namespace matching
+ * `inClusterCallers` (the chat UI, which presents the engine key), else from labelled pods of this
+ * namespace; and from Prometheus in `monitoring` (it scrapes /metrics on the same port).
  * Egress stays open: the fetch init container reaches the store, whose address differs per platform.
  */
-export function renderNetworkPolicy(svc: EffectiveService, contract: PlatformContract, exposed: boolean) {
+export function renderNetworkPolicy(svc: EffectiveService, contract: PlatformContract, exposed: boolean, inClusterCallers: readonly Record<string, string>[] = []) {
   const ports = [{ protocol: "TCP", port: HTTP_PORT }];
   const callers = exposed
-    ? { namespaceSelector: byName(ENVOY_PROXY_NAMESPACE), podSelector: { matchLabels: envoyProxyLabels(svc, contract) } }
-    : { podSelector: { matchLabels: { ...GATEWAY_LABEL } } };
+    ? [
+        { namespaceSelector: byName(ENVOY_PROXY_NAMESPACE), podSelector: { matchLabels: envoyProxyLabels(svc, contract) } },
+        ...inClusterCallers.map((labels) => ({ podSelector: { matchLabels: { ...labels } } })),
+      ]
+    : [{ podSelector: { matchLabels: { ...GATEWAY_LABEL } } }];
   return {
     apiVersion: "networking.k8s.io/v1",
     kind: "NetworkPolicy",
@@ -33,7 +37,7 @@ export function renderNetworkPolicy(svc: EffectiveService, contract: PlatformCon
       podSelector: { matchLabels: selector(svc) },
       policyTypes: ["Ingress"],
       ingress: [
-        { from: [callers], ports },
+        { from: callers, ports },
         { from: [{ namespaceSelector: byName(MONITORING_NAMESPACE) }], ports },
       ],
     },
