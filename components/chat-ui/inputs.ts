@@ -26,7 +26,7 @@ const oidcAuth = z.strictObject({
   // OIDC Discovery 1.0 §3: the issuer is an https URL; Envoy Gateway discovers the endpoints from it
   issuer: https("the OIDC issuer (its /.well-known/openid-configuration is read by the gateway)").describe("OIDC issuer; must equal the ID tokens' iss claim"),
   clientId: z.string().min(1).describe("the OIDC client registered for this UI; the ID tokens' aud"),
-  clientSecret: clientSecretRef,
+  clientSecret: clientSecretRef.describe("the OIDC client's secret, by Secret name only"),
   jwksUri: https("the issuer's JWKS (jwks_uri of its discovery document)").describe("the issuer's jwks_uri: the gateway verifies the ID token with it before passing the user's email on"),
   redirectURL: z
     .url({ protocol: /^https?$/, error: "must be an http(s):// URL ending in /oauth2/callback on the UI's hostname" })
@@ -65,7 +65,8 @@ const chatUiFields = z.strictObject({
       sizeGiB: positiveInt.default(2).describe("PersistentVolumeClaim for Open WebUI's DATA_DIR (users, chats, its SQLite database)"),
       storageClass: resourceName.optional().describe("the cluster's default StorageClass when absent"),
     })
-    .prefault({}),
+    .prefault({})
+    .describe("where Open WebUI keeps its database, uploads and caches"),
 });
 
 export const chatUiSchema = chatUiFields.superRefine((ui, ctx) => {

@@ -71,7 +71,7 @@ describe("renderChatUiDeployment", () => {
                 startupProbe: { httpGet: { path: "/health", port: "http" }, periodSeconds: 5, failureThreshold: 60 },
                 readinessProbe: { httpGet: { path: "/health", port: "http" }, periodSeconds: 10 },
                 livenessProbe: { httpGet: { path: "/health", port: "http" }, periodSeconds: 20, failureThreshold: 3 },
-                resources: { requests: { cpu: "100m", memory: "512Mi" }, limits: { cpu: "1", memory: "2Gi" } },
+                resources: { requests: { cpu: "100m", memory: "1Gi" }, limits: { cpu: "1", memory: "2Gi" } },
                 securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: false, seccompProfile: { type: "RuntimeDefault" } },
                 volumeMounts: [
                   { name: "data", mountPath: "/app/backend/data" },

@@ -367,9 +367,18 @@ async function runGroup(name: string, stacks: string[], kubeconfig: string, outD
     // kind's default StorageClass is a local-path provisioner; here a static PV of the same class
     // stands in for it, so the store's volumeClaimTemplate binds as it would there.
     const storeGiB = platform.store.sizeGiB ?? 50;
+    // one more volume per rendered claim (the chat UI's DATA_DIR), of the size it asks for
+    const claims = rendered.flatMap((r) => r.objects.filter((o) => o.kind === "PersistentVolumeClaim"));
+    const volume = (i: number, storage: string) => ({
+      apiVersion: "v1",
+      kind: "PersistentVolume",
+      metadata: { name: `e2e-local-${i}` },
+      spec: { capacity: { storage }, accessModes: ["ReadWriteOnce"], storageClassName: "standard", hostPath: { path: `/var/local/e2e-${i}` } },
+    });
     for (const o of [
       { apiVersion: "storage.k8s.io/v1", kind: "StorageClass", metadata: { name: "standard", annotations: { "storageclass.kubernetes.io/is-default-class": "true" } }, provisioner: "kubernetes.io/no-provisioner", volumeBindingMode: "WaitForFirstConsumer" },
-      { apiVersion: "v1", kind: "PersistentVolume", metadata: { name: "e2e-local-0" }, spec: { capacity: { storage: `${storeGiB}Gi` }, accessModes: ["ReadWriteOnce"], storageClassName: "standard", hostPath: { path: "/var/local/e2e-0" } } },
+      volume(0, `${storeGiB}Gi`),
+      ...claims.map((c, i) => volume(i + 1, String((c.spec as Live).resources.requests.storage))),
     ]) {
       const r = kube.apply(o);
       check(`local storage ${o.kind}/${o.metadata.name} (stands in for kind's local-path provisioner)`, r.ok, r.stderr);
