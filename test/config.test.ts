@@ -87,6 +87,13 @@ describe("preflight: component rules run over the whole stack before registratio
     ]);
   });
 
+  it("refuses a chat UI claim without a StorageClass on the aws platform, which installs no CSI driver", () => {
+    const raw = change(workloadsDev(), (r) => delete r.chatUi.storage);
+    expect(run("workloads-dev", raw)).toEqual([
+      "llmkit:chatUi.storage.storageClass: is required on the aws platform, which installs no EBS CSI driver (Kubernetes removed the in-tree aws-ebs plugin in 1.27), so a claim without a class never binds: install the aws-ebs-csi-driver EKS add-on and a StorageClass (e.g. gp3), then name it here",
+    ]);
+  });
+
   it("refuses a Kubernetes version without pinned add-ons", () => {
     const raw = change(readStackFile("platform-dev") as Raw, (r) => (r.platform.cluster.kubernetesVersion = "1.29"));
     expect(run("platform-dev", raw)).toEqual([

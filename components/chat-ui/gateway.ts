@@ -5,7 +5,7 @@
  * checked against the CRDs Envoy Gateway v1.9.0 ships (gateway.test.ts, CI only).
  */
 import type { PlatformContract } from "../platform/contract.ts";
-import { ENVOY_GATEWAY_GROUP, GATEWAY_GROUP, listenerName, renderGatewayFor } from "../serving/gateway.ts";
+import { ENVOY_GATEWAY_GROUP, GATEWAY_GROUP, listenerName, renderListenerGateway } from "../lib/gateway.ts";
 import type { ChatUiConfig } from "./inputs.ts";
 import { UI_PORT, USER_EMAIL_HEADER, chatUiMetadata, chatUiNames } from "./render.ts";
 
@@ -24,7 +24,7 @@ export const ID_TOKEN_PROVIDER = "oidc-id-token";
 export const LOGOUT_PATH = "/oauth2/logout";
 
 export function renderChatUiGateway(ui: ChatUiConfig, contract: PlatformContract, exposure: Exposure) {
-  return renderGatewayFor(`chatUi "${ui.name}"`, chatUiMetadata(ui, contract, ui.name), contract, exposure);
+  return renderListenerGateway(`chatUi "${ui.name}"`, chatUiMetadata(ui, contract, ui.name), contract.addons.gatewayClassName, exposure);
 }
 
 export function renderChatUiRoute(ui: ChatUiConfig, contract: PlatformContract, exposure: Exposure) {

@@ -1,12 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { crdsAvailable } from "../../render/schemas/crds.ts";
 import { formatVerdict, validateObjects } from "../../render/validate.ts";
-import { contract } from "../serving/__fixtures__/specs.ts";
+import { localPlatform } from "../platform/__fixtures__/configs.ts";
+import { platformContract } from "../platform/contract.ts";
 import { renderChatUiExposure, renderChatUiSecurityPolicy } from "./gateway.ts";
 import { chatUiSchema, type ChatUiConfig } from "./inputs.ts";
 import { renderChatUiDeployment, renderChatUiNetworkPolicy, renderChatUiService, renderChatUiVolumeClaim, type ChatUiBackend } from "./render.ts";
 import { chatUiProblems } from "./validate.ts";
 
+const contract = platformContract(localPlatform());
 const oidc: ChatUiConfig = chatUiSchema.parse({
   service: "chat",
   auth: {

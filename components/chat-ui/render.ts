@@ -5,13 +5,12 @@
  * in gateway.ts). Every environment variable below is read by open_webui 0.12.4 (env.py,
  * config.py; file:line in the comments).
  */
+import { ENVOY_PROXY_NAMESPACE, GATEWAY_LABEL, gatewayProxyLabels } from "../lib/gateway.ts";
 import { recommendedLabels, selectorLabels } from "../lib/labels.ts";
 import { childName } from "../lib/naming.ts";
 import { containerSecurityContext, podSecurityContext } from "../lib/pod-security.ts";
 import { imageRef, images } from "../lib/versions.ts";
 import type { PlatformContract } from "../platform/contract.ts";
-import { ENVOY_PROXY_NAMESPACE, gatewayProxyLabels } from "../serving/gateway.ts";
-import { GATEWAY_LABEL } from "../serving/network.ts";
 import type { ChatUiConfig } from "./inputs.ts";
 
 /** Open WebUI's port (Dockerfile `PORT=8080`, EXPOSE 8080). */
@@ -128,7 +127,7 @@ export function renderChatUiDeployment(ui: ChatUiConfig, contract: PlatformContr
       strategy: { type: "Recreate" },
       selector: { matchLabels: chatUiSelector(ui) },
       template: {
-        // GATEWAY_LABEL: the cluster-internal vLLM service admits labelled in-cluster callers (serving/network.ts)
+        // GATEWAY_LABEL: a cluster-internal vLLM service admits labelled in-cluster callers (serving/network.ts)
         metadata: { labels: { ...meta.labels, ...GATEWAY_LABEL } },
         spec: {
           securityContext: podSecurityContext({ uid: UI_UID }),

@@ -4,11 +4,10 @@
  */
 import type { PlatformContract } from "../platform/contract.ts";
 import { HTTP_PORT, type EffectiveService } from "./defaults.ts";
-import { ENVOY_PROXY_NAMESPACE, envoyProxyLabels } from "./gateway.ts";
+import { ENVOY_PROXY_NAMESPACE, GATEWAY_LABEL } from "../lib/gateway.ts";
+import { envoyProxyLabels } from "./gateway.ts";
 import { metadata, selector, serviceNames } from "./render.ts";
 
-/** In-cluster callers of a cluster-internal service carry this label (and present the engine key). */
-export const GATEWAY_LABEL = { "llmkit.dev/gateway": "true" } as const;
 /** Namespace Prometheus scrapes from (`kubernetes.io/metadata.name` is set on every namespace by the API server). */
 export const MONITORING_NAMESPACE = "monitoring";
 
