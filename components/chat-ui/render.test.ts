@@ -62,6 +62,7 @@ describe("renderChatUiDeployment", () => {
                   { name: "WEBUI_AUTH_TRUSTED_EMAIL_HEADER", value: "x-llmkit-user-email" },
                   { name: "DEFAULT_USER_ROLE", value: "user" },
                   { name: "WEBUI_SESSION_COOKIE_SECURE", value: "True" },
+                  { name: "CORS_ALLOW_ORIGIN", value: "https://chat-ui.example.com" },
                   { name: "WEBUI_SECRET_KEY", valueFrom: { secretKeyRef: { name: "chat-ui-secret-key", key: "webui-secret-key" } } },
                   { name: "DATA_DIR", value: "/app/backend/data" },
                   { name: "ENABLE_PERSISTENT_CONFIG", value: "False" },
@@ -96,12 +97,14 @@ describe("renderChatUiDeployment", () => {
     expect(e).toMatchObject({ WEBUI_AUTH: "False", OPENAI_API_KEYS: "" });
     expect(e).not.toHaveProperty("WEBUI_AUTH_TRUSTED_EMAIL_HEADER");
     expect(e).not.toHaveProperty("WEBUI_SESSION_COOKIE_SECURE");
+    expect(e).not.toHaveProperty("CORS_ALLOW_ORIGIN");
   });
 
   it("oidc over plain http (env local) keeps the session cookie usable without TLS", () => {
     const ui = { ...oidc, exposure: { hostname: "chat-ui.localtest.me" } };
     expect(env(ui)).not.toHaveProperty("WEBUI_SESSION_COOKIE_SECURE");
     expect(env(ui)).not.toHaveProperty("WEBUI_AUTH");
+    expect(env(ui)).toMatchObject({ CORS_ALLOW_ORIGIN: "http://chat-ui.localtest.me" });
   });
 });
 

@@ -68,12 +68,15 @@ function backendEnv(backend: ChatUiBackend) {
 function authEnv(ui: ChatUiConfig) {
   if (ui.auth.type === "none") return [{ name: "WEBUI_AUTH", value: "False" }]; // env.py:759
   const secureCookie = ui.exposure?.tls === undefined ? [] : [{ name: "WEBUI_SESSION_COOKIE_SECURE", value: "True" }];
+  // the schema requires an exposure with oidc; only the UI's own origin may call its API from a browser
+  const origin = ui.exposure === undefined ? [] : [{ name: "CORS_ALLOW_ORIGIN", value: `${ui.exposure.tls === undefined ? "http" : "https"}://${ui.exposure.hostname}` }];
   return [
     // routers/auths.py: signin reads the email from this header and signs the user up on first sight
     { name: "WEBUI_AUTH_TRUSTED_EMAIL_HEADER", value: USER_EMAIL_HEADER }, // env.py:810
     // users the gateway admitted may chat at once (the first one becomes admin); default "pending"
     { name: "DEFAULT_USER_ROLE", value: "user" }, // config.py:1754
     ...secureCookie, // env.py:778
+    ...origin, // config.py:2192, default "*"
   ];
 }
 
