@@ -11,6 +11,7 @@ import { fineTunePoolProblems, fineTuneRuleProblems } from "./fine-tune-rules.ts
 import { imageRuleProblems } from "./image-rules.ts";
 import { releaseRuleProblems } from "./release-rules.ts";
 import { servingRuleProblems } from "./serving-rules.ts";
+import { chatUiRuleProblems } from "./chat-ui-rules.ts";
 import type { ParsedStackConfig as StackConfig, PlatformConfig } from "./schema.ts";
 
 export interface Problem {
@@ -105,6 +106,7 @@ export function stackProblems(cfg: StackConfig): Problem[] {
     if (s.gpus > 0 && s.engine?.device === "cpu") add(["serving", i, "engine", "device"], `is cpu but gpus is ${s.gpus}: set gpus: 0 or device: gpu`);
   });
   problems.push(...servingRuleProblems(cfg));
+  problems.push(...chatUiRuleProblems(cfg));
 
   envPolicy(cfg, add);
   if (cfg.platform !== undefined) {

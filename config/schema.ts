@@ -13,10 +13,11 @@ import { modelSchema, quotedString, resourceName, positiveInt, type ModelConfig 
 import { platformSchema, type PlatformConfig } from "../components/platform/inputs.ts";
 import { fineTuneSchema, hubDatasetSchema, MAX_SMOKE_PROMPTS, type FineTuneConfig, type HubDatasetConfig } from "../components/training/inputs.ts";
 import { servingSchema, type ServingConfig } from "../components/serving/inputs.ts";
+import { chatUiSchema, type ChatUiConfig } from "../components/chat-ui/inputs.ts";
 import { crossFieldRules } from "./rules.ts";
 
-export { fineTuneSchema, hubDatasetSchema, MAX_SMOKE_PROMPTS, modelSchema, platformSchema, resourceName, servingSchema };
-export type { FineTuneConfig, HubDatasetConfig, ModelConfig, PlatformConfig, ServingConfig };
+export { chatUiSchema, fineTuneSchema, hubDatasetSchema, MAX_SMOKE_PROMPTS, modelSchema, platformSchema, resourceName, servingSchema };
+export type { ChatUiConfig, FineTuneConfig, HubDatasetConfig, ModelConfig, PlatformConfig, ServingConfig };
 
 // ---------------------------------------------------------------- release
 
@@ -80,6 +81,7 @@ const stackConfigObject = z.strictObject({
     fineTunes: z.array(fineTuneSchema).default([]),
     serving: z.array(servingSchema).default([]),
     release: releaseSchema.prefault({}),
+    chatUi: chatUiSchema.optional().describe("Open WebUI in front of one vLLM service: OIDC login at the gateway, or no login on env local"),
 });
 
 /** The config as parsed, before `{dataset, file}` references become store keys: what the rules check. */

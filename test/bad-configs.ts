@@ -9,6 +9,7 @@ import { ENGINE_CASES } from "./bad-configs-engine.ts";
 import { RELEASE_CASES } from "./bad-configs-release.ts";
 import { SERVING_CASES } from "./bad-configs-serving.ts";
 import { TRAINING_CASES } from "./bad-configs-training.ts";
+import { CHAT_UI_CASES } from "./bad-configs-chat-ui.ts";
 
 export { change, local, platformDev, workloadsDev, type Raw };
 
@@ -55,6 +56,8 @@ const cases: BadCase[] = [
   ]],
   ["bad resource name", change(local(), (r) => (r.serving[0].name = "Chat_Bot")), [
     "llmkit:serving[0].name: must be lower-case letters, digits and '-', starting and ending with a letter or digit",
+    // the shipped chat UI names the service by its old name
+    'llmkit:chatUi.service: unknown service "chat": use one of llmkit:serving (Chat_Bot)',
   ]],
   ["missing required field", change(local(), (r) => delete r.models[0].repo), [
     "llmkit:models[0].repo: is required: add a string value",
@@ -102,6 +105,7 @@ const cases: BadCase[] = [
     r.env = "prod";
     r.serving[0].auth = { type: "none" };
   }), [
+    'llmkit:chatUi.auth: is "none" but env is "prod": only a local cluster may run the UI without a login; use type: oidc with issuer, clientId, clientSecret and jwksUri, behind an exposure',
     "llmkit:serving[0].replicas.min: is 1 but prod needs at least 2 replicas (no scale to zero, survives a node loss)",
     'llmkit:serving[0].auth: is "none" but prod endpoints must authenticate: use type: api-key, or jwt behind an exposure',
     'llmkit:platform.provider: is "local" but prod needs durable, retained storage: use aws or existing',
@@ -241,7 +245,7 @@ const cases: BadCase[] = [
 ];
 
 /** Every case, tagged with the shipped stack it was built from. */
-export const BAD_CONFIGS: BadConfig[] = [...cases, ...TRAINING_CASES, ...SERVING_CASES, ...PLATFORM_CASES, ...RELEASE_CASES, ...ENGINE_CASES].map(([name, raw, problems]) => ({
+export const BAD_CONFIGS: BadConfig[] = [...cases, ...TRAINING_CASES, ...SERVING_CASES, ...PLATFORM_CASES, ...RELEASE_CASES, ...ENGINE_CASES, ...CHAT_UI_CASES].map(([name, raw, problems]) => ({
   name,
   stack: raw.layer === "workloads" ? "workloads-dev" : raw.layer === "platform" ? "platform-dev" : "local",
   raw,

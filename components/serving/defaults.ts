@@ -176,6 +176,20 @@ export function defaultResources(device: Device, gpus: number, sizeGiB: number, 
     : { cpu: 4, memoryGiB: Math.ceil(sizeGiB * 2) + 8 + shmGiB };
 }
 
+/**
+ * The engine's own key: undefined with auth "none", else the given Secret or a generated one. It
+ * stays on as a second layer; an exposed service's key is generated, so the gateway can be given
+ * it too (components/serving/README.md "Gateway and auth"). jwt without exposure and auth.secret
+ * with exposure are refused by validate.ts. In-cluster callers (the chat UI) present it too.
+ */
+export function engineKey(spec: Pick<ServingConfig, "name" | "auth" | "exposure">): EffectiveService["apiKey"] {
+  if (spec.auth.type === "none") return undefined;
+  if (spec.auth.type === "api-key" && spec.auth.secret !== undefined && spec.exposure === undefined) {
+    return { secretName: spec.auth.secret.name, key: spec.auth.secret.key, generated: false };
+  }
+  return { secretName: childName(spec.name, "api-key"), key: API_KEY_SECRET_KEY, generated: true };
+}
+
 export function resolveService(spec: ServingConfig, model: ModelConfig, adapters: readonly AdapterRef[]): EffectiveService {
   const device: Device = spec.engine?.device ?? "gpu";
   const tensorParallelSize = device === "gpu" ? Math.max(1, spec.gpus) : 1;
@@ -221,15 +235,7 @@ export function resolveService(spec: ServingConfig, model: ModelConfig, adapters
     shmGiB,
     // weights + 1 GiB (tokenizer, configs) + 2 GiB per adapter (a rank-128 all-linear adapter of a 70B model)
     modelsVolumeGiB: Math.ceil(model.sizeGiB) + 1 + 2 * effAdapters.length,
-    // the engine keeps its own key as a second layer; an exposed service's key is generated, so the
-    // gateway can be given it too (components/serving/README.md "Gateway and auth"). jwt without
-    // exposure and auth.secret with exposure are refused by validate.ts.
-    apiKey:
-      spec.auth.type === "none"
-        ? undefined
-        : spec.auth.type === "api-key" && spec.auth.secret !== undefined && spec.exposure === undefined
-          ? { secretName: spec.auth.secret.name, key: spec.auth.secret.key, generated: false }
-          : { secretName: childName(spec.name, "api-key"), key: API_KEY_SECRET_KEY, generated: true },
+    apiKey: engineKey(spec),
     drain: {
       preStopSeconds,
       shutdownTimeoutSeconds,

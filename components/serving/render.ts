@@ -208,5 +208,10 @@ export function renderPodDisruptionBudget(svc: EffectiveService, contract: Platf
 }
 
 export function serviceEndpoint(svc: EffectiveService, contract: PlatformContract): string {
-  return `http://${serviceNames(svc.name).workload}.${contract.namespace}.svc.cluster.local:${HTTP_PORT}/v1`;
+  return serviceEndpointOf(svc.name, contract);
+}
+
+/** The OpenAI base URL of vLLM service `name` inside the cluster. */
+export function serviceEndpointOf(name: string, contract: PlatformContract): string {
+  return `http://${serviceNames(name).workload}.${contract.namespace}.svc.cluster.local:${HTTP_PORT}/v1`;
 }
