@@ -136,8 +136,8 @@ export type AdapterManifestTemplate = Omit<AdapterManifest, RuntimeManifestField
  */
 export const ManifestProvenanceSchema = manifestShape.pick({ baseModel: true, createdAt: true }).loose();
 
-/** What `llmkit status` shows of a run (eval loss, publish time, smoke outputs), parsed from the same schema, unknown keys allowed. */
-export const ManifestSummarySchema = manifestShape.pick({ runId: true, result: true, createdAt: true, smoke: true }).loose();
+/** What `llmkit status` shows of a run (eval loss, evaluation, publish time, smoke outputs), parsed from the same schema, unknown keys allowed. */
+export const ManifestSummarySchema = manifestShape.pick({ runId: true, result: true, createdAt: true, evaluation: true, smoke: true }).loose();
 export type ManifestSummary = z.infer<typeof ManifestSummarySchema>;
 
 /** What promotion's gates read: the run, its publish time and its evaluation, unknown keys allowed. */
