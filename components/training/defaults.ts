@@ -53,6 +53,14 @@ export interface EffectiveIdentity {
   readonly samples: number | null;
 }
 
+/** A user dataset the adapter and the base answer after training, scored exact-match and ROUGE-L. */
+export interface EffectiveSuite {
+  readonly name: string;
+  readonly path: string;
+  readonly format: "alpaca" | "sharegpt" | "openai";
+  readonly maxSamples: number;
+}
+
 /** Stage dpo (./preference.ts). */
 export interface EffectivePreference {
   /** LLaMA-Factory pref_beta, ms-swift --beta. */
@@ -88,6 +96,8 @@ export interface EffectiveFineTune {
   /** true: spot nodes only, false: on-demand only. */
   readonly spot?: boolean;
   readonly smokePrompts?: readonly string[];
+  /** Evaluation suites (./evaluation.ts): what the run scores, so hashed like the smoke prompts. */
+  readonly suites?: readonly EffectiveSuite[];
   /** Present only for stage dpo (an SFT run's effective spec, and so its run id, is as before). */
   readonly stage?: "dpo";
   readonly preference?: EffectivePreference;
@@ -207,6 +217,7 @@ export function resolveFineTune(spec: FineTuneConfig): EffectiveFineTune {
     ...(spec.priority !== undefined ? { priority: spec.priority } : {}),
     ...(spec.spot !== undefined ? { spot: spec.spot } : {}),
     ...(spec.smokePrompts !== undefined && spec.smokePrompts.length > 0 ? { smokePrompts: [...spec.smokePrompts] } : {}),
+    ...(spec.evaluation !== undefined ? { suites: spec.evaluation.suites.map((s) => ({ name: s.name, path: s.path, format: s.format, maxSamples: s.maxSamples })) } : {}),
     ...(spec.stage === "dpo"
       ? {
           stage: "dpo" as const,

@@ -170,7 +170,7 @@ export function renderLlamaFactoryPredictConfig(ft: EffectiveFineTune): Record<s
   };
 }
 
-const OPENAI_TAGS = { role_tag: "role", content_tag: "content", user_tag: "user", assistant_tag: "assistant", system_tag: "system" };
+export const OPENAI_TAGS = { role_tag: "role", content_tag: "content", user_tag: "user", assistant_tag: "assistant", system_tag: "system" };
 
 /**
  * One dataset_info.json entry per format (hiyouga/LLaMA-Factory@v0.9.5 data/README.md "Alpaca

@@ -22,6 +22,7 @@ import { CONFIG_MOUNT, TTL_AFTER_FINISHED_SECONDS, awsCliContainer, configVolume
 import { CONFIG_DIR, DATA_DIR, DONE_MARKER, FROM_DIR, LINEAGE_DIR, MODEL_DIR, OUTPUT_DIR, WORK_DIR, gi, localDatasetFile } from "./layout.ts";
 import { llamaFactoryPredictYaml, llamaFactoryYaml, renderDatasetInfo } from "./llamafactory.ts";
 import { renderManifest } from "./manifest.ts";
+import { EVAL_DIR, evaluationData, suiteDownloadLines } from "./evaluation.ts";
 import { datasetWaitConfigData, datasetWaitContainers } from "./dataset-wait.ts";
 import { identityConfigData, identityDownloadLine, identityInitContainers } from "./identity.ts";
 import { MIRROR_DEADLINE_SECONDS } from "./mirror.ts";
@@ -159,11 +160,12 @@ export function renderTrainConfig(ft: EffectiveFineTune, model: ModelConfig, con
     immutable: true,
     data: {
       ...engineConfig(ft, model),
-      "datasets.txt": ft.datasets.map((d, i) => `${d.path} ${localDatasetFile(i, d.path)}\n`).join("") + identityDownloadLine(ft),
+      "datasets.txt": ft.datasets.map((d, i) => `${d.path} ${localDatasetFile(i, d.path)}\n`).join("") + identityDownloadLine(ft) + suiteDownloadLines(ft),
       "manifest.json": `${JSON.stringify(renderManifest(ft, model, runId, engineImage(ft), contract.store.bucket), null, 2)}\n`,
       ...TRAINING_SCRIPTS,
       ...identityConfigData(ft),
       ...smokePromptsData(ft),
+      ...evaluationData(ft, model),
       ...datasetWaitConfigData(ft),
     },
   };
@@ -270,6 +272,7 @@ export function renderTrainJob(ft: EffectiveFineTune, model: ModelConfig, contra
                 { name: "OUTPUT_DIR", value: OUTPUT_DIR },
                 { name: "ADAPTER_DIR", value: ADAPTER_DIR },
                 { name: "SMOKE_DIR", value: SMOKE_DIR },
+                { name: "EVAL_DIR", value: EVAL_DIR },
                 // caches on the sized scratch volume; nothing is fetched from a hub at run time
                 { name: "HF_HOME", value: `${WORK_DIR}/cache/huggingface` },
                 { name: "MODELSCOPE_CACHE", value: `${WORK_DIR}/cache/modelscope` },
