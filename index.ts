@@ -11,6 +11,10 @@ import { FineTune } from "./components/training/fine-tune.ts";
 import { ModelMirror } from "./components/training/mirror.ts";
 import { CustomService } from "./components/serving/custom.ts";
 import { VllmService } from "./components/serving/vllm-service.ts";
+import { ChatUi } from "./components/chat-ui/chat-ui.ts";
+import { chatUiSelector } from "./components/chat-ui/render.ts";
+import { engineKey } from "./components/serving/defaults.ts";
+import { serviceEndpointOf } from "./components/serving/render.ts";
 import { loadStack, rawFromEngine, type LoadedStack } from "./config/load.ts";
 import { pinnedAdapters, preflight } from "./config/preflight.ts";
 
@@ -87,13 +91,20 @@ function deployWorkloads(loaded: LoadedStack, contract: PlatformContract, provid
   }
 
   const endpoints: Record<string, pulumi.Output<string>> = {};
+  const ui = config.chatUi;
   for (const spec of config.serving) {
+    // the chat UI calls its service in-cluster with the engine key; an exposed service admits its pods too
+    const inClusterCallers = ui?.service === spec.name ? [chatUiSelector(ui)] : [];
     // the schema requires baseModel for runtime vllm and refuses it for custom runtimes
     const service =
       spec.baseModel === undefined
         ? new CustomService(spec.name, { spec, contract }, opts)
-        : new VllmService(spec.name, { spec, model: model(spec.baseModel), adapters: pinnedAdapters(loaded, spec.adapters), contract }, opts);
+        : new VllmService(spec.name, { spec, model: model(spec.baseModel), adapters: pinnedAdapters(loaded, spec.adapters), contract, inClusterCallers }, opts);
     endpoints[spec.name] = service.endpoint;
   }
-  return { runIds: runs, endpoints };
+  if (ui === undefined) return { runIds: runs, endpoints };
+  // the rules checked that ui.service names a vllm service of this stack
+  const target = config.serving.find((s) => s.name === ui.service)!;
+  const chatUi = new ChatUi(ui.name, { spec: ui, backend: { endpoint: serviceEndpointOf(target.name, contract), key: engineKey(target) }, contract }, opts);
+  return { runIds: runs, endpoints, chatUi: chatUi.url };
 }

@@ -1,11 +1,12 @@
 /**
- * `npm run up -- --stack local [--preview | --destroy] [--yes] [--expect-no-changes] [--backend <url>] [--stacks-dir <dir>]`
+ * `npm run up -- --stack local [--preview | --destroy] [--yes] [--expect-no-changes] [--no-retry] [--backend <url>] [--stacks-dir <dir>]`
  *
  * Deploys a stack with the Pulumi Automation API: the program runs inline (cli/workspace.ts), the
  * kit's CrossGuard pack (policies/) checks every preview and update, state goes to a local file
  * backend (`.pulumi/state`) and secrets to a local passphrase (`.pulumi/passphrase`, mode 0600), so
  * no Pulumi Cloud account is needed. The config is validated offline first: an invalid stack never
- * reaches Pulumi. `up` previews, then asks before changing anything unless --yes is given.
+ * reaches Pulumi. `up` previews, then asks before changing anything unless --yes is given. A
+ * fine-tune Job that failed or was deleted by hand is retried (cli/retry.ts) unless --no-retry.
  * Automation API: https://www.pulumi.com/docs/iac/packages-and-automation/automation-api/
  */
 import { randomBytes } from "node:crypto";
@@ -15,7 +16,9 @@ import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
 import { PulumiCommand } from "@pulumi/pulumi/automation/index.js";
 import { ConfigError, loadStackFile, stackFilePath, STACKS_DIR } from "../config/load.ts";
+import { Cluster, type KubeOptions } from "../ops/kube.ts";
 import { kubeContext } from "./kube-context.ts";
+import { clearForRetry, findRetries, NO_RETRY } from "./retry.ts";
 import { openStack } from "./workspace.ts";
 
 export type Action = "up" | "preview" | "destroy";
@@ -26,12 +29,21 @@ export interface UpArgs {
   readonly yes: boolean;
   /** Fail when the preview or update would change anything (a drift check for CI). */
   readonly expectNoChanges: boolean;
+  /** Retry the fine-tunes' failed or missing Jobs (off with --no-retry). */
+  readonly retry: boolean;
   readonly backend?: string;
   readonly stacksDir?: string;
 }
 
-export const USAGE =
-  "usage: npm run up -- --stack <name> [--preview | --destroy] [--yes] [--expect-no-changes] [--backend <url>] [--stacks-dir <dir>]";
+export const USAGE = [
+  "usage: npm run up -- --stack <name> [--preview | --destroy] [--yes] [--expect-no-changes] [--no-retry] [--backend <url>] [--stacks-dir <dir>]",
+  "",
+  "Before the preview, up looks for the stack's fine-tune Jobs (training, merge, GGUF export) that failed or",
+  "were deleted by hand, in the cluster their Pulumi provider deploys to: the preview shows each one replaced,",
+  "and after the confirmation up deletes it (or drops it from the state) and creates it again. A training retry",
+  "keeps its run id, so it resumes from the run's newest complete checkpoint in the store, if one was saved.",
+  "--no-retry leaves them as they are; with --expect-no-changes such a Job is drift, and up fails.",
+].join("\n");
 
 /** Parses argv; throws an Error with the usage line on bad input. */
 export function parseUpArgs(argv: readonly string[]): UpArgs {
@@ -43,6 +55,7 @@ export function parseUpArgs(argv: readonly string[]): UpArgs {
       destroy: { type: "boolean", default: false },
       yes: { type: "boolean", short: "y", default: false },
       "expect-no-changes": { type: "boolean", default: false },
+      "no-retry": { type: "boolean", default: false },
       backend: { type: "string" },
       "stacks-dir": { type: "string" },
     },
@@ -53,12 +66,14 @@ export function parseUpArgs(argv: readonly string[]): UpArgs {
   if (values.preview && values.destroy) throw new Error(`--preview and --destroy cannot be combined\n${USAGE}`);
   if (values.destroy && !values.yes) throw new Error(`--destroy deletes the stack's resources: add --yes to confirm\n${USAGE}`);
   if (values.destroy && values["expect-no-changes"]) throw new Error(`--expect-no-changes does not apply to --destroy\n${USAGE}`);
+  if (values.destroy && values["no-retry"]) throw new Error(`--no-retry does not apply to --destroy\n${USAGE}`);
   const action: Action = values.preview ? "preview" : values.destroy ? "destroy" : "up";
   return {
     stack: values.stack,
     action,
     yes: values.yes,
     expectNoChanges: values["expect-no-changes"],
+    retry: !values["no-retry"],
     ...(values.backend !== undefined ? { backend: values.backend } : {}),
     ...(values["stacks-dir"] !== undefined ? { stacksDir: resolve(values["stacks-dir"]) } : {}),
   };
@@ -132,7 +147,10 @@ async function run(args: UpArgs): Promise<void> {
     await stack.destroy({ onOutput });
     return;
   }
-  const preview = await stack.preview({ onOutput, diff: true, policyPacks, expectNoChanges });
+  const reader = (kube: KubeOptions) => Cluster.connect(kube);
+  const retry = args.retry ? await findRetries(stack, reader) : NO_RETRY;
+  for (const line of retry.lines) console.log(line);
+  const preview = await stack.preview({ onOutput, diff: true, policyPacks, expectNoChanges, replace: [...retry.replace] });
   if (args.action === "preview") return;
   const changes = Object.entries(preview.changeSummary).filter(([op, n]) => op !== "same" && n > 0);
   if (changes.length === 0 && !expectNoChanges) {
@@ -142,6 +160,7 @@ async function run(args: UpArgs): Promise<void> {
   if (!args.yes && !(await confirm(`apply ${changes.map(([op, n]) => `${n} ${op}`).join(", ")} to ${target}?`))) {
     throw new Error("not confirmed: nothing was changed");
   }
+  await clearForRetry(stack, retry, reader, onOutput);
   const result = await stack.up({ onOutput, policyPacks, expectNoChanges });
   console.log(`outputs: ${JSON.stringify(Object.fromEntries(Object.entries(result.outputs).map(([k, v]) => [k, v.secret ? "[secret]" : v.value])), null, 2)}`);
 }

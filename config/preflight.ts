@@ -16,6 +16,7 @@ import { peakReplicas } from "../components/serving/autoscaling.ts";
 import { resolveService, type AdapterRef } from "../components/serving/defaults.ts";
 import { customServiceProblems, resolveCustomService } from "../components/serving/custom.ts";
 import { exposureProblems, serviceProblems } from "../components/serving/validate.ts";
+import { chatUiProblems, chatUiStorageProblems } from "../components/chat-ui/validate.ts";
 import { fineTuneFit, serviceFit } from "../planner/fit.ts";
 import { ConfigError, type LoadedStack } from "./load.ts";
 
@@ -43,6 +44,9 @@ export function preflightProblems(loaded: LoadedStack, contract: PlatformContrac
     for (const p of serviceProblems(resolveService(spec, model, adapters), contract)) problems.push(`llmkit:serving[${i}]: ${p}`);
     for (const p of exposureProblems(spec, contract)) problems.push(`llmkit:serving[${i}].${p}`);
   });
+  if (config.chatUi !== undefined) {
+    for (const p of [...chatUiProblems(config.chatUi, contract), ...chatUiStorageProblems(config.chatUi, platform.provider)]) problems.push(`llmkit:chatUi.${p}`);
+  }
   // GPU fit is only meaningful for an otherwise valid fine-tune/service (a rank of 1024 is already refused).
   const item = (p: string) => /^llmkit:(fineTunes|serving)\[\d+\]:/.exec(p)?.[0] ?? "";
   const flagged = new Set(problems.map(item));

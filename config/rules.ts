@@ -8,7 +8,10 @@ import { PRESETS } from "../components/platform/aws/karpenter/presets.ts";
 import type { PoolContract } from "../components/lib/scheduling.ts";
 import { platformProblems } from "./platform-rules.ts";
 import { fineTunePoolProblems, fineTuneRuleProblems } from "./fine-tune-rules.ts";
+import { imageRuleProblems } from "./image-rules.ts";
+import { releaseRuleProblems } from "./release-rules.ts";
 import { servingRuleProblems } from "./serving-rules.ts";
+import { chatUiRuleProblems } from "./chat-ui-rules.ts";
 import type { ParsedStackConfig as StackConfig, PlatformConfig } from "./schema.ts";
 
 export interface Problem {
@@ -40,7 +43,7 @@ export function stackProblems(cfg: StackConfig): Problem[] {
     for (const key of ["models", "fineTunes", "serving"] as const) {
       if (cfg[key].length > 0) add([key], 'belongs to a workloads stack: a layer "platform" stack holds only platform');
     }
-    if (Object.keys(cfg.release.adapters).length > 0) add(["release"], 'belongs to a workloads stack: remove it from this platform stack');
+    if (Object.keys(cfg.release.adapters).length > 0 || cfg.release.gates.length > 0) add(["release"], 'belongs to a workloads stack: remove it from this platform stack');
   }
 
   uniqueNames(cfg.models, "models", add);
@@ -63,6 +66,7 @@ export function stackProblems(cfg: StackConfig): Problem[] {
     if (f.gpus === 0 && f.method === "qlora") add(["fineTunes", i, "gpus"], "QLoRA quantises with bitsandbytes on a GPU: request at least 1 GPU");
   });
   problems.push(...fineTuneRuleProblems(cfg));
+  problems.push(...imageRuleProblems(cfg));
 
   const fineTuneRank = new Map(cfg.fineTunes.map((f) => [f.name, f.lora?.rank]));
   for (const [adapter, entry] of Object.entries(cfg.release.adapters)) {
@@ -78,6 +82,8 @@ export function stackProblems(cfg: StackConfig): Problem[] {
       add(["release", "adapters", adapter, "baseModel"], `is "${entry.baseModel}" but fine-tune "${adapter}" trains on "${trainedOn}": make them match`);
     }
   }
+
+  problems.push(...releaseRuleProblems(cfg));
 
   cfg.serving.forEach((s, i) => {
     if (s.baseModel !== undefined && !models.has(s.baseModel)) add(["serving", i, "baseModel"], `unknown model "${s.baseModel}": use one of llmkit:models (${modelList})`);
@@ -105,6 +111,7 @@ export function stackProblems(cfg: StackConfig): Problem[] {
     if (s.gpus > 0 && s.engine?.device === "cpu") add(["serving", i, "engine", "device"], `is cpu but gpus is ${s.gpus}: set gpus: 0 or device: gpu`);
   });
   problems.push(...servingRuleProblems(cfg));
+  problems.push(...chatUiRuleProblems(cfg));
 
   envPolicy(cfg, add);
   if (cfg.platform !== undefined) {

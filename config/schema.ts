@@ -6,22 +6,50 @@
  * Environment policy (prod needs replicas, auth and retained storage) is enforced in ./rules.ts.
  */
 import { z } from "zod";
+import { METRIC_NAME } from "../components/lib/adapter-manifest.ts";
 import { hubDatasetPrefix } from "../components/lib/store.ts";
 import { parseFrom } from "../components/training/preference.ts";
 import { modelSchema, quotedString, resourceName, positiveInt, type ModelConfig } from "../components/lib/inputs.ts";
 import { platformSchema, type PlatformConfig } from "../components/platform/inputs.ts";
 import { fineTuneSchema, hubDatasetSchema, MAX_SMOKE_PROMPTS, type FineTuneConfig, type HubDatasetConfig } from "../components/training/inputs.ts";
 import { servingSchema, type ServingConfig } from "../components/serving/inputs.ts";
+import { chatUiSchema, type ChatUiConfig } from "../components/chat-ui/inputs.ts";
 import { crossFieldRules } from "./rules.ts";
 import { uploadProblems, uploadReader, type UploadRead } from "./uploads.ts";
 
-export { fineTuneSchema, hubDatasetSchema, MAX_SMOKE_PROMPTS, modelSchema, platformSchema, resourceName, servingSchema };
-export type { FineTuneConfig, HubDatasetConfig, ModelConfig, PlatformConfig, ServingConfig };
+export { chatUiSchema, fineTuneSchema, hubDatasetSchema, MAX_SMOKE_PROMPTS, modelSchema, platformSchema, resourceName, servingSchema };
+export type { ChatUiConfig, FineTuneConfig, HubDatasetConfig, ModelConfig, PlatformConfig, ServingConfig };
 
 // ---------------------------------------------------------------- release
 
 /** A run id is the first 12 hex characters of the sha256 of a fine-tune's effective spec. */
 export const RUN_ID = /^[0-9a-f]{12}$/;
+
+const tolerance = (versus: string, note = "") =>
+  z
+    .number()
+    .min(0, "is a tolerance in metric units, measured in the metric's worse direction: use a number ≥ 0 (0: no regression at all)")
+    .optional()
+    .describe(`the most the new run may score worse than ${versus}, in metric units (≥ 0)${note}`);
+
+/**
+ * An evaluation gate `promote --check-store` applies to every run promoted into this stack
+ * (gitops/gates.ts): bounds on one metric of the run's manifest `evaluation`.
+ */
+export const gateSchema = z.strictObject({
+  metric: z
+    .string()
+    .regex(METRIC_NAME, "is not a metric llmkit records: use heldout.loss, heldout.rewardAccuracy, heldout.rewardMargin, suite.<name>.exactMatch or suite.<name>.rougeL")
+    .describe("a key of the manifest's evaluation, e.g. heldout.loss or suite.<name>.exactMatch"),
+  adapters: z.array(resourceName).min(1, "lists no adapter: name at least one, or remove adapters to gate every pinned adapter").optional().describe("the adapters it applies to; default every adapter pinned in llmkit:release.adapters"),
+  min: z.number().optional().describe("the new run's score must be ≥ min"),
+  max: z.number().optional().describe("the new run's score must be ≤ max"),
+  maxRegression: z
+    .strictObject({ vsPinned: tolerance("the run it replaces", "; not checked when nothing is pinned or the pinned run records no such metric"), vsBase: tolerance("the base model") })
+    .optional()
+    .describe("bounds relative to the run it replaces and to the base model, in the direction the manifest says is worse"),
+});
+
 export const releaseSchema = z.strictObject({
   adapters: z
     .record(
@@ -35,6 +63,7 @@ export const releaseSchema = z.strictObject({
       }),
     )
     .default({}),
+  gates: z.array(gateSchema).default([]).describe("evaluation gates: promote --check-store refuses a run that fails one (stacks/README.md)"),
 });
 
 // ---------------------------------------------------------------- the stack
@@ -53,6 +82,7 @@ const stackConfigObject = z.strictObject({
     fineTunes: z.array(fineTuneSchema).default([]),
     serving: z.array(servingSchema).default([]),
     release: releaseSchema.prefault({}),
+    chatUi: chatUiSchema.optional().describe("Open WebUI in front of one vLLM service: OIDC login at the gateway, or no login on env local"),
 });
 
 /** The config as parsed, before `{dataset, file}` references become store keys: what the rules check. */
@@ -108,6 +138,7 @@ export const stackConfigSchema = stackConfigSchemaAt(KIT_ROOT);
 export type StackConfig = z.output<typeof stackConfigSchema>;
 export type StackConfigInput = z.input<typeof stackConfigSchema>;
 export type ReleaseConfig = z.output<typeof releaseSchema>;
+export type GateConfig = z.output<typeof gateSchema>;
 
 /** The keys under the `llmkit:` namespace of a stack file. */
 export const CONFIG_KEYS = Object.keys(stackConfigObject.shape) as (keyof StackConfig)[];

@@ -241,8 +241,8 @@ describe("npm run promote --check-store against an S3-compatible server", () => 
 
   const base = { name: "qwen2-5-7b", hub: "huggingface", repo: "Qwen/Qwen2.5-7B-Instruct", revision: "a09a35458c702b33eeacc393d103063234e8bc28" };
   const put = (key: string, body: string) => store.put({ [key]: body });
-  const manifest = (name: string, runId: string, createdAt: string, baseModel: object = base) =>
-    put(`adapters/${name}/${runId}/manifest.json`, JSON.stringify({ name, runId, baseModel, createdAt }));
+  const manifest = (name: string, runId: string, createdAt: string, extra: { baseModel?: object; evaluation?: object } = {}) =>
+    put(`adapters/${name}/${runId}/manifest.json`, JSON.stringify({ name, runId, baseModel: base, createdAt, ...extra }));
   /** The incoming runs published at `newAt`, the pinned ones at 2026-02-01. */
   async function seed(newAt: string): Promise<void> {
     await manifest("support-bot", "c2f47069e7bc", "2026-02-01T00:00:00Z");
@@ -280,7 +280,7 @@ describe("npm run promote --check-store against an S3-compatible server", () => 
   it("fails (exit 1) when _SUCCESS is missing or the manifest's base differs, writing nothing", async () => {
     await seed("2026-03-01T00:00:00Z");
     await store.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: "adapters/support-bot/012345678901/_SUCCESS" }));
-    await manifest("support-bot-qlora", "0abc00000def", "2026-03-01T00:00:00Z", { ...base, revision: "0000000000000000000000000000000000000000" });
+    await manifest("support-bot-qlora", "0abc00000def", "2026-03-01T00:00:00Z", { baseModel: { ...base, revision: "0000000000000000000000000000000000000000" } });
     const run = await check();
     expect(run.code).toBe(1);
     expect(run.err).toContain(`support-bot@012345678901: s3://${bucket}/adapters/support-bot/012345678901/_SUCCESS is missing`);
@@ -295,5 +295,187 @@ describe("npm run promote --check-store against an S3-compatible server", () => 
     expect(run.code).toBe(1);
     expect(run.err).toMatch(/^store check failed: .+; nothing written$/);
     expect(read(dir, "workloads-prod")).toBe(fixture("workloads-prod"));
+  });
+
+  // ---------------------------------------------------------------- evaluation gates (gitops/gates.ts)
+
+  /** llmkit:release.gates inserted into a fixture's release block (after its adapters). */
+  const GATES = [
+    "    gates:",
+    "      - metric: heldout.loss",
+    "        maxRegression: { vsPinned: 0.05, vsBase: 0 }",
+    "      - metric: suite.faq.exactMatch",
+    "        adapters: [support-bot]",
+    "        min: 0.5",
+    "      - metric: suite.faq.rougeL # a perfect score on the suite means it leaked into training",
+    "        adapters: [support-bot]",
+    "        max: 0.95",
+    "",
+  ].join("\n");
+  function gated(stack: string, before: string, gates = GATES): string {
+    const text = read(dir, stack);
+    expect(text).toContain(before);
+    const edited = text.replace(before, gates + before);
+    writeFileSync(join(dir, `Pulumi.${stack}.yaml`), edited);
+    return edited;
+  }
+  const gatedProd = () => gated("workloads-prod", "  # provider settings after the release block stay byte-identical\n");
+  const loss = (adapter: number, base: number | null = 1.9) => ({ adapter, base, better: "lower", samples: 40 });
+  const score = (adapter: number, base: number | null) => ({ adapter, base, better: "higher", samples: 25 });
+  const PINNED = {
+    "support-bot": { "heldout.loss": loss(1.2), "suite.faq.exactMatch": score(0.6, 0.41), "suite.faq.rougeL": score(0.7, 0.5) },
+    "support-bot-qlora": { "heldout.loss": loss(1.3) },
+  };
+  /** The pinned runs (published 2026-02-01) and the incoming ones (2026-03-01, complete) with these evaluations. */
+  async function seedEvaluated(incoming: Record<"support-bot" | "support-bot-qlora", object | undefined>, pinned: Record<string, object | undefined> = PINNED): Promise<void> {
+    const old = { "support-bot": "c2f47069e7bc", "support-bot-qlora": "cd5f80f0dd4a" } as const;
+    const now = { "support-bot": "012345678901", "support-bot-qlora": "0abc00000def" } as const;
+    for (const name of ["support-bot", "support-bot-qlora"] as const) {
+      await manifest(name, old[name], "2026-02-01T00:00:00Z", pinned[name] === undefined ? {} : { evaluation: pinned[name] });
+      await manifest(name, now[name], "2026-03-01T00:00:00Z", incoming[name] === undefined ? {} : { evaluation: incoming[name] });
+      await put(`adapters/${name}/${now[name]}/_SUCCESS`, "");
+    }
+  }
+  const BETTER = {
+    "support-bot": { "heldout.loss": loss(1.15), "suite.faq.exactMatch": score(0.62, 0.41), "suite.faq.rougeL": score(0.8, 0.5) },
+    "support-bot-qlora": { "heldout.loss": loss(1.33) }, // 0.03 worse than pinned: within vsPinned 0.05
+  };
+  // every bound broken once: vsPinned (support-bot loss), min, max, vsBase and vsPinned (qlora loss)
+  const WORSE = {
+    "support-bot": { "heldout.loss": loss(1.3), "suite.faq.exactMatch": score(0.45, 0.41), "suite.faq.rougeL": score(0.97, 0.5) },
+    "support-bot-qlora": { "heldout.loss": loss(1.95) },
+  };
+
+  it("gates pass: prints the table per adapter (old → new, delta) and writes the target", async () => {
+    gatedProd();
+    await seedEvaluated(BETTER);
+    const run = await check();
+    expect(run.err).toBe("");
+    expect(run.code).toBe(0);
+    golden("gates-pass.out.txt", run.out + "\n");
+  });
+
+  it("gates fail on min, max, vsPinned and vsBase: exit 2, every failure listed, nothing written", async () => {
+    const text = gatedProd();
+    await seedEvaluated(WORSE);
+    const run = await check();
+    expect(run.code).toBe(2);
+    golden("gates-fail.out.txt", `${run.out}\n--- stderr\n${run.err}\n`);
+    expect(run.err.split("\n")).toEqual([
+      'refused: 4 evaluation gate(s) failed; to promote anyway pass --allow-regression <metric> --reason "<why>"; nothing written:',
+      "  - support-bot@012345678901: heldout.loss = 1.3000: 0.1000 worse than pinned (allowed 0.05)",
+      "  - support-bot@012345678901: suite.faq.exactMatch = 0.4500: below min 0.5",
+      "  - support-bot@012345678901: suite.faq.rougeL = 0.9700: above max 0.95",
+      "  - support-bot-qlora@0abc00000def: heldout.loss = 1.9500: 0.6500 worse than pinned (allowed 0.05); 0.0500 worse than base (allowed 0)",
+    ]);
+    expect(read(dir, "workloads-prod")).toBe(text);
+  });
+
+  it("--allow-regression admits the named metrics' failures with the reason in the output; the others still refuse", async () => {
+    const text = gatedProd();
+    await seedEvaluated(WORSE);
+    const partial = await check("--allow-regression", "heldout.loss", "--reason", "new safety data; loss measured on a harder split");
+    expect(partial.code).toBe(2);
+    expect(partial.err).toContain("refused: 2 evaluation gate(s) failed;");
+    expect(partial.err).not.toContain("heldout.loss");
+    expect(read(dir, "workloads-prod")).toBe(text);
+
+    const all = ["heldout.loss", "suite.faq.exactMatch", "suite.faq.rougeL"].flatMap((m) => ["--allow-regression", m]);
+    const run = await check(...all, "--reason", "new safety data; loss measured on a harder split");
+    expect(run.err).toBe("");
+    expect(run.code).toBe(0);
+    golden("gates-override.out.txt", run.out + "\n");
+    expect(read(dir, "workloads-prod")).not.toBe(text);
+  });
+
+  it("the shipped workloads-prod gates: vsPinned skipped while its pins predate evaluation, vsBase applied", async () => {
+    copyFileSync(join(STACKS_DIR, "Pulumi.workloads-prod.yaml"), join(dir, "Pulumi.workloads-prod.yaml"));
+    await seedEvaluated({ "support-bot": { "heldout.loss": loss(1.1) }, "support-bot-qlora": { "heldout.loss": loss(2.1) } }, {});
+    const run = await check("--dry-run");
+    expect(run.code).toBe(2);
+    expect(run.out).toContain("  heldout.loss  —       1.1000  1.9000  vsPinned 0.05, vsBase 0  pass: vsPinned not checked: pinned run c2f47069e7bc records no heldout.loss");
+    expect(run.err.split("\n").slice(1)).toEqual(["  - support-bot-qlora@0abc00000def: heldout.loss = 2.1000: 0.2000 worse than base (allowed 0)"]);
+  });
+
+  it("warns when the pinned run's manifest is unreadable and skips only its vsPinned checks", async () => {
+    gatedProd();
+    await seedEvaluated(BETTER);
+    await store.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: "adapters/support-bot/c2f47069e7bc/manifest.json" }));
+    await put("adapters/support-bot-qlora/cd5f80f0dd4a/manifest.json", "{");
+    const run = await check("--dry-run");
+    expect(run.code).toBe(0);
+    expect(run.out).toContain("pass: vsPinned not checked: pinned run c2f47069e7bc records no heldout.loss");
+    expect(run.out).toContain(
+      [
+        "warning: support-bot: the pinned run c2f47069e7bc's manifest.json is missing: its vsPinned gates are not checked",
+        "warning: support-bot-qlora: the pinned run cd5f80f0dd4a's manifest.json is invalid (it is not JSON): its vsPinned gates are not checked",
+      ].join("\n"),
+    );
+  });
+
+  it("an --allow-regression whose gates pass allows nothing and says so", async () => {
+    gatedProd();
+    await seedEvaluated(BETTER);
+    const run = await check("--allow-regression", "heldout.loss", "--reason", "just in case");
+    expect(run.code).toBe(0);
+    expect(run.out).toContain("note: --allow-regression heldout.loss: no gate on it failed, nothing to allow\nevaluation gates ok: 4 check(s) on 2 adapter(s)");
+    expect(run.out).not.toContain("just in case");
+  });
+
+  it("refuses a gated metric missing from the new manifest, saying why (no evaluation at all; valRatio 0)", async () => {
+    const text = gatedProd();
+    await seedEvaluated({ "support-bot": undefined, "support-bot-qlora": { "suite.faq.exactMatch": score(0.7, 0.4) } });
+    const run = await check();
+    expect(run.code).toBe(2);
+    expect(run.out).toContain("  heldout.loss          1.2000  missing  —     vsPinned 0.05, vsBase 0  FAIL: missing from the new run's manifest");
+    expect(run.err.split("\n").slice(1)).toEqual([
+      "  - support-bot@012345678901: heldout.loss not in the manifest, which has no evaluation (published before llmkit recorded evaluation in manifests): retrain the run to measure it",
+      "  - support-bot@012345678901: suite.faq.exactMatch not in the manifest, which has no evaluation (published before llmkit recorded evaluation in manifests): retrain the run to measure it",
+      "  - support-bot@012345678901: suite.faq.rougeL not in the manifest, which has no evaluation (published before llmkit recorded evaluation in manifests): retrain the run to measure it",
+      "  - support-bot-qlora@0abc00000def: heldout.loss not in the manifest (it records suite.faq.exactMatch): the run evaluated nothing on a held-out split (its fine-tune's valRatio is 0): set valRatio > 0 and retrain",
+    ]);
+    expect(read(dir, "workloads-prod")).toBe(text);
+  });
+
+  it("a first promotion and a pinned run without evaluation skip vsPinned (shown as —) and still apply the other bounds", async () => {
+    gated("workloads-staging", "  pulumi:disable-default-providers", ["    gates:", "      - metric: heldout.loss", "        max: 1.5", "        maxRegression: { vsPinned: 0 }", ""].join("\n"));
+    await seedEvaluated({ "support-bot": { "heldout.loss": loss(1.4) }, "support-bot-qlora": { "heldout.loss": loss(1.45) } }, {});
+    const run = await promote(dir, "--from", "workloads-dev", "--to", "workloads-staging", "--check-store", "--store-endpoint", endpoint);
+    expect(run.err).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.out.split("\n").slice(-9)).toEqual([
+      "evaluation gates of workloads-staging (llmkit:release.gates):",
+      "support-bot: c2f47069e7bc → 012345678901",
+      "  metric        pinned  new     base    gate                 verdict",
+      "  heldout.loss  —       1.4000  1.9000  max 1.5, vsPinned 0  pass: vsPinned not checked: pinned run c2f47069e7bc records no heldout.loss",
+      "support-bot-qlora: first promotion → 0abc00000def",
+      "  metric        pinned  new     base    gate                 verdict",
+      "  heldout.loss  —       1.4500  1.9000  max 1.5, vsPinned 0  pass: vsPinned not checked: no pinned run",
+      "evaluation gates ok: 2 check(s) on 2 adapter(s)",
+      "wrote <stacks>/Pulumi.workloads-staging.yaml",
+    ]);
+  });
+
+  it.each([
+    [["--allow-regression", "heldout.loss"], '--allow-regression needs --reason "<why>": the reason goes into the promotion pull request'],
+    [["--allow-regression", "heldout.loss", "--reason", "  "], '--allow-regression needs --reason "<why>"'],
+    [["--reason", "because"], "--reason applies only with --allow-regression"],
+    [["--allow-regression", "loss", "--reason", "because"], "--allow-regression loss: not a metric name"],
+    [["--allow-regression", "suite.other.rougeL", "--reason", "because"], "refused: --allow-regression suite.other.rougeL: no gate of workloads-prod's llmkit:release.gates names it (gated: heldout.loss, suite.faq.exactMatch, suite.faq.rougeL); nothing written"],
+  ])("refuses the override %j with exit 2 before reading the store", async (args, message) => {
+    const text = gatedProd();
+    const run = await promote(dir, "--from", "workloads-dev", "--to", "workloads-prod", "--check-store", "--store-endpoint", `http://127.0.0.1:${await freePort()}`, ...args);
+    expect(run.code).toBe(2);
+    expect(run.err).toContain(message);
+    expect(read(dir, "workloads-prod")).toBe(text);
+  });
+
+  it("without --check-store gates are not evaluated, and the command says so", async () => {
+    gatedProd();
+    const run = await promote(dir, "--from", "workloads-dev", "--to", "workloads-prod", "--dry-run");
+    expect(run.code).toBe(0);
+    expect(run.out).toContain("note: evaluation gates not evaluated (workloads-prod has 3 in llmkit:release.gates): pass --check-store to apply them");
+    const override = await promote(dir, "--from", "workloads-dev", "--to", "workloads-prod", "--allow-regression", "heldout.loss", "--reason", "x");
+    expect([override.code, override.err]).toEqual([2, expect.stringContaining("--allow-regression needs --check-store")]);
   });
 });

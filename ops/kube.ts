@@ -5,6 +5,8 @@
  * KUBECONFIG or ~/.kube/config (or `--kubeconfig`/`--context`); for an aws platform that is the
  * context `aws eks update-kubeconfig` wrote, not the platform stack's kubeconfig output.
  * Reads only: Jobs, Deployments, pods, pod logs, one Secret (the API key), and a port-forward.
+ * `llmkit up` reads the stack's fine-tune Jobs through it too (cli/retry.ts), with the kubeconfig
+ * of the Pulumi provider that created them.
  */
 import { existsSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
@@ -26,7 +28,15 @@ export class KubeConfigError extends Error {
 
 export interface KubeOptions {
   readonly kubeconfig?: string;
+  /** A kubeconfig's text, as a Pulumi Kubernetes provider's `kubeconfig` input may hold it (instead of a path). */
+  readonly kubeconfigText?: string;
   readonly context?: string;
+}
+
+/** A Job as `llmkit up` sees it before deploying (cli/retry.ts). */
+export interface LiveJob {
+  /** Conditions with status True, e.g. Failed (reason BackoffLimitExceeded, DeadlineExceeded, PodFailurePolicy). */
+  readonly conditions: readonly { readonly type: string; readonly reason?: string; readonly message?: string }[];
 }
 
 /** Pod of a training run (newest last). */
@@ -81,6 +91,8 @@ export class Cluster {
     if (opts.kubeconfig !== undefined) {
       if (!existsSync(opts.kubeconfig)) throw new KubeConfigError(`--kubeconfig ${opts.kubeconfig}: no such file`);
       kc.loadFromFile(opts.kubeconfig);
+    } else if (opts.kubeconfigText !== undefined) {
+      kc.loadFromString(opts.kubeconfigText);
     } else if ((env.KUBECONFIG ?? "") !== "" || existsSync(join(env.HOME ?? homedir(), ".kube", "config"))) {
       kc.loadFromDefault();
     } else if (env.KUBERNETES_SERVICE_HOST !== undefined) {
@@ -128,6 +140,21 @@ export class Cluster {
         suspended: j.spec?.suspend === true,
         conditions: (j.status?.conditions ?? []).map((c) => ({ type: c.type, status: c.status, ...(c.reason !== undefined ? { reason: c.reason } : {}) })),
       }));
+  }
+
+  /** undefined when there is no such Job. */
+  async job(namespace: string, name: string): Promise<LiveJob | undefined> {
+    const api = this.config.makeApiClient(this.k8s.BatchV1Api);
+    try {
+      const j = await api.readNamespacedJob({ name, namespace });
+      const conditions = (j.status?.conditions ?? [])
+        .filter((c) => c.status === "True")
+        .map((c) => ({ type: c.type, ...(c.reason !== undefined ? { reason: c.reason } : {}), ...(c.message !== undefined ? { message: c.message } : {}) }));
+      return { conditions };
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 404) return undefined;
+      throw new Error(`reading Job ${namespace}/${name}: ${kubeErrorMessage(err, this.server)}`);
+    }
   }
 
   /** undefined when there is no such Deployment. */

@@ -66,6 +66,20 @@ describe("tables", () => {
     ]);
   });
 
+  it("prints a run's adapter-vs-base evaluation on one line, base - where it has none", () => {
+    const target: AdapterTarget = { name: "bot", currentRunId: "4b78589955b6" };
+    const run = published("4b78589955b6", "2026-03-01T10:00:00.000Z", 0.41);
+    const evaluation = {
+      "heldout.loss": { adapter: 0.41, base: 0.69, better: "lower" as const, samples: 6 },
+      "heldout.rewardAccuracy": { adapter: 0.83, base: null, better: "higher" as const, samples: 6 },
+    };
+    const runs = new Map<string, StoreRun | undefined>([["4b78589955b6", { ...run, manifest: { ...run.manifest!, evaluation } }]]);
+    expect(formatAdapter({ target, store: { ok: true, value: runs }, jobs: { ok: true, value: [] } }).slice(2)).toEqual([
+      "  4b78589955b6  published  0.4100     2026-03-01T10:00:00.000Z  current",
+      "      eval (adapter vs base) heldout.loss 0.4100 vs 0.6900, heldout.rewardAccuracy 0.8300 vs -",
+    ]);
+  });
+
   it("says which source failed and still prints the rest", () => {
     const target: AdapterTarget = { name: "bot", pinnedRunId: "aaaaaaaaaaaa" };
     const obs = { target, store: { ok: false as const, error: "cannot read s3://b" }, jobs: { ok: true as const, value: [] } };

@@ -3,6 +3,7 @@
  * ./store-runs.ts and ./kube.ts) combined with what the stack expects (./targets.ts) into tables.
  * No I/O here, so every state and line is unit-tested (ops/status.test.ts).
  */
+import type { ManifestSummary } from "../components/lib/adapter-manifest.ts";
 import type { StoreRun } from "./store-runs.ts";
 import type { AdapterTarget, ServiceTarget, StackTargets } from "./targets.ts";
 
@@ -107,6 +108,8 @@ export interface RunRow {
   readonly current: boolean;
   readonly pinned: boolean;
   readonly smoke: readonly { readonly prompt: string; readonly output: string }[];
+  /** The manifest's adapter-vs-base metrics; empty for manifests without them. */
+  readonly evaluation: NonNullable<ManifestSummary["evaluation"]>;
   readonly problem?: string;
 }
 
@@ -127,6 +130,7 @@ export function adapterRows(target: AdapterTarget, runs: Map<string, StoreRun | 
       current,
       pinned: runId === target.pinnedRunId,
       smoke: run?.manifest?.smoke ?? [],
+      evaluation: run?.manifest?.evaluation ?? {},
       ...(run?.manifestProblem !== undefined ? { problem: run.manifestProblem } : {}),
     };
   });
@@ -169,6 +173,8 @@ export function formatAdapter(obs: AdapterObservation): string[] {
   rows.forEach((r, i) => {
     lines.push(tableLines[i + 1]!);
     if (r.problem !== undefined) lines.push(`      problem: ${r.problem}`);
+    const metrics = Object.entries(r.evaluation).map(([name, m]) => `${name} ${m.adapter.toFixed(4)} vs ${m.base === null ? "-" : m.base.toFixed(4)}`);
+    if (metrics.length > 0) lines.push(`      eval (adapter vs base) ${metrics.join(", ")}`);
     for (const s of r.smoke) lines.push(`      smoke ${quote(s.prompt, 40)} → ${quote(s.output)}`);
   });
   return lines;

@@ -62,15 +62,27 @@ export function trainingInput(spec: EffectiveFineTune, model: Pick<ModelConfig, 
     maxLength: spec.training.maxLength,
     microBatchSize: spec.training.microBatchSize,
     gradientCheckpointing: spec.training.gradientCheckpointing,
-    ...(spec.stage === "dpo" && spec.preference !== undefined ? { reference: referenceHolding(spec.engine, spec.preference.loss, spec.from !== undefined) } : {}),
+    ...(spec.stage === "dpo" && spec.preference !== undefined ? { reference: peakReference(spec, spec.preference.loss) } : {}),
   };
+}
+
+/**
+ * The reference a DPO run's pod holds at its peak: training's (referenceHolding), except that
+ * LLaMA-Factory's held-out evaluation of a run from the base loads the base a second time as the
+ * reference, because the evaluated adapter is merged into the model
+ * (components/training/evaluation.ts): two copies of the weights without optimizer state, which the
+ * "copy" estimate of training covers.
+ */
+function peakReference(spec: EffectiveFineTune, loss: string): ReferenceHolding {
+  const training = referenceHolding(spec.engine, loss, spec.from !== undefined);
+  return training === "shared" && spec.engine === "llamafactory" && spec.training.valRatio > 0 ? "copy" : training;
 }
 
 const REFERENCE_TEXT: Record<ReferenceHolding, string> = {
   none: "no reference model",
   shared: "reference = the base with the adapter off, no extra weights",
   adapter: "reference adapter",
-  copy: "reference model (a second copy of the base with the SFT adapter merged)",
+  copy: "reference model (a second copy of the base: with the SFT adapter merged when chained, for the held-out evaluation from the base)",
 };
 
 function dpoText(input: TrainingMemoryInput, est: TrainingMemory): string {

@@ -171,7 +171,19 @@ describe("DPO fit check", () => {
     const lf = fineTuneFit(resolveFineTune(dpoChained), qwen7b, pool);
     expect(lf.estimate!.referenceGiB).toBeCloseTo(lf.estimate!.weightsGiB, 9);
     expect(lf.errors).toHaveLength(1);
-    expect(lf.errors[0]).toMatch(/^does not fit pool "training-l40s": needs ~42\.7 GiB per GPU \(weights 14\.2 GiB, adapter \+ Adam 0\.3 GiB, DPO reference model \(a second copy of the base with the SFT adapter merged\) 14\.2 GiB, activations .* × micro-batch 1 × 2 \(chosen \+ rejected\), .*try .*engine: ms-swift, which holds the SFT reference as a second adapter on the same base \(~27\.2 GiB\)/);
+    expect(lf.errors[0]).toMatch(/^does not fit pool "training-l40s": needs ~42\.7 GiB per GPU \(weights 14\.2 GiB, adapter \+ Adam 0\.3 GiB, DPO reference model \(a second copy of the base: with the SFT adapter merged when chained, for the held-out evaluation from the base\) 14\.2 GiB, activations .* × micro-batch 1 × 2 \(chosen \+ rejected\), .*try .*engine: ms-swift, which holds the SFT reference as a second adapter on the same base \(~27\.2 GiB\)/);
     expect(fineTuneFit(resolveFineTune({ ...dpoChained, engine: "ms-swift", template: "qwen2_5" }), qwen7b, pool).errors).toEqual([]);
+  });
+
+  it("LLaMA-Factory DPO from the base counts a second copy of the base when its held-out evaluation runs (components/training/evaluation.ts)", async () => {
+    const { fineTuneFit } = await import("./fit.ts");
+    const { resolveFineTune } = await import("../components/training/defaults.ts");
+    const { contract, dpoLf, qwen7b } = await import("../components/training/__fixtures__/specs.ts");
+    const pool = contract.pools[0]!;
+    const reference = (spec: typeof dpoLf) => fineTuneFit(resolveFineTune(spec), qwen7b, pool).estimate!;
+    const evaluated = reference(dpoLf);
+    expect(evaluated.referenceGiB).toBeCloseTo(evaluated.weightsGiB, 9);
+    expect(reference({ ...dpoLf, training: { valRatio: 0 } }).referenceGiB).toBe(0);
+    expect(reference({ ...dpoLf, engine: "ms-swift", template: "qwen2_5" }).referenceGiB).toBe(0);
   });
 });

@@ -110,4 +110,26 @@ export const TRAINING_CASES: BadCase[] = [
   }), [
     'llmkit:fineTunes[0].training.precision: is bf16 (the default) but pool "training-l40s" runs t4 GPUs, which have no native bf16 (the trainer stops with "Your setup doesn\'t support bf16/gpu"): set training.precision: fp16',
   ]],
+  // evaluation suites (components/training/evaluation.ts): names become metric names, one answer per row
+  ["evaluation suites: bad name, zero maxSamples, preference format", change(local(), (r) => {
+    const suite = (name: string, extra: Record<string, unknown> = {}) => ({ name, path: `datasets/eval/${name}.jsonl`, format: "alpaca", ...extra });
+    r.fineTunes[0].evaluation = {
+      suites: [suite("faq"), suite("FAQ_2"), suite("few", { maxSamples: 0 }), suite("prefs", { format: "alpaca-preference" })],
+    };
+  }), [
+    "llmkit:fineTunes[0].evaluation.suites[1].name: must be lower-case letters, digits and '-', starting and ending with a letter or digit (it names the metrics suite.<name>.exactMatch and suite.<name>.rougeL)",
+    "llmkit:fineTunes[0].evaluation.suites[2].maxSamples: must be > 0, got number 0",
+    'llmkit:fineTunes[0].evaluation.suites[3].format: must be one of alpaca, sharegpt, openai: a suite is prompts with one reference answer each (preference data has no single answer to score)',
+  ]],
+  ["evaluation suites: a duplicate name and a suite that is the training data", change(workloadsDev(), (r) => {
+    r.fineTunes[0].evaluation = {
+      suites: [{ name: "faq", path: "datasets/eval/faq.jsonl", format: "alpaca" }, { name: "faq", path: "datasets/support/v3/train.jsonl", format: "openai" }],
+    };
+  }), [
+    'llmkit:fineTunes[0].evaluation.suites[1].name: "faq" is already used by evaluation.suites[0]: suite names must be unique',
+    "llmkit:fineTunes[0].evaluation.suites[1].path: is datasets[0].path, which the run trains on: evaluate on held-out rows in a file of their own",
+  ]],
+  ["evaluation with no suites", change(local(), (r) => (r.fineTunes[0].evaluation = { suites: [] })), [
+    "llmkit:fineTunes[0].evaluation.suites: must list at least one suite, or leave evaluation out",
+  ]],
 ];

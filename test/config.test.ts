@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { platformContract } from "../components/platform/contract.ts";
 import { ConfigError, loadStack, parseStackConfig, readStackFile } from "../config/load.ts";
 import { preflightProblems } from "../config/preflight.ts";
-import { BAD_CONFIGS, change, workloadsDev, type Raw } from "./bad-configs.ts";
+import { BAD_CONFIGS, change, local, workloadsDev, type Raw } from "./bad-configs.ts";
 
 function problems(raw: Raw): string[] {
   const result = parseStackConfig(raw);
@@ -73,6 +73,24 @@ describe("preflight: component rules run over the whole stack before registratio
       expect.stringMatching(/^llmkit:serving\[0\]: .*1024/),
       // planner fit check: rank 1024 on all linear layers of a 7B is ~2.6B trainable parameters
       expect.stringMatching(/^llmkit:fineTunes\[0\]: does not fit pool "training-l40s": needs ~64\.0 GiB per GPU/),
+    ]);
+  });
+
+  it("refuses a chat UI exposure on a platform without Envoy Gateway (components/chat-ui/validate.ts)", () => {
+    const raw = change(local(), (r) => {
+      r.platform.addons = { envoyGateway: false };
+      r.chatUi.auth = { type: "oidc", issuer: "https://login.example.com/", clientId: "ui", clientSecret: { secretName: "ui-oidc" }, jwksUri: "https://login.example.com/jwks" };
+      r.chatUi.exposure = { hostname: "chat-ui.localtest.me" };
+    });
+    expect(run("local", raw)).toEqual([
+      "llmkit:chatUi.exposure: the platform runs no Envoy Gateway (platform.addons.envoyGateway is off), so there is no gateway to log in at: switch it on, or on env local remove exposure and use auth none",
+    ]);
+  });
+
+  it("refuses a chat UI claim without a StorageClass on the aws platform, which installs no CSI driver", () => {
+    const raw = change(workloadsDev(), (r) => delete r.chatUi.storage);
+    expect(run("workloads-dev", raw)).toEqual([
+      "llmkit:chatUi.storage.storageClass: is required on the aws platform, which installs no EBS CSI driver (Kubernetes removed the in-tree aws-ebs plugin in 1.27), so a claim without a class never binds: install the aws-ebs-csi-driver EKS add-on and a StorageClass (e.g. gp3), then name it here",
     ]);
   });
 

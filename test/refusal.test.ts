@@ -3,19 +3,26 @@
  * each problem and exits 2 without writing anything, and the program itself (as `pulumi up` runs
  * it) fails with the same ConfigError before registering a single resource.
  */
-import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { stringify } from "yaml";
 import { cli } from "../cli/render.ts";
-import { ConfigError, stackFilePath } from "../config/load.ts";
+import { ConfigError, projectRoot, stackFilePath } from "../config/load.ts";
 import { BAD_CONFIGS, type Raw } from "./bad-configs.ts";
 import { runWithConfig } from "../render/harness.ts";
 import { readEngineConfig } from "../render/stack-config.ts";
 
-const DIR = mkdtempSync(join(tmpdir(), "llmkit-refusal-"));
-afterAll(() => rmSync(DIR, { recursive: true, force: true }));
+const TMP = mkdtempSync(join(tmpdir(), "llmkit-refusal-"));
+afterAll(() => rmSync(TMP, { recursive: true, force: true }));
+// A project of its own: stacks/ here, and a copy of the file the local stack uploads
+// (datasets[].upload paths are relative to the folder holding stacks/; a link leading out of
+// the project is refused, so a copy, not a symlink).
+const DIR = join(TMP, "stacks");
+mkdirSync(DIR);
+mkdirSync(join(TMP, "data/support"), { recursive: true });
+copyFileSync(join(projectRoot(), "data/support/train.jsonl"), join(TMP, "data/support/train.jsonl"));
 // Workloads cases are checked against their platform stack, read from the same folder.
 copyFileSync(stackFilePath("platform-dev"), join(DIR, "Pulumi.platform-dev.yaml"));
 
@@ -40,11 +47,13 @@ describe.each(BAD_CONFIGS.map((c, i) => ({ ...c, file: `bad-${i}` })))("$name", 
   writeStack(file, raw);
 
   it("render prints every problem with its path and exits 2, writing nothing", async () => {
-    const out = join(DIR, "out", file);
+    const out = join(TMP, "out", file);
     const r = await renderCli(["--stack", file, "--stacks-dir", DIR, "--out", out]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
-    expect(r.stderr.split("\n")).toEqual([`stack "${file}" has ${problems.length} config error(s):`, ...problems.map((p) => `  - ${p}`)]);
+    // upload paths are named from this project's root, not the repository's
+    const expected = problems.map((p) => `  - ${p.replaceAll(projectRoot(), TMP)}`);
+    expect(r.stderr.split("\n")).toEqual([`stack "${file}" has ${problems.length} config error(s):`, ...expected]);
     expect(existsSync(out)).toBe(false);
   });
 

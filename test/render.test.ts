@@ -45,7 +45,8 @@ describe("render CLI", () => {
     expect(JSON.stringify(resources)).not.toContain("mock-password-");
 
     expect(r.stdout).toMatch(/^warning: llmkit:fineTunes\[1\]: oversized: needs ~12\.4 GiB per GPU of pool "training-l40s"'s 48\.0 GiB; /);
-    expect(r.stdout).toContain("1  kubernetes:apps/v1:Deployment\n");
+    // vLLM and the chat UI
+    expect(r.stdout).toContain("2  kubernetes:apps/v1:Deployment\n");
     // with ../shared every object has a schema; without it every add-on object (Gateway API, Envoy
     // Gateway, KEDA, Prometheus Operator) is skipped with a note (render/validate.ts)
     const addonKinds = files.filter((f) => /^llmkit\.(gateway|httproute|securitypolicy|backendtrafficpolicy|httproutefilter|scaledobject|prometheusrule|servicemonitor)\./.test(f)).length;

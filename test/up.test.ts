@@ -9,7 +9,7 @@ import { workspaceProjectFile, workspaceStackFile } from "../cli/workspace.ts";
 
 describe("parseUpArgs", () => {
   it("defaults to up", () => {
-    expect(parseUpArgs(["--stack", "local"])).toEqual({ stack: "local", action: "up", yes: false, expectNoChanges: false });
+    expect(parseUpArgs(["--stack", "local"])).toEqual({ stack: "local", action: "up", yes: false, expectNoChanges: false, retry: true });
   });
   it("reads preview, backend, stacks dir, the drift check and the short stack flag", () => {
     expect(parseUpArgs(["-s", "local", "--preview", "--backend", "file:///tmp/x", "--stacks-dir", "/srv/stacks", "--expect-no-changes"])).toEqual({
@@ -17,6 +17,7 @@ describe("parseUpArgs", () => {
       action: "preview",
       yes: false,
       expectNoChanges: true,
+      retry: true,
       backend: "file:///tmp/x",
       stacksDir: "/srv/stacks",
     });

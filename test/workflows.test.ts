@@ -299,7 +299,7 @@ describe("promote.yml", () => {
 
   it("offers only existing workloads stacks and runs on main", () => {
     const inputs = wf.on.workflow_dispatch.inputs;
-    expect(Object.keys(inputs)).toEqual(["from", "to", "only"]);
+    expect(Object.keys(inputs)).toEqual(["from", "to", "only", "allow_regression", "reason"]);
     for (const stack of [...inputs.from.options, ...inputs.to.options]) {
       expect(stackNames).toContain(stack);
       expect(stackConfig(stack)["llmkit:layer"]).toBe("workloads");
@@ -310,7 +310,13 @@ describe("promote.yml", () => {
   it("calls npm run promote with --check-store and never --allow-downgrade", () => {
     expect(run).toMatch(/^\s*npm run (--silent )?promote -- --from "\$FROM" --to "\$TO" "\$\{args\[@\]\}" --check-store\b/m);
     expect(run).not.toContain("--allow-downgrade");
-    expect(job.steps.find((s) => s.name === "promote")!.env).toEqual({ FROM: "${{ inputs.from }}", TO: "${{ inputs.to }}", ONLY: "${{ inputs.only }}" });
+    expect(job.steps.find((s) => s.name === "promote")!.env).toEqual({
+      FROM: "${{ inputs.from }}",
+      TO: "${{ inputs.to }}",
+      ONLY: "${{ inputs.only }}",
+      ALLOW_REGRESSION: "${{ inputs.allow_regression }}",
+      REASON: "${{ inputs.reason }}",
+    });
   });
 
   it("turns `only` into --only flags and refuses a name that is not an adapter name", () => {
@@ -318,7 +324,7 @@ describe("promote.yml", () => {
     // A stand-in `npm` on PATH that records its arguments: the test checks the command line, the
     // promote CLI itself is tested in gitops/promote.test.ts.
     writeFileSync(join(dir, "npm"), `#!/bin/sh\nprintf '%s\\n' "$@" > "${dir}/args"\necho "~ support-bot: runId a → b"\n`, { mode: 0o755 });
-    const env = { FROM: "workloads-dev", TO: "workloads-prod", PATH: `${dir}:${process.env.PATH}` };
+    const env = { FROM: "workloads-dev", TO: "workloads-prod", ALLOW_REGRESSION: "", REASON: "", PATH: `${dir}:${process.env.PATH}` };
     runStep(run, { cwd: root, env: { ...env, ONLY: "support-bot  support-bot-qlora" } });
     expect(readFileSync(join(dir, "args"), "utf8").trim().split("\n")).toEqual(
       ["run", "--silent", "promote", "--", "--from", "workloads-dev", "--to", "workloads-prod", "--only", "support-bot", "--only", "support-bot-qlora", "--check-store"],
@@ -326,6 +332,20 @@ describe("promote.yml", () => {
     runStep(run, { cwd: root, env: { ...env, ONLY: "" } });
     expect(readFileSync(join(dir, "args"), "utf8")).not.toContain("--only");
     expect(() => runStep(run, { cwd: root, env: { ...env, ONLY: "ok *;rm" } })).toThrow(/^exit 2: only: "\*;rm" is not an adapter name/);
+  });
+
+  it("turns allow_regression and reason into --allow-regression and --reason, the reason as one argument, and refuses a non-metric", () => {
+    const dir = mkdtempSync(join(tmpdir(), "llmkit-wf-npm-"));
+    writeFileSync(join(dir, "npm"), `#!/bin/sh\nprintf '%s\\n' "$@" > "${dir}/args"\n`, { mode: 0o755 });
+    const env = { FROM: "workloads-dev", TO: "workloads-prod", ONLY: "", PATH: `${dir}:${process.env.PATH}` };
+    const reason = 'harder held-out split; "$(reboot)" stays text';
+    runStep(run, { cwd: root, env: { ...env, ALLOW_REGRESSION: "heldout.loss suite.faq-v2.exactMatch", REASON: reason } });
+    expect(readFileSync(join(dir, "args"), "utf8").trim().split("\n").slice(8)).toEqual(
+      ["--allow-regression", "heldout.loss", "--allow-regression", "suite.faq-v2.exactMatch", "--reason", reason, "--check-store"],
+    );
+    runStep(run, { cwd: root, env: { ...env, ALLOW_REGRESSION: "", REASON: "" } });
+    expect(readFileSync(join(dir, "args"), "utf8")).not.toMatch(/--allow-regression|--reason/);
+    expect(() => runStep(run, { cwd: root, env: { ...env, ALLOW_REGRESSION: "eval_loss", REASON: "x" } })).toThrow(/^exit 2: allow_regression: "eval_loss" is not a metric name/);
   });
 
   it("opens a pull request with only the target stack file", () => {

@@ -34,6 +34,30 @@ export const ManifestDatasetSchema = z.strictObject({
   rows: count,
 });
 
+/** An evaluation suite the run scored (components/training/evaluation.ts): which bytes, like a dataset. */
+export const ManifestSuiteSchema = z.strictObject({
+  name: z.string().min(1),
+  path: z.string().min(1),
+  uri: z.string().startsWith("s3://"),
+  format: z.enum(["alpaca", "sharegpt", "openai"]),
+  maxSamples: z.number().int().positive(),
+  etag: z.string().min(1),
+  /** Records in the file (the suite scored the first maxSamples of them). */
+  rows: count,
+});
+
+/** `<family>.<measure>`: heldout.loss, heldout.rewardAccuracy, heldout.rewardMargin, suite.<name>.exactMatch, suite.<name>.rougeL */
+export const METRIC_NAME = /^(heldout\.(loss|rewardAccuracy|rewardMargin)|suite\.[a-z0-9]([a-z0-9-]*[a-z0-9])?\.(exactMatch|rougeL))$/;
+export const ManifestMetricSchema = z.strictObject({
+  /** The new adapter's score. */
+  adapter: z.number(),
+  /** The base model's score measured the same way on the same rows; null where it has no meaning (DPO rewards: the base is the reference). */
+  base: z.number().nullable(),
+  better: z.enum(["higher", "lower"]),
+  /** Rows the metric was measured on. */
+  samples: z.number().int().positive(),
+});
+
 const manifestShape = z.strictObject({
   schemaVersion: z.literal(ADAPTER_MANIFEST_VERSION),
   name: z.string().min(1),
@@ -51,6 +75,8 @@ const manifestShape = z.strictObject({
     dropout: z.number().min(0).max(1),
     targets: z.union([z.literal("all-linear"), z.array(z.string().min(1)).min(1)]),
   }),
+  /** Evaluation suites, absent when the spec declares none; their scores are in `evaluation`. */
+  suites: z.array(ManifestSuiteSchema).min(1).optional(),
   /** Stage dpo only (absent on SFT runs): the preference settings the run trained with. */
   stage: z.literal("dpo").optional(),
   preference: z.strictObject({ beta: z.number().positive(), loss: z.enum(["sigmoid", "hinge", "ipo", "kto_pair", "orpo", "simpo"]) }).optional(),
@@ -80,6 +106,11 @@ const manifestShape = z.strictObject({
    * training (scripts/train.sh); empty when the spec has none. Model output: untrusted text.
    */
   smoke: z.array(z.strictObject({ prompt: z.string().min(1), output: z.string() })),
+  /**
+   * Adapter vs base per metric, measured by the engine in the train pod after training
+   * (scripts/train.sh, scripts/eval-heldout.py); optional so that manifests written before it still parse.
+   */
+  evaluation: z.record(z.string().regex(METRIC_NAME), ManifestMetricSchema).optional(),
 });
 
 export const AdapterManifestSchema = manifestShape
@@ -93,9 +124,10 @@ export type AdapterManifest = z.infer<typeof AdapterManifestSchema>;
 export type ManifestDataset = z.infer<typeof ManifestDatasetSchema>;
 
 /** Fields only the run knows; the rendered template leaves them out and the pod fills them in. */
-export type RuntimeManifestField = "result" | "restarts" | "wallSeconds" | "gpuType" | "createdAt" | "smoke";
-export type AdapterManifestTemplate = Omit<AdapterManifest, RuntimeManifestField | "datasets"> & {
+export type RuntimeManifestField = "result" | "restarts" | "wallSeconds" | "gpuType" | "createdAt" | "smoke" | "evaluation";
+export type AdapterManifestTemplate = Omit<AdapterManifest, RuntimeManifestField | "datasets" | "suites"> & {
   readonly datasets: readonly Omit<ManifestDataset, "etag" | "rows">[];
+  readonly suites?: readonly Omit<z.infer<typeof ManifestSuiteSchema>, "etag" | "rows">[];
 };
 
 /**
@@ -104,9 +136,12 @@ export type AdapterManifestTemplate = Omit<AdapterManifest, RuntimeManifestField
  */
 export const ManifestProvenanceSchema = manifestShape.pick({ baseModel: true, createdAt: true }).loose();
 
-/** What `llmkit status` shows of a run (eval loss, publish time, smoke outputs), parsed from the same schema, unknown keys allowed. */
-export const ManifestSummarySchema = manifestShape.pick({ runId: true, result: true, createdAt: true, smoke: true }).loose();
+/** What `llmkit status` shows of a run (eval loss, evaluation, publish time, smoke outputs), parsed from the same schema, unknown keys allowed. */
+export const ManifestSummarySchema = manifestShape.pick({ runId: true, result: true, createdAt: true, evaluation: true, smoke: true }).loose();
 export type ManifestSummary = z.infer<typeof ManifestSummarySchema>;
+
+/** What promotion's gates read: the run, its publish time and its evaluation, unknown keys allowed. */
+export const ManifestEvaluationSchema = manifestShape.pick({ runId: true, createdAt: true, evaluation: true }).loose();
 
 /** `datasets[0].etag: Invalid input …` lines for an error message. */
 export function manifestIssues(error: z.ZodError): string[] {

@@ -66,3 +66,33 @@ export function imagePinProblem(image: string): string | undefined {
 }
 
 export type ModelConfig = z.output<typeof modelSchema>;
+
+/**
+ * `image` of a fine-tune or service: the engine image from another registry (a mirror, a patched
+ * build) instead of the pinned one in components/lib/versions.ts. It must run the same engine
+ * version: the flag and key lists, scripts and metric names are checked against that version.
+ * Rendered `<repository>:<tag>@<digest>` (the digest, when given, is what the node pulls); the
+ * reference is part of a fine-tune's run id. env prod also requires the digest (config/image-rules.ts).
+ */
+export const imageOverrideSchema = z.strictObject({
+  repository: z
+    .string()
+    .regex(
+      /^([a-z0-9.-]+(:\d+)?\/)?[a-z0-9]+([._-]+[a-z0-9]+)*(\/[a-z0-9]+([._-]+[a-z0-9]+)*)*$/,
+      "must be an image repository without tag or digest, e.g. registry.example.com/mirror/vllm-openai (tag and digest are keys of their own)",
+    )
+    .describe("registry and path, e.g. registry.example.com/mirror/vllm-openai"),
+  tag: z
+    .string()
+    .regex(/^\w[\w.-]{0,127}$/, "must be an image tag: letters, digits, '_', '.' and '-', at most 128")
+    .refine((t) => t.toLowerCase() !== "latest", { message: '"latest" moves with every push: pin the exact tag the image was built as, e.g. v0.21.0' })
+    .refine((t) => t.toLowerCase() === "latest" || /\d/.test(t), { message: "must be a version tag (with a digit), e.g. v0.21.0-patched.1: a tag like this one moves with every push" })
+    .describe("an exact version tag, never latest"),
+  digest: z
+    .string()
+    .regex(/^sha256:[0-9a-f]{64}$/, "must be sha256:<64 lower-case hex digits>, as `docker buildx imagetools inspect <repository>:<tag>` prints it")
+    .optional()
+    .describe("sha256:… of the image; required in env prod"),
+});
+
+export type ImageOverride = z.output<typeof imageOverrideSchema>;

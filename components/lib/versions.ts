@@ -190,6 +190,28 @@ export const images = {
     version: "b11223",
     source: "ggml-org/llama.cpp:.github/workflows/docker.yml (tag scheme), .devops/cpu.Dockerfile (stage full)",
   },
+  /**
+   * Open WebUI 0.12.4, the chat UI (components/chat-ui). The newest release: PyPI open-webui
+   * lists 0.12.4 as its latest version (`pip index versions open-webui`, 2026-12-06).
+   * How it is published: .github/workflows/docker-build.yaml pushes, on a `v*` tag,
+   * ghcr.io/open-webui/open-webui:<tag> (docker/metadata-action `type=ref,event=tag`) besides
+   * `<version>` and `<major>.<minor>`
+   * (open-webui/open-webui@4fd67c48526fe5ec8bb8a18a600d2fffd8292816).
+   * Image facts (Dockerfile): python:3.11-slim-bookworm, WORKDIR /app/backend, EXPOSE 8080
+   * (PORT=8080), CMD ["bash", "start.sh"], data under /app/backend/data, `ARG UID=0` so it runs
+   * as root by default ("non-root configurations are untested"). llmkit runs the server
+   * directly (`uvicorn open_webui.main:app`, the last line of backend/start.sh) as uid 1000
+   * with HOME and STATIC_DIR on an emptyDir: start.sh only writes `.webui_secret_key` (skipped
+   * when WEBUI_SECRET_KEY is set) and `server.log` next to itself, which a non-root user
+   * cannot, and config.py tolerates a read-only STATIC_DIR but copies the frontend's assets
+   * into it at start (open_webui 0.12.4 config.py, STATIC_DIR block).
+   */
+  openWebui: {
+    repository: "ghcr.io/open-webui/open-webui",
+    tag: "v0.12.4",
+    version: "0.12.4",
+    source: "open-webui/open-webui@4fd67c48526fe5ec8bb8a18a600d2fffd8292816:.github/workflows/docker-build.yaml (tag scheme); PyPI open-webui 0.12.4",
+  },
 } as const satisfies Record<string, PinnedImage>;
 
 /**
@@ -219,6 +241,12 @@ export const hubMirrorPackages = { huggingfaceHub: "1.28.0", modelscope: "1.37.1
 
 export function imageRef(image: PinnedImage): string {
   return `${image.repository}:${image.tag}`;
+}
+
+/** A pinned image, or the stack's override of it (`<repository>:<tag>[@<digest>]`, components/lib/inputs.ts). */
+export function engineImageRef(pinned: PinnedImage, override?: { repository: string; tag: string; digest?: string | undefined }): string {
+  if (override === undefined) return imageRef(pinned);
+  return `${override.repository}:${override.tag}${override.digest === undefined ? "" : `@${override.digest}`}`;
 }
 
 /**

@@ -6,7 +6,8 @@
  */
 import type { PlatformContract } from "../platform/contract.ts";
 import type { ScalingSpec } from "./defaults.ts";
-import { ENVOY_PROXY_NAMESPACE, gatewayNames } from "./gateway.ts";
+import { ENVOY_PROXY_NAMESPACE } from "../lib/gateway.ts";
+import { gatewayNames } from "./gateway.ts";
 import { metricsProblems, vllmMetrics } from "./metrics.ts";
 
 /** @default 4 waiting requests per replica — a queue that a 7B engine clears within a few seconds at batch size 32+. */

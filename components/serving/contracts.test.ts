@@ -39,7 +39,7 @@ describe.skipIf(!present)("upstream contracts", () => {
   it("every VLLM_* variable exists, and the allowed LoRA ranks and /health match", () => {
     const vllm = load("vllm.json");
     for (const svc of variants) {
-      const env = renderDeployment(svc, contract).spec.template.spec.containers[0]!.env.map((e) => e.name);
+      const env = renderDeployment(svc, contract).spec.template.spec.containers[0].env.map((e) => e.name);
       expect(env.filter((n) => n.startsWith("VLLM_") && !vllm.env_vars_in_both_copies.includes(n))).toEqual([]);
     }
     expect(vllm.env_vars_confirmed).toContain("VLLM_API_KEY");

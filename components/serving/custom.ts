@@ -17,7 +17,8 @@ import type { ServingConfig } from "./inputs.ts";
 import { autoscalingProblems, renderScaledObject, resolveAutoscaling } from "./autoscaling.ts";
 import { API_KEY_SECRET_KEY, PRESTOP_SECONDS, rolloutDeadlineSeconds, rolloutTimeouts, type ScalingSpec } from "./defaults.ts";
 import { gi } from "./layout.ts";
-import { GATEWAY_LABEL, MONITORING_NAMESPACE } from "./network.ts";
+import { GATEWAY_LABEL } from "../lib/gateway.ts";
+import { MONITORING_NAMESPACE } from "./network.ts";
 import { renderServiceMonitor } from "./observability.ts";
 import { OPERATION_ROLES } from "./operations.ts";
 

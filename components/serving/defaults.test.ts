@@ -14,7 +14,8 @@ describe("resolveService", () => {
       replicas: 2,
       pool: "serving-l4",
       gpus: 1,
-      engine: { maxModelLen: 8192, gpuMemoryUtilization: 0.9, tensorParallelSize: 1, maxLoras: 4, maxCpuLoras: 4, maxLoraRank: 16 },
+      engine: { maxModelLen: 8192, gpuMemoryUtilization: 0.9, tensorParallelSize: 1, maxLoras: 4, maxCpuLoras: 4, maxLoraRank: 16, extraArgs: {} },
+      image: "vllm/vllm-openai:v0.21.0",
       resources: { cpu: 4, memoryGiB: 34 },
       shmGiB: 2,
       modelsVolumeGiB: 19,
@@ -28,7 +29,7 @@ describe("resolveService", () => {
 
   it("defaults engine settings when the spec gives none", () => {
     const eff = resolveService({ ...chat, engine: undefined, gpus: 2 }, qwen7b, [supportBot, { ...supportBot, name: "b", rank: 64 }]);
-    expect(eff.engine).toEqual({ maxModelLen: 4096, gpuMemoryUtilization: 0.9, tensorParallelSize: 2, maxLoras: 2, maxCpuLoras: 2, maxLoraRank: 64 });
+    expect(eff.engine).toEqual({ maxModelLen: 4096, gpuMemoryUtilization: 0.9, tensorParallelSize: 2, maxLoras: 2, maxCpuLoras: 2, maxLoraRank: 64, extraArgs: {} });
     expect([eff.shmGiB, eff.resources]).toEqual([4, { cpu: 8, memoryGiB: 36 }]);
   });
 

@@ -4,7 +4,8 @@
  */
 import { childName } from "../lib/naming.ts";
 import { adapterPrefix, modelPrefix } from "../lib/store.ts";
-import { images } from "../lib/versions.ts";
+import { engineImageRef, images } from "../lib/versions.ts";
+import type { ExtraArgs } from "../lib/extra-args.ts";
 import { cpuKvCacheGiB } from "./cpu-memory.ts";
 import type { ModelConfig } from "../lib/inputs.ts";
 import type { ServingConfig } from "./inputs.ts";
@@ -119,7 +120,11 @@ export interface EffectiveService {
     readonly maxLoraRank: number;
     /** CPU backend: VLLM_CPU_KVCACHE_SPACE in GiB (cpu-memory.ts); undefined on GPUs. */
     readonly cpuKvCacheGiB: number | undefined;
+    /** Further `vllm serve` flags (./vllm-extra-args.ts), rendered after the kit's own. */
+    readonly extraArgs: ExtraArgs;
   };
+  /** The engine image: the service's `image` override or the pinned vLLM (CPU) image. */
+  readonly image: string;
   readonly resources: { readonly cpu: number; readonly memoryGiB: number };
   readonly shmGiB: number;
   /** emptyDir for base weights and adapters. */
@@ -186,6 +191,20 @@ export function defaultResources(device: Device, gpus: number, sizeGiB: number, 
     : { cpu: 4, memoryGiB: Math.ceil(sizeGiB * 2) + 8 + shmGiB };
 }
 
+/**
+ * The engine's own key: undefined with auth "none", else the given Secret or a generated one. It
+ * stays on as a second layer; an exposed service's key is generated, so the gateway can be given
+ * it too (components/serving/README.md "Gateway and auth"). jwt without exposure and auth.secret
+ * with exposure are refused by validate.ts. In-cluster callers (the chat UI) present it too.
+ */
+export function engineKey(spec: Pick<ServingConfig, "name" | "auth" | "exposure">): EffectiveService["apiKey"] {
+  if (spec.auth.type === "none") return undefined;
+  if (spec.auth.type === "api-key" && spec.auth.secret !== undefined && spec.exposure === undefined) {
+    return { secretName: spec.auth.secret.name, key: spec.auth.secret.key, generated: false };
+  }
+  return { secretName: childName(spec.name, "api-key"), key: API_KEY_SECRET_KEY, generated: true };
+}
+
 export function resolveService(spec: ServingConfig, model: ModelConfig, adapters: readonly AdapterRef[]): EffectiveService {
   const device: Device = spec.engine?.device ?? "gpu";
   const tensorParallelSize = device === "gpu" ? Math.max(1, spec.gpus) : 1;
@@ -225,20 +244,14 @@ export function resolveService(spec: ServingConfig, model: ModelConfig, adapters
       maxCpuLoras: spec.engine?.maxCpuLoras ?? Math.max(maxLoras, effAdapters.length),
       maxLoraRank: loraRankFor(maxRank) ?? maxRank,
       cpuKvCacheGiB: device === "cpu" ? cpuKvCacheGiB({ memoryGiB: resources.memoryGiB, shmGiB, model, maxModelLen }) : undefined,
+      extraArgs: { ...spec.engine?.extraArgs },
     },
+    image: engineImageRef(device === "gpu" ? images.vllm : images.vllmCpu, spec.image),
     resources,
     shmGiB,
     // weights + 1 GiB (tokenizer, configs) + 2 GiB per adapter (a rank-128 all-linear adapter of a 70B model)
     modelsVolumeGiB: Math.ceil(model.sizeGiB) + 1 + 2 * effAdapters.length,
-    // the engine keeps its own key as a second layer; an exposed service's key is generated, so the
-    // gateway can be given it too (components/serving/README.md "Gateway and auth"). jwt without
-    // exposure and auth.secret with exposure are refused by validate.ts.
-    apiKey:
-      spec.auth.type === "none"
-        ? undefined
-        : spec.auth.type === "api-key" && spec.auth.secret !== undefined && spec.exposure === undefined
-          ? { secretName: spec.auth.secret.name, key: spec.auth.secret.key, generated: false }
-          : { secretName: childName(spec.name, "api-key"), key: API_KEY_SECRET_KEY, generated: true },
+    apiKey: engineKey(spec),
     drain: {
       preStopSeconds,
       shutdownTimeoutSeconds,

@@ -16,6 +16,7 @@
  */
 import { HTTP_PORT, type EffectiveService } from "./defaults.ts";
 import { adapterDir, BASE_MODEL_DIR } from "./layout.ts";
+import { renderVllmExtraArgs } from "./vllm-extra-args.ts";
 
 export function renderVllmArgs(svc: EffectiveService): string[] {
   const { engine } = svc;
@@ -36,7 +37,8 @@ export function renderVllmArgs(svc: EffectiveService): string[] {
   if (atStart.length > 0) {
     args.push("--lora-modules", ...atStart.map((a) => JSON.stringify({ name: a.name, path: adapterDir(a.prefix), base_model_name: svc.model.name })));
   }
-  return args;
+  // the stack's own flags last; validation refused any flag above (./vllm-extra-args.ts)
+  return [...args, ...renderVllmExtraArgs(svc.engine.extraArgs)];
 }
 
 /** The long flags in `args` (what contracts.test.ts checks). */

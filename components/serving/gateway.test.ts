@@ -292,6 +292,14 @@ describe("renderNetworkPolicy", () => {
   it("cluster-internal: admits labelled callers of the namespace and Prometheus", () => {
     expect(renderNetworkPolicy(svc, contract, false).spec.ingress).toEqual([{ from: [{ podSelector: { matchLabels: { "llmkit.dev/gateway": "true" } } }], ports }, monitoring]);
   });
+
+  it("exposed with an in-cluster caller (the chat UI): admits its pods of this namespace besides the gateway", () => {
+    const ui = { "app.kubernetes.io/name": "open-webui", "app.kubernetes.io/instance": "chat-ui" };
+    const [engine] = renderNetworkPolicy(svc, contract, true, [ui]).spec.ingress;
+    expect(engine!.from).toEqual([renderNetworkPolicy(svc, contract, true).spec.ingress[0]!.from[0], { podSelector: { matchLabels: ui } }]);
+    // cluster-internal, the UI carries the gateway label instead: nothing is added
+    expect(renderNetworkPolicy(svc, contract, false, [ui])).toEqual(renderNetworkPolicy(svc, contract, false));
+  });
 });
 
 describe("renderExposure", () => {

@@ -6,7 +6,7 @@
  * `spec.exposure` is set; every field below is checked against the CRDs Envoy Gateway v1.9.0 ships
  * (gateway.test.ts, CI only).
  */
-import { CHARTS } from "../../charts/index.ts";
+import { ENVOY_GATEWAY_GROUP, GATEWAY_GROUP, gatewayProxyLabels, listenerName, renderListenerGateway } from "../lib/gateway.ts";
 import { childName } from "../lib/naming.ts";
 import type { ServingConfig } from "./inputs.ts";
 import type { PlatformContract } from "../platform/contract.ts";
@@ -41,16 +41,6 @@ export const CLIENT_ID_HEADER = "x-llmkit-client";
 export const JWT_PROVIDER = "oidc";
 /** @default 300 s — a few-thousand-token completion streams well within five minutes. */
 export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 300;
-/**
- * Envoy Gateway runs each Gateway's Envoy pods in its own namespace unless its EnvoyProxy says
- * `GatewayNamespace` (charts/values/envoy-gateway.yaml does not), labelled with the owning Gateway
- * (OwningGatewayNameLabel/OwningGatewayNamespaceLabel in envoyproxy/gateway
- * internal/gatewayapi/translator.go; the "Mutual TLS" task selects the proxies by them).
- */
-export const ENVOY_PROXY_NAMESPACE = CHARTS.envoyGateway.namespace;
-
-const GATEWAY_GROUP = "gateway.networking.k8s.io";
-const ENVOY_GATEWAY_GROUP = "gateway.envoyproxy.io";
 
 /**
  * Key of the Secret an HTTPRouteFilter `credentialInjection` reads; its value is the whole header
@@ -87,40 +77,13 @@ export function renderGatewayCredentialSecretMetadata(svc: EffectiveService, con
   return metadata(svc, contract, gatewayNames(svc.name).credential);
 }
 
-/** Pod labels of this service's Envoy proxies (set by Envoy Gateway on the Deployment it creates). */
+/** Pod labels of this service's Envoy proxies. */
 export function envoyProxyLabels(svc: EffectiveService, contract: PlatformContract) {
-  return {
-    "gateway.envoyproxy.io/owning-gateway-name": gatewayNames(svc.name).gateway,
-    "gateway.envoyproxy.io/owning-gateway-namespace": contract.namespace,
-  };
-}
-
-function listenerName(exposure: Exposure) {
-  return exposure.tls === undefined ? "http" : "https";
+  return gatewayProxyLabels(gatewayNames(svc.name).gateway, contract.namespace);
 }
 
 export function renderGateway(svc: EffectiveService, contract: PlatformContract, exposure: Exposure) {
-  const className = contract.addons.gatewayClassName;
-  if (className === null) throw new Error(`serving "${svc.name}": exposure needs a GatewayClass, but the platform has no Envoy Gateway`);
-  const common = { name: listenerName(exposure), hostname: exposure.hostname };
-  // only this namespace's routes may attach: another team's route cannot ride on our hostname
-  const allowedRoutes = { namespaces: { from: "Same" } };
-  const listener =
-    exposure.tls === undefined
-      ? { ...common, port: 80, protocol: "HTTP", allowedRoutes }
-      : {
-          ...common,
-          port: 443,
-          protocol: "HTTPS",
-          tls: { mode: "Terminate", certificateRefs: [{ kind: "Secret", name: exposure.tls.secretName }] },
-          allowedRoutes,
-        };
-  return {
-    apiVersion: `${GATEWAY_GROUP}/v1`,
-    kind: "Gateway",
-    metadata: metadata(svc, contract, gatewayNames(svc.name).gateway),
-    spec: { gatewayClassName: className, listeners: [listener] },
-  };
+  return renderListenerGateway(`serving "${svc.name}"`, metadata(svc, contract, gatewayNames(svc.name).gateway), contract.addons.gatewayClassName, exposure);
 }
 
 export function renderHttpRoute(svc: EffectiveService, contract: PlatformContract, exposure: Exposure) {

@@ -5,7 +5,9 @@
  */
 import { z } from "zod";
 import { DNS_LABEL } from "../lib/naming.ts";
-import { imagePinProblem, k8sSecretRef, positiveInt, resourceName } from "../lib/inputs.ts";
+import { extraArgsSchema } from "../lib/extra-args.ts";
+import { imageOverrideSchema, imagePinProblem, k8sSecretRef, positiveInt, resourceName } from "../lib/inputs.ts";
+import { vllmExtraArgProblems } from "./vllm-extra-args.ts";
 
 /** One gateway API-key client (Envoy Gateway apiKeyAuth: a Secret's key is the client id, its value the API key). */
 const gatewayClient = z.strictObject({
@@ -139,8 +141,17 @@ const servingFields = z.strictObject({
       maxLoras: positiveInt.optional(),
       maxCpuLoras: positiveInt.optional(),
       device: z.enum(["gpu", "cpu"]).optional().describe("cpu runs vLLM's CPU backend (local clusters only)"),
+      extraArgs: extraArgsSchema
+        .superRefine((args, ctx) => {
+          for (const p of vllmExtraArgProblems(args)) ctx.addIssue({ code: "custom", path: [p.name], message: p.message });
+        })
+        .optional()
+        .describe("further `vllm serve` flags without the leading --, e.g. {max-num-seqs: 64, enable-prefix-caching: true}; checked against the pinned vLLM's flags (components/serving/vllm-flags.json)"),
     })
     .optional(),
+  image: imageOverrideSchema
+    .optional()
+    .describe("vllm: serve with this image (a mirror or patched build of the pinned vLLM release) instead of the pinned one"),
   resources: z.strictObject({ cpu: z.number().positive(), memoryGiB: positiveInt }).optional(),
   auth: authSchema.prefault({ type: "api-key" }),
   exposure: exposureSchema.optional().describe("public endpoint at the gateway; cluster-internal only when absent"),
@@ -163,6 +174,7 @@ function runtimeRules(s: ServingInput, ctx: z.RefinementCtx): void {
     if (s.baseModel !== undefined) add(["baseModel"], "applies to runtime vllm only: a custom image brings its own model, remove it");
     if (s.adapters.length > 0) add(["adapters"], "applies to runtime vllm only: remove them");
     if (s.engine !== undefined) add(["engine"], "applies to runtime vllm only: pass settings through runtime.args or runtime.env");
+    if (s.image !== undefined) add(["image"], "applies to runtime vllm only: a custom runtime names its image in runtime.image");
     if (s.resources === undefined) add(["resources"], "is required for a custom runtime: set the cpu and memoryGiB the image needs");
     if (a?.queueDepth !== undefined) add(["autoscaling", "queueDepth"], "applies to runtime vllm only: use autoscaling.metric or cpuUtilization");
     if (a?.kvCacheUsage !== undefined) add(["autoscaling", "kvCacheUsage"], "applies to runtime vllm only: use autoscaling.metric or cpuUtilization");

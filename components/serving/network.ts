@@ -4,11 +4,10 @@
  */
 import type { PlatformContract } from "../platform/contract.ts";
 import { HTTP_PORT, type EffectiveService } from "./defaults.ts";
-import { ENVOY_PROXY_NAMESPACE, envoyProxyLabels } from "./gateway.ts";
+import { ENVOY_PROXY_NAMESPACE, GATEWAY_LABEL } from "../lib/gateway.ts";
+import { envoyProxyLabels } from "./gateway.ts";
 import { metadata, selector, serviceNames } from "./render.ts";
 
-/** In-cluster callers of a cluster-internal service carry this label (and present the engine key). */
-export const GATEWAY_LABEL = { "llmkit.dev/gateway": "true" } as const;
 /** Namespace Prometheus scrapes from (`kubernetes.io/metadata.name` is set on every namespace by the API server). */
 export const MONITORING_NAMESPACE = "monitoring";
 
@@ -16,15 +15,19 @@ const byName = (namespace: string) => ({ matchLabels: { "kubernetes.io/metadata.
 
 /**
  * Ingress only on the engine port: from this service's own Envoy proxies when it is exposed (the
- * engine then has no key of its own: the gateway is the only way in), else from labelled pods of
- * this namespace; and from Prometheus in `monitoring` (it scrapes /metrics on the same port).
+ * gateway is the only way in for clients), plus the pods of this namespace matching
+ * `inClusterCallers` (the chat UI, which presents the engine key), else from labelled pods of this
+ * namespace; and from Prometheus in `monitoring` (it scrapes /metrics on the same port).
  * Egress stays open: the fetch init container reaches the store, whose address differs per platform.
  */
-export function renderNetworkPolicy(svc: EffectiveService, contract: PlatformContract, exposed: boolean) {
+export function renderNetworkPolicy(svc: EffectiveService, contract: PlatformContract, exposed: boolean, inClusterCallers: readonly Record<string, string>[] = []) {
   const ports = [{ protocol: "TCP", port: HTTP_PORT }];
   const callers = exposed
-    ? { namespaceSelector: byName(ENVOY_PROXY_NAMESPACE), podSelector: { matchLabels: envoyProxyLabels(svc, contract) } }
-    : { podSelector: { matchLabels: { ...GATEWAY_LABEL } } };
+    ? [
+        { namespaceSelector: byName(ENVOY_PROXY_NAMESPACE), podSelector: { matchLabels: envoyProxyLabels(svc, contract) } },
+        ...inClusterCallers.map((labels) => ({ podSelector: { matchLabels: { ...labels } } })),
+      ]
+    : [{ podSelector: { matchLabels: { ...GATEWAY_LABEL } } }];
   return {
     apiVersion: "networking.k8s.io/v1",
     kind: "NetworkPolicy",
@@ -33,7 +36,7 @@ export function renderNetworkPolicy(svc: EffectiveService, contract: PlatformCon
       podSelector: { matchLabels: selector(svc) },
       policyTypes: ["Ingress"],
       ingress: [
-        { from: [callers], ports },
+        { from: callers, ports },
         { from: [{ namespaceSelector: byName(MONITORING_NAMESPACE) }], ports },
       ],
     },

@@ -31,12 +31,8 @@ export function serviceNames(name: string) {
   return { workload: name, scripts: childName(name, "scripts"), apiKey: childName(name, "api-key") };
 }
 
-function engineImage(svc: EffectiveService) {
-  return svc.device === "gpu" ? images.vllm : images.vllmCpu;
-}
-
 function labels(svc: EffectiveService) {
-  return recommendedLabels({ name: "vllm", instance: svc.name, component: "serving", version: engineImage(svc).version });
+  return recommendedLabels({ name: "vllm", instance: svc.name, component: "serving", version: svc.engineVersion });
 }
 
 export function selector(svc: EffectiveService) {
@@ -160,7 +156,7 @@ function engineContainer(svc: EffectiveService, gpuLimits: Record<string, string
   const requests = { cpu: String(svc.resources.cpu), memory: gi(svc.resources.memoryGiB) };
   return {
     name: "vllm",
-    image: imageRef(engineImage(svc)),
+    image: svc.image,
     args: renderVllmArgs(svc),
     env: engineEnv(svc),
     ports: [{ name: "http", containerPort: HTTP_PORT, protocol: "TCP" }],
@@ -270,5 +266,10 @@ export function renderPodDisruptionBudget(svc: EffectiveService, contract: Platf
 }
 
 export function serviceEndpoint(svc: EffectiveService, contract: PlatformContract): string {
-  return `http://${serviceNames(svc.name).workload}.${contract.namespace}.svc.cluster.local:${HTTP_PORT}/v1`;
+  return serviceEndpointOf(svc.name, contract);
+}
+
+/** The OpenAI base URL of vLLM service `name` inside the cluster. */
+export function serviceEndpointOf(name: string, contract: PlatformContract): string {
+  return `http://${serviceNames(name).workload}.${contract.namespace}.svc.cluster.local:${HTTP_PORT}/v1`;
 }

@@ -38,6 +38,8 @@ export interface VllmServiceArgs {
   /** Adapters pinned in `llmkit:release`, in `spec.adapters` order. */
   readonly adapters: readonly AdapterRef[];
   readonly contract: PlatformContract;
+  /** Pod labels of in-cluster callers (the chat UI) an exposed service admits besides its gateway. */
+  readonly inClusterCallers?: readonly Record<string, string>[];
 }
 
 export class VllmService extends pulumi.ComponentResource {
@@ -103,7 +105,7 @@ export class VllmService extends pulumi.ComponentResource {
     const k8sService = new k8s.core.v1.Service(names.workload, { metadata: service.metadata, spec: service.spec }, child);
     const pdb = renderPodDisruptionBudget(svc, contract);
     new k8s.policy.v1.PodDisruptionBudget(names.workload, { metadata: pdb.metadata, spec: pdb.spec }, child);
-    const policy = renderNetworkPolicy(svc, contract, args.spec.exposure !== undefined);
+    const policy = renderNetworkPolicy(svc, contract, args.spec.exposure !== undefined, args.inClusterCallers);
     new k8s.networking.v1.NetworkPolicy(names.workload, { metadata: policy.metadata, spec: policy.spec }, child);
     // Gateway, HTTPRouteFilter, HTTPRoute, SecurityPolicy, BackendTrafficPolicy (gateway.ts): CRDs of Envoy Gateway, no typed classes
     for (const { role, object } of renderExposure(svc, contract, args.spec)) {

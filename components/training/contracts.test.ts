@@ -8,6 +8,7 @@ import type { FineTuneConfig } from "./inputs.ts";
 import { resolveFineTune } from "./defaults.ts";
 import { renderDatasetInfo, renderLlamaFactoryConfig, renderLlamaFactoryPredictConfig } from "./llamafactory.ts";
 import { renderSwiftArgs, renderSwiftInferArgs, swiftKeys } from "./ms-swift.ts";
+import { EVAL_PASSES, renderLlamaFactoryEvalConfig, renderLlamaFactorySuiteConfig, renderSwiftEvalArgs, renderSwiftSuiteArgs } from "./evaluation.ts";
 import { LLAMAFACTORY_TEMPLATES } from "./templates.ts";
 import { dpoChained, dpoLf, qloraSwift, seedLora } from "./__fixtures__/specs.ts";
 
@@ -134,5 +135,29 @@ describe.skipIf(!present)("upstream contracts", () => {
       expect(keys.filter((k) => !swift.export_keys.includes(k) && !INFER_OWN.includes(k))).toEqual([]);
     }
     expect(swift.export_keys).toContain("adapters"); // added by train.sh with the final checkpoint
+  });
+
+  it("evaluation: every key of the held-out eval and suite configs exists, on both engines and both transformers majors", () => {
+    // train.sh appends --output_dir (and --adapters) to the ms-swift eval args, and --adapters to a suite's infer args
+    const lf = load("llamafactory.json");
+    const swift = load("ms-swift.json");
+    const suites = { suites: [{ name: "faq", path: "datasets/faq.jsonl", format: "alpaca" as const, maxSamples: 10 }] };
+    for (const spec of [...variants, ...dpoVariants]) {
+      const ft = resolveFineTune({ ...spec, evaluation: suites });
+      for (const pass of EVAL_PASSES) {
+        for (const keys of [Object.keys(renderLlamaFactoryEvalConfig(ft, pass)), Object.keys(renderLlamaFactorySuiteConfig(ft, "faq", pass))]) {
+          expect(keys.filter((k) => !lf.keys.includes(k))).toEqual([]);
+          expect(keys.filter((k) => lf.transformers_v5_only_keys.includes(k))).toEqual([]);
+          expect(keys.filter((k) => lf.transformers_v4_only_keys.includes(k) && !lf.llamafactory_keys.includes(k))).toEqual([]);
+        }
+      }
+    }
+    for (const spec of [qloraSwift, ...variants.map((v) => ({ ...v, engine: "ms-swift" as const }))]) {
+      const ft = resolveFineTune({ ...spec, evaluation: suites });
+      const keys = swiftKeys(renderSwiftEvalArgs(ft, "qwen2"));
+      expect(keys.filter((k) => !swift.sft_keys_transformers_v5_snapshot.includes(k) || !swift.sft_keys_transformers_v4_57.includes(k))).toEqual([]);
+      expect(swiftKeys(renderSwiftSuiteArgs(ft, "qwen2", "faq", "adapter")).filter((k) => !swift.export_keys.includes(k) && !["infer_backend", "result_path"].includes(k))).toEqual([]);
+    }
+    expect(swift.sft_keys).toContain("output_dir");
   });
 });

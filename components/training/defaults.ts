@@ -4,6 +4,8 @@
  * fp16 vs bf16), so nothing is left to an engine: the effective spec names every value, the
  * renderers emit every key, and the run id hashes the whole of it.
  */
+import type { ExtraArgs } from "../lib/extra-args.ts";
+import type { ImageOverride } from "../lib/inputs.ts";
 import type { FineTuneConfig } from "./inputs.ts";
 import { parseFrom, type DatasetFormat, type FromAdapter, type PreferenceLoss } from "./preference.ts";
 
@@ -55,6 +57,14 @@ export interface EffectiveIdentity {
   readonly samples: number | null;
 }
 
+/** A user dataset the adapter and the base answer after training, scored exact-match and ROUGE-L. */
+export interface EffectiveSuite {
+  readonly name: string;
+  readonly path: string;
+  readonly format: "alpaca" | "sharegpt" | "openai";
+  readonly maxSamples: number;
+}
+
 /** Stage dpo (./preference.ts). */
 export interface EffectivePreference {
   /** LLaMA-Factory pref_beta, ms-swift --beta. */
@@ -90,11 +100,17 @@ export interface EffectiveFineTune {
   /** true: spot nodes only, false: on-demand only. */
   readonly spot?: boolean;
   readonly smokePrompts?: readonly string[];
+  /** Evaluation suites (./evaluation.ts): what the run scores, so hashed like the smoke prompts. */
+  readonly suites?: readonly EffectiveSuite[];
   /** Present only for stage dpo (an SFT run's effective spec, and so its run id, is as before). */
   readonly stage?: "dpo";
   readonly preference?: EffectivePreference;
   /** The published adapter a DPO run continues; absent: a new adapter on the base. Hashed into the run id. */
   readonly from?: FromAdapter;
+  /** The engine image override; absent: the pinned image (train-job.ts engineImage). Hashed into the run id. */
+  readonly image?: ImageOverride;
+  /** Further engine arguments (./extra-args.ts), absent when none. Hashed into the run id. */
+  readonly extraArgs?: ExtraArgs;
 }
 
 export const LORA_DEFAULTS = {
@@ -207,6 +223,7 @@ export function resolveFineTune(spec: FineTuneConfig): EffectiveFineTune {
     ...(spec.priority !== undefined ? { priority: spec.priority } : {}),
     ...(spec.spot !== undefined ? { spot: spec.spot } : {}),
     ...(spec.smokePrompts !== undefined && spec.smokePrompts.length > 0 ? { smokePrompts: [...spec.smokePrompts] } : {}),
+    ...(spec.evaluation !== undefined ? { suites: spec.evaluation.suites.map((s) => ({ name: s.name, path: s.path, format: s.format, maxSamples: s.maxSamples })) } : {}),
     ...(spec.stage === "dpo"
       ? {
           stage: "dpo" as const,
@@ -214,5 +231,7 @@ export function resolveFineTune(spec: FineTuneConfig): EffectiveFineTune {
           ...(spec.from !== undefined ? { from: parseFrom(spec.from) } : {}),
         }
       : {}),
+    ...(spec.image !== undefined ? { image: { ...spec.image } } : {}),
+    ...(spec.extraArgs !== undefined && Object.keys(spec.extraArgs).length > 0 ? { extraArgs: { ...spec.extraArgs } } : {}),
   };
 }

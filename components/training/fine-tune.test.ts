@@ -90,8 +90,9 @@ describe("planFineTune", () => {
 
   it("ships the engine config the engine reads, the dataset list and the manifest", () => {
     const scripts = ["store.sh", "restore.sh", "checkpoint-sync.sh", "train.sh", "dataset-columns.py", "lineage.py", "publish.sh"];
-    expect(Object.keys(seed.config.data)).toEqual(["train.yaml", "dataset_info.json", "datasets.txt", "manifest.json", ...scripts]);
-    expect(Object.keys(qlora.config.data)).toEqual(["swift-args.txt", "datasets.txt", "manifest.json", ...scripts]);
+    // with a val split (the default), the held-out evaluation's configs and script (./evaluation.ts)
+    expect(Object.keys(seed.config.data)).toEqual(["train.yaml", "dataset_info.json", "datasets.txt", "manifest.json", ...scripts, "eval-adapter.yaml", "eval-base.yaml", "eval-heldout.py"]);
+    expect(Object.keys(qlora.config.data)).toEqual(["swift-args.txt", "datasets.txt", "manifest.json", ...scripts, "swift-eval-args.txt", "eval-heldout.py"]);
     expect(seed.config.data["datasets.txt"]).toBe(
       "datasets/support/v3/train.jsonl 0-train.jsonl\ndatasets/general/alpaca-gpt4-en.json 1-alpaca-gpt4-en.json\n",
     );
@@ -113,7 +114,15 @@ describe("planFineTune", () => {
       batch: { microBatchSize: 1, gradientAccumulation: 16, gpus: 1, global: 16 },
     });
     // what the pod adds (scripts/lineage.py, publish.sh) completes it to the shared schema
-    const runtime = { result: { steps: 10, finalEvalLoss: 0.5, bestEvalLoss: 0.4 }, restarts: 0, wallSeconds: 60, gpuType: "NVIDIA L40S", createdAt: "2026-01-01T00:00:00Z", smoke: [] };
+    const runtime = {
+      result: { steps: 10, finalEvalLoss: 0.5, bestEvalLoss: 0.4 },
+      restarts: 0,
+      wallSeconds: 60,
+      gpuType: "NVIDIA L40S",
+      createdAt: "2026-01-01T00:00:00Z",
+      evaluation: { "heldout.loss": { adapter: 0.5, base: 0.9, better: "lower", samples: 12 } },
+      smoke: [],
+    };
     const datasets = manifest.datasets.map((d: object) => ({ ...d, etag: "abc", rows: 3 }));
     expect(AdapterManifestSchema.safeParse({ ...manifest, datasets, ...runtime }).success).toBe(true);
     expect(JSON.parse(qlora.config.data["manifest.json"]).specHash.slice(0, 12)).toBe(qlora.runId);

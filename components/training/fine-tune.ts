@@ -6,14 +6,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childName } from "../lib/naming.ts";
-import { imageRef } from "../lib/versions.ts";
 import type { PlatformContract } from "../platform/contract.ts";
 import type { FineTuneConfig } from "./inputs.ts";
 import type { ModelConfig } from "../lib/inputs.ts";
 import { resolveFineTune, type EffectiveFineTune } from "./defaults.ts";
 import { planFollowUps } from "./gguf.ts";
 import { runId as computeRunId } from "./run-id.ts";
-import { ENGINE_IMAGES, adapterUri, labels, renderTrainConfig, renderTrainJob } from "./train-job.ts";
+import { adapterUri, engineImage, labels, renderTrainConfig, renderTrainJob } from "./train-job.ts";
 import { renderUploadConfig } from "./upload.ts";
 import { validateFineTune } from "./validate.ts";
 
@@ -38,7 +37,7 @@ export function followUpsReleased(runId: string, releasedRunId: string | undefin
 
 /** The run id of a fine-tune: the hash of its effective spec, base model revision and engine image. */
 export function fineTuneRunId(effective: EffectiveFineTune, model: ModelConfig): string {
-  return computeRunId(effective, model, imageRef(ENGINE_IMAGES[effective.engine]));
+  return computeRunId(effective, model, engineImage(effective).ref);
 }
 
 /** Everything a run renders to, from pure functions: what the class registers and tests inspect. */

@@ -5,7 +5,9 @@
 import { z } from "zod";
 import { DNS_LABEL } from "../lib/naming.ts";
 import { GGUF_OUTTYPES } from "../lib/versions.ts";
-import { hubRepo, k8sSecretRef, positiveInt, refusePinlessRevision, resourceName } from "../lib/inputs.ts";
+import { extraArgsSchema } from "../lib/extra-args.ts";
+import { hubRepo, imageOverrideSchema, k8sSecretRef, positiveInt, refusePinlessRevision, resourceName } from "../lib/inputs.ts";
+import { trainingExtraArgProblems } from "./extra-args.ts";
 import {
   FROM_ADAPTER,
   PREFERENCE_FORMATS,
@@ -71,6 +73,39 @@ const kueueName = z
 
 export const MAX_SMOKE_PROMPTS = 8;
 
+/** Formats of an evaluation suite: prompts with one reference answer each (./evaluation.ts). */
+export const SUITE_FORMATS = ["alpaca", "sharegpt", "openai"] as const;
+/** @default 200 — enough rows for a stable exact-match/ROUGE-L figure, few enough that two generation passes take minutes. */
+export const SUITE_MAX_SAMPLES_DEFAULT = 200;
+export const MAX_SUITES = 8;
+
+export const suiteSchema = z.strictObject({
+  name: z
+    .string()
+    .max(40, "must be at most 40 characters")
+    .regex(DNS_LABEL, "must be lower-case letters, digits and '-', starting and ending with a letter or digit (it names the metrics suite.<name>.exactMatch and suite.<name>.rougeL)"),
+  path: storeDatasetKey.describe("a store key under datasets/, uploaded like a training dataset"),
+  format: z.enum(SUITE_FORMATS, {
+    error: `must be one of ${SUITE_FORMATS.join(", ")}: a suite is prompts with one reference answer each (preference data has no single answer to score)`,
+  }),
+  maxSamples: positiveInt.default(SUITE_MAX_SAMPLES_DEFAULT).describe("the suite's first rows to evaluate"),
+});
+
+/** Suites: unique names, and no suite is a file the run trains on (it would score memorised answers). */
+function suiteRules(f: { datasets: { path?: string }[]; identity?: { path: string }; evaluation?: { suites: { name: string; path: string }[] } }, ctx: z.RefinementCtx): void {
+  const suites = f.evaluation?.suites ?? [];
+  suites.forEach((s, i) => {
+    const first = suites.findIndex((o) => o.name === s.name);
+    if (first < i) ctx.addIssue({ code: "custom", path: ["evaluation", "suites", i, "name"], message: `"${s.name}" is already used by evaluation.suites[${first}]: suite names must be unique` });
+    const trained = f.datasets.findIndex((d) => d.path === s.path);
+    if (trained >= 0) {
+      ctx.addIssue({ code: "custom", path: ["evaluation", "suites", i, "path"], message: `is datasets[${trained}].path, which the run trains on: evaluate on held-out rows in a file of their own` });
+    } else if (f.identity?.path === s.path) {
+      ctx.addIssue({ code: "custom", path: ["evaluation", "suites", i, "path"], message: "is identity.path, which the run trains on: evaluate on held-out rows in a file of their own" });
+    }
+  });
+}
+
 /** Merge and export need a full-precision LoRA run; GGUF is converted from the merged model. */
 function followUpRules(f: { method: string; merge?: boolean | { enabled: boolean }; export?: { gguf?: unknown } }, ctx: z.RefinementCtx): void {
   const merging = f.merge === true || (typeof f.merge === "object" && f.merge.enabled);
@@ -125,7 +160,15 @@ function stageRules(
 export const fineTuneSchema = z.strictObject({
   name: resourceName,
   baseModel: resourceName.describe("a name from llmkit:models"),
-  engine: z.enum(["llamafactory", "ms-swift"]).default("llamafactory"),
+  engine: z
+    .enum(["llamafactory", "ms-swift"], { error: 'must be "llamafactory" or "ms-swift" (the engine\'s own arguments go in extraArgs, its image in image)' })
+    .default("llamafactory"),
+  extraArgs: extraArgsSchema
+    .optional()
+    .describe("further training arguments by field name: LLaMA-Factory YAML keys or ms-swift flags without --, e.g. {neftune_noise_alpha: 5}; checked against the pinned engine's (components/training/*-keys.json); part of the run id"),
+  image: imageOverrideSchema
+    .optional()
+    .describe("train (and merge) with this image, a mirror or patched build of the pinned engine release, instead of the pinned one; part of the run id"),
   stage: z
     .enum(["sft", "dpo"])
     .default("sft")
@@ -216,9 +259,21 @@ export const fineTuneSchema = z.strictObject({
     .max(MAX_SMOKE_PROMPTS, `must list at most ${MAX_SMOKE_PROMPTS} prompts (each one is a generation after training)`)
     .optional()
     .describe("prompts the train step answers with the new adapter (greedy); the outputs go into manifest.json"),
+  evaluation: z
+    .strictObject({
+      suites: z
+        .array(suiteSchema)
+        .min(1, "must list at least one suite, or leave evaluation out")
+        .max(MAX_SUITES, `must list at most ${MAX_SUITES} suites (each one is two generation passes after training)`)
+        .describe("user datasets the adapter and the base answer (greedy, engine predict step); scored exact-match and ROUGE-L into manifest.json"),
+    })
+    .optional()
+    .describe("evaluation beyond the held-out split (valRatio), recorded in manifest.json as adapter vs base"),
 }).superRefine((f, ctx) => {
   followUpRules(f, ctx);
   stageRules(f, ctx);
+  for (const p of trainingExtraArgProblems(f.engine, f.extraArgs ?? {})) ctx.addIssue({ code: "custom", path: ["extraArgs", p.name], message: p.message });
+  suiteRules(f, ctx);
 });
 
 

@@ -131,6 +131,8 @@ export function renderLlamaFactoryConfig(ft: EffectiveFineTune): Record<string, 
     // eval on the held-out split, at the checkpoint cadence
     eval_strategy: evaluate ? "steps" : "no",
     ...(evaluate ? { eval_steps: t.saveSteps, per_device_eval_batch_size: t.microBatchSize } : {}),
+    // the stack's own keys last; validation refused any key above (./extra-args.ts)
+    ...ft.extraArgs,
   };
 }
 
@@ -170,7 +172,7 @@ export function renderLlamaFactoryPredictConfig(ft: EffectiveFineTune): Record<s
   };
 }
 
-const OPENAI_TAGS = { role_tag: "role", content_tag: "content", user_tag: "user", assistant_tag: "assistant", system_tag: "system" };
+export const OPENAI_TAGS = { role_tag: "role", content_tag: "content", user_tag: "user", assistant_tag: "assistant", system_tag: "system" };
 
 /**
  * One dataset_info.json entry per format (hiyouga/LLaMA-Factory@v0.9.5 data/README.md "Alpaca

@@ -23,7 +23,7 @@ import { CONFIG_MOUNT, TTL_AFTER_FINISHED_SECONDS, awsCliContainer, configVolume
 import { CONFIG_DIR, WORK_DIR, gi } from "./layout.ts";
 import { requireSwiftModelType } from "./ms-swift.ts";
 import { MERGE_SCRIPTS } from "./scripts.ts";
-import { ENGINE_IMAGES, RUN_ID_LABEL } from "./train-job.ts";
+import { engineImage, RUN_ID_LABEL } from "./train-job.ts";
 import { capacitySelector, kueueLabels } from "./queueing.ts";
 
 export type MergeDtype = "bfloat16" | "float16" | "float32";
@@ -141,7 +141,7 @@ export function renderSwiftExportArgs(ft: EffectiveFineTune, merge: EffectiveMer
 
 function labels(ft: EffectiveFineTune, runId: string) {
   return {
-    ...recommendedLabels({ name: ft.engine, instance: ft.name, component: "merge", version: ENGINE_IMAGES[ft.engine].version }),
+    ...recommendedLabels({ name: ft.engine, instance: ft.name, component: "merge", version: engineImage(ft).version }),
     [RUN_ID_LABEL]: runId,
   };
 }
@@ -255,7 +255,7 @@ export function renderMergeJob(ft: EffectiveFineTune, merge: EffectiveMerge, mod
         },
         {
           name: "merge",
-          image: imageRef(ENGINE_IMAGES[ft.engine]),
+          image: engineImage(ft).ref,
           command: scriptCommand("merge.sh"),
           ...step("merge"),
           env: [

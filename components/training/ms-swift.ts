@@ -17,6 +17,7 @@
 import { modelByRepo } from "../../planner/models.ts";
 import type { ModelConfig } from "../lib/inputs.ts";
 import type { EffectiveFineTune, Precision } from "./defaults.ts";
+import { renderSwiftExtraArgs } from "./extra-args.ts";
 import { identityDataset } from "./identity.ts";
 import { DATA_DIR, FROM_DIR, MODEL_DIR, OUTPUT_DIR, localDatasetFile } from "./layout.ts";
 import { LOGGING_STEPS } from "./llamafactory.ts";
@@ -117,6 +118,8 @@ export function renderSwiftArgs(ft: EffectiveFineTune, modelType: string): strin
     // no "<version>-<timestamp>" subdirectory: a restarted pod must find its checkpoints
     ...flag("add_version", false),
     ...swiftPreferenceFlags(ft),
+    // the stack's own flags last; validation refused any flag above (./extra-args.ts)
+    ...renderSwiftExtraArgs(ft.extraArgs),
   ];
 }
 

@@ -22,8 +22,11 @@ import { MIRROR_SCRIPTS, TRAINING_SCRIPTS } from "./scripts.ts";
 import { ENGINE_IMAGES, renderTrainConfig } from "./train-job.ts";
 import { imageRef } from "../lib/versions.ts";
 import { contract, qloraSwift, qwen7b, seedLora } from "./__fixtures__/specs.ts";
+import { writeEngineStubs } from "./__fixtures__/engine-stubs.ts";
 
 const SCRIPTS = new URL("./scripts/", import.meta.url).pathname;
+/** Python stand-ins for the engines' evaluation entry points (scripts/eval-heldout.py imports them). */
+const STUBS = writeEngineStubs(mkdtempSync(join(tmpdir(), "llmkit-engine-stubs-")));
 
 /** Smoke prompts with quotes, a backslash, a newline and non-ASCII text. */
 const SMOKE_PROMPTS = ["Who are you?", 'Quote "this" \\ and\nthat', "Ünïcode ✓"];
@@ -55,7 +58,7 @@ describe("scripts", () => {
     const dir = lineagePod("train-00000.parquet");
     const write = spawnSync("python3", ["-c", "import sys, pyarrow as pa, pyarrow.parquet as pq; pq.write_table(pa.table({'text': ['row\\n%d' % i for i in range(1000)]}), sys.argv[1])", join(dir.data, "0-train-00000.parquet")]);
     expect(write.status).toBe(0);
-    const r = spawnSync("python3", [join(SCRIPTS, "lineage.py"), dir.state, "none", dir.out, ""], { env: dir.env, encoding: "utf8" });
+    const r = spawnSync("python3", [join(SCRIPTS, "lineage.py"), dir.state, "none", dir.out, "", join(dir.root, "eval")], { env: dir.env, encoding: "utf8" });
     expect([r.status, r.stderr]).toEqual([0, ""]);
     expect(JSON.parse(readFileSync(dir.out, "utf8")).datasets).toEqual([{ path: "datasets/hub/train-00000.parquet", etag: "e1", rows: 1000 }]);
   });
@@ -66,7 +69,7 @@ describe("scripts", () => {
     // an importable `pyarrow` that fails as a missing one does
     mkdirSync(join(dir.root, "nopyarrow", "pyarrow"), { recursive: true });
     writeFileSync(join(dir.root, "nopyarrow", "pyarrow", "__init__.py"), "raise ImportError('No module named pyarrow')\n");
-    const r = spawnSync("python3", [join(SCRIPTS, "lineage.py"), dir.state, "none", dir.out, ""], { env: { ...dir.env, PYTHONPATH: join(dir.root, "nopyarrow") }, encoding: "utf8" });
+    const r = spawnSync("python3", [join(SCRIPTS, "lineage.py"), dir.state, "none", dir.out, "", join(dir.root, "eval")], { env: { ...dir.env, PYTHONPATH: join(dir.root, "nopyarrow") }, encoding: "utf8" });
     expect([r.status, r.stderr.trim()]).toEqual([1, `${dir.data}/0-train-00000.parquet: counting Parquet rows needs pyarrow, which this image lacks; nothing is published`]);
     expect(existsSync(dir.out)).toBe(false);
   });
@@ -210,7 +213,10 @@ describe.skipIf(!hasAwsCli)("scripts against an S3-compatible server", () => {
         OUTPUT_DIR: join(root, "output"),
         ADAPTER_DIR: join(root, "adapter"),
         SMOKE_DIR: join(root, "smoke"),
+        EVAL_DIR: join(root, "eval"),
         LINEAGE_DIR: join(root, "lineage"),
+        PYTHONPATH: STUBS,
+        STUB_CALLS: join(root, "stub-calls"),
         DONE_MARKER: join(root, ".published"),
         MODEL_PREFIX: prefixes.model,
         ADAPTER_PREFIX: prefixes.adapter,
@@ -269,6 +275,8 @@ describe.skipIf(!hasAwsCli)("scripts against an S3-compatible server", () => {
       `echo "$@" > "${p.root}/swift-$1-args"\n` +
         `if [[ "$1" == infer ]]; then exec python3 -c '${ANSWER}' "$SMOKE_DIR/smoke-dataset.jsonl" response >> "$SMOKE_DIR/result.jsonl"; fi\n` +
         `d="$OUTPUT_DIR/checkpoint-60"\nmkdir -p "$d"\necho cfg > "$d/adapter_config.json"\necho w > "$d/adapter_model.safetensors"\n` +
+        // the held-out rows ms-swift saves in output_dir (the eval stand-in saves the same)
+        `echo '{"messages": ["held out"]}' > "$OUTPUT_DIR/val_dataset.jsonl"\n` +
         `echo '{"global_step": 60, "best_metric": 0.1, "log_history": [{"loss": 1.2, "step": 50}, {"eval_loss": 0.9, "step": 50}, {"eval_loss": 0.7, "step": 55}, {"eval_loss": 0.8, "step": 60}]}' > "$d/trainer_state.json"\n`,
     );
     // a previous attempt's results: --result_path appends, so train.sh must start the smoke run afresh
@@ -284,6 +292,12 @@ describe.skipIf(!hasAwsCli)("scripts against an S3-compatible server", () => {
     // exactly the rendered infer arguments, on the final checkpoint
     const inferArgs = (config as Record<string, string>)["smoke-infer-args.txt"]!.trim().split("\n").join(" ");
     expect(readFileSync(join(p.root, "swift-infer-args"), "utf8")).toBe(`infer ${inferArgs} --adapters ${p.env.OUTPUT_DIR}/checkpoint-60\n`);
+    // the held-out evaluation: the rendered eval args through ms-swift's sft pipeline, the adapter pass on the final checkpoint
+    const lines = (file: string) => (config as Record<string, string>)[file]!.trim().split("\n");
+    expect(readFileSync(p.env.STUB_CALLS, "utf8").trim().split("\n").map((l) => JSON.parse(l))).toEqual([
+      { engine: "ms-swift", command: "sft", args: [...lines("swift-eval-args.txt"), "--output_dir", `${p.env.EVAL_DIR}/adapter`, "--adapters", `${p.env.OUTPUT_DIR}/checkpoint-60`] },
+      { engine: "ms-swift", command: "sft", args: [...lines("swift-eval-args.txt"), "--output_dir", `${p.env.EVAL_DIR}/base`] },
+    ]);
     expect(readdirSync(p.env.ADAPTER_DIR).sort()).toEqual(["adapter_config.json", "adapter_model.safetensors"]);
 
     // _SUCCESS only after adapter AND manifest: a failed manifest upload leaves the run unpublished
@@ -305,6 +319,7 @@ describe.skipIf(!hasAwsCli)("scripts against an S3-compatible server", () => {
       ["datasets/support/v3/train.jsonl", `s3://${bucket}/datasets/support/v3/train.jsonl`, 2, await etag("datasets/support/v3/train.jsonl")],
     ]);
     expect(manifest.result).toEqual({ steps: 60, finalEvalLoss: 0.8, bestEvalLoss: 0.7 });
+    expect(manifest.evaluation).toEqual({ "heldout.loss": { adapter: 0.5, base: 1.5, better: "lower", samples: 7 } });
     // in prompt order, byte for byte: placeholder text inside an output is not substituted
     expect(manifest.smoke).toEqual(SMOKE_PROMPTS.map((prompt, i) => ({ prompt, output: answer(i, prompt) })));
     expect([manifest.runId, manifest.specHash.slice(0, 12), manifest.restarts, manifest.gpuType]).toEqual([id, id, 1, "NVIDIA L40S"]);
@@ -426,7 +441,7 @@ describe.skipIf(!hasAwsCli)("scripts against an S3-compatible server", () => {
     writeFileSync(join(p.env.OUTPUT_DIR, "trainer_state.json"), JSON.stringify({ global_step: 7, log_history: [{ loss: 1 }] }));
     tool(bin, "nvidia-smi", "exit 9\n");
     const cpu = await run("train.sh", { ...p.env, ENGINE: "llamafactory", PATH: `${bin}:${server.env.PATH}` });
-    expect(cpu.status).toBe(0);
+    expect([cpu.status, cpu.stderr]).toEqual([0, ""]);
     expect(JSON.parse(readFileSync(join(p.root, "manifest.json"), "utf8"))).toEqual({
       datasets: [{ path: "datasets/g/general.json", etag: "abc123", rows: 3 }],
       result: { steps: 7, finalEvalLoss: null, bestEvalLoss: null },
@@ -434,6 +449,7 @@ describe.skipIf(!hasAwsCli)("scripts against an S3-compatible server", () => {
       wallSeconds: "@WALL_SECONDS@",
       gpuType: "none",
       createdAt: "@CREATED_AT@",
+      evaluation: {},
       smoke: [],
     });
     // no smoke prompts: no inference (one training call per run of train.sh)
@@ -441,8 +457,9 @@ describe.skipIf(!hasAwsCli)("scripts against an S3-compatible server", () => {
     expect(existsSync(p.env.SMOKE_DIR)).toBe(false);
   });
 
-  it.concurrent("train (LLaMA-Factory): smoke prompts run as the rendered predict-only config; a failed inference fails the pod and publishes nothing", async () => {
-    const ft = resolveFineTune({ ...seedLora, smokePrompts: SMOKE_PROMPTS });
+  it.concurrent("train (LLaMA-Factory): smoke prompts, held-out evaluation and a suite run as the rendered configs; a failed inference fails the pod and publishes nothing", async () => {
+    const suite = { name: "faq", path: "datasets/support/faq.jsonl", format: "alpaca" as const, maxSamples: 2 };
+    const ft = resolveFineTune({ ...seedLora, smokePrompts: SMOKE_PROMPTS, evaluation: { suites: [suite] } });
     const id = computeRunId(ft, qwen7b, imageRef(ENGINE_IMAGES[ft.engine]));
     const config = renderTrainConfig(ft, qwen7b, { ...contract, store: { ...contract.store, bucket } }, id).data as Record<string, string>;
     const prefixes = { model: "models/unused/", adapter: `adapters/smoke/${id}/`, checkpoint: `checkpoints/smoke/${id}/` };
@@ -452,8 +469,11 @@ describe.skipIf(!hasAwsCli)("scripts against an S3-compatible server", () => {
     writeFileSync(join(p.env.DATA_DIR, "0-train.jsonl"), '{"conversations":[]}\n');
     writeFileSync(join(p.env.DATA_DIR, "1-alpaca-gpt4-en.json"), "[{}, {}]");
     writeFileSync(join(p.env.DATA_DIR, "dataset_info.json"), config["dataset_info.json"]!);
+    // the suite: three rows, of which maxSamples 2 are scored
+    const faq = [["Capital of Peru?", "Lima."], ["Capital of Norway?", "Oslo."], ["Capital of Chile?", "Santiago."]];
+    writeFileSync(join(p.env.DATA_DIR, "suite-faq-faq.jsonl"), faq.map(([q, a]) => `${JSON.stringify({ instruction: q, input: "", output: a })}\n`).join(""));
     mkdirSync(p.env.LINEAGE_DIR);
-    writeFileSync(join(p.env.LINEAGE_DIR, "datasets.tsv"), "datasets/support/v3/train.jsonl\te1\ndatasets/general/alpaca-gpt4-en.json\te2\n");
+    writeFileSync(join(p.env.LINEAGE_DIR, "datasets.tsv"), "datasets/support/v3/train.jsonl\te1\ndatasets/general/alpaca-gpt4-en.json\te2\ndatasets/support/faq.jsonl\te3\n");
     writeFileSync(join(p.env.LINEAGE_DIR, "attempts"), "1\n");
     writeFileSync(join(p.env.LINEAGE_DIR, "started"), "0\n");
     // stand-in: training saves the adapter and trainer state in output_dir (run_sft); the predict-only
@@ -466,6 +486,9 @@ describe.skipIf(!hasAwsCli)("scripts against an S3-compatible server", () => {
         `if [[ "$2" == */smoke-predict.yaml ]]; then\n  [[ -e "${p.root}/oom" ]] && { echo "CUDA out of memory" >&2; exit 1; }\n` +
         `  file=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["smoke"]["file_name"])' "$SMOKE_DIR/dataset_info.json")\n` +
         `  mkdir -p "$SMOKE_DIR/output"\n  exec python3 -c '${ANSWER}' "$SMOKE_DIR/$file" predict > "$SMOKE_DIR/output/generated_predictions.jsonl"\nfi\n` +
+        // a suite's predict-only run: the adapter answers with the reference, the base does not know
+        `if [[ "$2" =~ /suite-(.*)-(adapter|base)\\.yaml$ ]]; then\n  dir="$EVAL_DIR/suite-\${BASH_REMATCH[1]}"\n  mkdir -p "$dir/\${BASH_REMATCH[2]}"\n` +
+        `  exec python3 -c 'import json, sys; [print(json.dumps({"predict": json.loads(l)["messages"][-1]["content"] if sys.argv[2] == "1" else "I do not know."})) for l in open(sys.argv[1])]' "$dir/rows.jsonl" "$(grep -c '^adapter_name_or_path:' "$2")" > "$dir/\${BASH_REMATCH[2]}/generated_predictions.jsonl"\nfi\n` +
         `mkdir -p "$OUTPUT_DIR"\necho c > "$OUTPUT_DIR/adapter_config.json"\necho w > "$OUTPUT_DIR/adapter_model.safetensors"\n` +
         `echo '{"global_step": 5, "log_history": []}' > "$OUTPUT_DIR/trainer_state.json"\n`,
     );
@@ -484,7 +507,13 @@ describe.skipIf(!hasAwsCli)("scripts against an S3-compatible server", () => {
     const trained = await run("train.sh", env);
     expect([trained.status, trained.stderr]).toEqual([0, ""]);
     const predict = `train ${p.env.CONFIG_DIR}/smoke-predict.yaml\n`;
-    expect(readFileSync(join(p.root, "calls"), "utf8")).toBe(`train ${p.env.CONFIG_DIR}/train.yaml\n${predict}`.repeat(2));
+    const suites = `train ${p.env.CONFIG_DIR}/suite-faq-adapter.yaml\ntrain ${p.env.CONFIG_DIR}/suite-faq-base.yaml\n`;
+    expect(readFileSync(join(p.root, "calls"), "utf8")).toBe(`train ${p.env.CONFIG_DIR}/train.yaml\n${predict}`.repeat(2) + suites);
+    // the held-out evaluation: LLaMA-Factory's run_exp on the rendered eval-only configs, adapter then base
+    expect(readFileSync(p.env.STUB_CALLS, "utf8").trim().split("\n").map((l) => JSON.parse(l))).toEqual([
+      { engine: "llamafactory", config: config["eval-adapter.yaml"] },
+      { engine: "llamafactory", config: config["eval-base.yaml"] },
+    ]);
     expect(JSON.parse(readFileSync(join(p.env.SMOKE_DIR, "dataset_info.json"), "utf8"))).toEqual(JSON.parse(config["smoke-dataset_info.json"]!));
     // before training, the optional columns these files lack were dropped (scripts/dataset-columns.py)
     const columns = JSON.parse(readFileSync(join(p.env.DATA_DIR, "dataset_info.json"), "utf8"));
@@ -492,10 +521,18 @@ describe.skipIf(!hasAwsCli)("scripts against an S3-compatible server", () => {
     const manifest = JSON.parse(readFileSync(join(p.root, "manifest.json"), "utf8"));
     expect(manifest.smoke).toEqual(SMOKE_PROMPTS.map((prompt, i) => ({ prompt, output: answer(i, prompt) })));
     expect([manifest.result.steps, manifest.gpuType, manifest.wallSeconds]).toEqual([5, "none", "@WALL_SECONDS@"]);
+    expect(manifest.evaluation).toEqual({
+      "heldout.loss": { adapter: 0.5, base: 1.5, better: "lower", samples: 7 },
+      "suite.faq.exactMatch": { adapter: 1, base: 0, better: "higher", samples: 2 },
+      "suite.faq.rougeL": { adapter: 1, base: 0, better: "higher", samples: 2 },
+    });
+    expect(manifest.suites).toEqual([{ ...suite, uri: `s3://${bucket}/${suite.path}`, etag: "e3", rows: 3 }]);
+    // evaluation before smoke: serving's fetch.sh takes the first "revision", and model output may hold one
+    expect(Object.keys(manifest).slice(-2)).toEqual(["evaluation", "smoke"]);
 
     // fewer results than prompts is a failure too, not a shorter list
     writeFileSync(join(p.env.SMOKE_DIR, "output", "generated_predictions.jsonl"), '{"predict": "only one"}\n');
-    const short = spawnSync("python3", [join(SCRIPTS, "lineage.py"), join(p.env.OUTPUT_DIR, "trainer_state.json"), "none", join(p.root, "m.json"), join(p.env.SMOKE_DIR, "output", "generated_predictions.jsonl")], { env: env, encoding: "utf8" });
+    const short = spawnSync("python3", [join(SCRIPTS, "lineage.py"), join(p.env.OUTPUT_DIR, "trainer_state.json"), "none", join(p.root, "m.json"), join(p.env.SMOKE_DIR, "output", "generated_predictions.jsonl"), p.env.EVAL_DIR], { env: env, encoding: "utf8" });
     expect([short.status, short.stderr.trim()]).toEqual([1, `smoke prompts: ${p.env.SMOKE_DIR}/output/generated_predictions.jsonl has 1 results for 3 prompts; nothing is published`]);
     expect(existsSync(join(p.root, "m.json"))).toBe(false);
   });

@@ -29,6 +29,11 @@ export const TRAINING_SCRIPTS = {
 /** Stage dpo on ms-swift only: the preference files in ms-swift's format (./ms-swift.ts). */
 export const SWIFT_PREFERENCE_SCRIPTS = { "preference-data.py": read("preference-data.py") } as const;
 
+/** The held-out evaluation after training (./evaluation.ts), with valRatio > 0. */
+export const EVAL_SCRIPTS = { "eval-heldout.py": read("eval-heldout.py") } as const;
+/** Evaluation suites (./evaluation.ts): their rows and their scores. */
+export const SUITE_SCRIPTS = { "eval-suite.py": read("eval-suite.py") } as const;
+
 /** Follow-up Jobs of a run (merge.ts, gguf.ts): one script each, the step is its argument. */
 export const MERGE_SCRIPTS = { "store.sh": store, "merge.sh": read("merge.sh") } as const;
 export const GGUF_SCRIPTS = { "store.sh": store, "gguf.sh": read("gguf.sh") } as const;

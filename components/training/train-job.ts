@@ -14,7 +14,7 @@ import { placement } from "../lib/scheduling.ts";
 import { containerSecurityContext, podSecurityContext } from "../lib/pod-security.ts";
 import { storeEnv } from "../lib/store-env.ts";
 import { adapterPrefix, checkpointPrefix, modelPrefix, s3Uri } from "../lib/store.ts";
-import { imageRef, images, type PinnedImage } from "../lib/versions.ts";
+import { engineImageRef, imageRef, images, type PinnedImage } from "../lib/versions.ts";
 import type { PlatformContract } from "../platform/contract.ts";
 import type { ModelConfig } from "../lib/inputs.ts";
 import type { EffectiveFineTune } from "./defaults.ts";
@@ -22,6 +22,7 @@ import { CONFIG_MOUNT, TTL_AFTER_FINISHED_SECONDS, awsCliContainer, configVolume
 import { CONFIG_DIR, DATA_DIR, DONE_MARKER, FROM_DIR, LINEAGE_DIR, MODEL_DIR, OUTPUT_DIR, WORK_DIR, gi, localDatasetFile } from "./layout.ts";
 import { llamaFactoryPredictYaml, llamaFactoryYaml, renderDatasetInfo } from "./llamafactory.ts";
 import { renderManifest } from "./manifest.ts";
+import { EVAL_DIR, evaluationData, suiteDownloadLines } from "./evaluation.ts";
 import { datasetWaitConfigData, datasetWaitContainers } from "./dataset-wait.ts";
 import { identityConfigData, identityDownloadLine, identityInitContainers } from "./identity.ts";
 import { MIRROR_DEADLINE_SECONDS } from "./mirror.ts";
@@ -43,6 +44,12 @@ export const ENGINE_IMAGES: Record<EffectiveFineTune["engine"], PinnedImage> = {
   llamafactory: images.llamafactory,
   "ms-swift": images.msSwift,
 };
+
+/** A run's engine image: the fine-tune's `image` override or the pinned one, and the engine version it runs. */
+export function engineImage(ft: EffectiveFineTune): { ref: string; version: string } {
+  const pinned = ENGINE_IMAGES[ft.engine];
+  return { ref: engineImageRef(pinned, ft.image), version: pinned.version };
+}
 
 export const RUN_ID_LABEL = "llmkit.dev/run-id";
 /** Where train.sh stages the final adapter files for publish.sh. */
@@ -86,9 +93,8 @@ export function adapterUri(ft: EffectiveFineTune, runId: string, contract: Platf
 }
 
 export function labels(ft: EffectiveFineTune, runId: string) {
-  const image = ENGINE_IMAGES[ft.engine];
   return {
-    ...recommendedLabels({ name: ft.engine, instance: ft.name, component: "training", version: image.version }),
+    ...recommendedLabels({ name: ft.engine, instance: ft.name, component: "training", version: engineImage(ft).version }),
     [RUN_ID_LABEL]: runId,
   };
 }
@@ -155,11 +161,12 @@ export function renderTrainConfig(ft: EffectiveFineTune, model: ModelConfig, con
     immutable: true,
     data: {
       ...engineConfig(ft, model),
-      "datasets.txt": ft.datasets.map((d, i) => `${d.path} ${localDatasetFile(i, d.path)}\n`).join("") + identityDownloadLine(ft),
-      "manifest.json": `${JSON.stringify(renderManifest(ft, model, runId, ENGINE_IMAGES[ft.engine], contract.store.bucket), null, 2)}\n`,
+      "datasets.txt": ft.datasets.map((d, i) => `${d.path} ${localDatasetFile(i, d.path)}\n`).join("") + identityDownloadLine(ft) + suiteDownloadLines(ft),
+      "manifest.json": `${JSON.stringify(renderManifest(ft, model, runId, engineImage(ft), contract.store.bucket), null, 2)}\n`,
       ...TRAINING_SCRIPTS,
       ...identityConfigData(ft),
       ...smokePromptsData(ft),
+      ...evaluationData(ft, model),
       ...datasetWaitConfigData(ft),
       ...uploadConfigData(ft),
     },
@@ -171,7 +178,7 @@ export function renderTrainJob(ft: EffectiveFineTune, model: ModelConfig, contra
   if (pool === undefined) throw new Error(`fine-tune "${ft.name}": pool "${ft.pool}" is not in the platform contract`);
   const place = placement(pool, ft.gpus);
   const names = trainNames(ft, runId);
-  const image = ENGINE_IMAGES[ft.engine];
+  const image = engineImage(ft).ref;
   const awsImage = imageRef(images.awsCli);
   const work = { name: "work", mountPath: WORK_DIR };
   const store: EnvVar[] = [...storeEnv(contract.store), { name: "STORE_BUCKET", value: contract.store.bucket }];
@@ -256,10 +263,10 @@ export function renderTrainJob(ft: EffectiveFineTune, model: ModelConfig, contra
               }),
               restartPolicy: "Always",
             },
-            ...identityInitContainers(ft, imageRef(image), [work, CONFIG_MOUNT]),
+            ...identityInitContainers(ft, image, [work, CONFIG_MOUNT]),
             {
               name: "train",
-              image: imageRef(image),
+              image,
               command: scriptCommand("train.sh"),
               env: [
                 ...paths,
@@ -268,6 +275,7 @@ export function renderTrainJob(ft: EffectiveFineTune, model: ModelConfig, contra
                 { name: "OUTPUT_DIR", value: OUTPUT_DIR },
                 { name: "ADAPTER_DIR", value: ADAPTER_DIR },
                 { name: "SMOKE_DIR", value: SMOKE_DIR },
+                { name: "EVAL_DIR", value: EVAL_DIR },
                 // caches on the sized scratch volume; nothing is fetched from a hub at run time
                 { name: "HF_HOME", value: `${WORK_DIR}/cache/huggingface` },
                 { name: "MODELSCOPE_CACHE", value: `${WORK_DIR}/cache/modelscope` },

@@ -364,17 +364,41 @@ async function runGroup(name: string, stacks: string[], kubeconfig: string, outD
   });
   check(`${nodes.length} KWOK nodes Ready`, ready === nodes.length);
 
+  // Storage: static PVs of a no-provisioner class stand in for a provisioner. On local, kind's
+  // default class (a local-path provisioner, named "standard") for the store's volumeClaimTemplate
+  // and every rendered claim; elsewhere the StorageClass a claim names (the chat UI's
+  // storage.storageClass, which on aws must come from a CSI driver the user installs).
+  const volume = (i: number, storage: string, storageClassName: string) => ({
+    apiVersion: "v1",
+    kind: "PersistentVolume",
+    metadata: { name: `e2e-local-${i}` },
+    spec: { capacity: { storage }, accessModes: ["ReadWriteOnce"], storageClassName, hostPath: { path: `/var/local/e2e-${i}` } },
+  });
+  const storageClass = (name: string, isDefault: boolean) => ({
+    apiVersion: "storage.k8s.io/v1",
+    kind: "StorageClass",
+    metadata: { name, ...(isDefault ? { annotations: { "storageclass.kubernetes.io/is-default-class": "true" } } : {}) },
+    provisioner: "kubernetes.io/no-provisioner",
+    volumeBindingMode: "WaitForFirstConsumer",
+  });
+  const storage: { o: KubeObject; why: string }[] = [];
   if (platform.provider === "local") {
-    // kind's default StorageClass is a local-path provisioner; here a static PV of the same class
-    // stands in for it, so the store's volumeClaimTemplate binds as it would there.
-    const storeGiB = platform.store.sizeGiB ?? 50;
-    for (const o of [
-      { apiVersion: "storage.k8s.io/v1", kind: "StorageClass", metadata: { name: "standard", annotations: { "storageclass.kubernetes.io/is-default-class": "true" } }, provisioner: "kubernetes.io/no-provisioner", volumeBindingMode: "WaitForFirstConsumer" },
-      { apiVersion: "v1", kind: "PersistentVolume", metadata: { name: "e2e-local-0" }, spec: { capacity: { storage: `${storeGiB}Gi` }, accessModes: ["ReadWriteOnce"], storageClassName: "standard", hostPath: { path: "/var/local/e2e-0" } } },
-    ]) {
-      const r = kube.apply(o);
-      check(`local storage ${o.kind}/${o.metadata.name} (stands in for kind's local-path provisioner)`, r.ok, r.stderr);
+    storage.push({ o: storageClass("standard", true), why: "kind's local-path provisioner" });
+    storage.push({ o: volume(0, `${platform.store.sizeGiB ?? 50}Gi`, "standard"), why: "kind's local-path provisioner" });
+  }
+  const claims = rendered.flatMap((r) => r.objects.filter((o) => o.kind === "PersistentVolumeClaim"));
+  claims.forEach((c, i) => {
+    const spec = c.spec as Live;
+    const cls = String(spec.storageClassName ?? "standard");
+    const why = platform.provider === "local" ? "kind's local-path provisioner" : `the user's CSI StorageClass ${cls}`;
+    if (cls !== "standard" || platform.provider !== "local") {
+      if (!storage.some((x) => x.o.kind === "StorageClass" && x.o.metadata.name === cls)) storage.push({ o: storageClass(cls, false), why });
     }
+    storage.push({ o: volume(i + 1, String(spec.resources.requests.storage), cls), why });
+  });
+  for (const { o, why } of storage) {
+    const r = kube.apply(o);
+    check(`storage ${o.kind}/${o.metadata.name} (stands in for ${why})`, r.ok, r.stderr);
   }
 
   for (const r of rendered) applyStack(kube, r.stack, r.objects, crds);

@@ -127,6 +127,9 @@ def main(out):
         "alpaca-preference.jsonl": jsonl(alpaca_preference()),
         "sharegpt-preference.json": json.dumps(sharegpt_preference(), indent=1, ensure_ascii=False) + "\n",
         "openai-preference.jsonl": jsonl(openai_preference()),
+        # evaluation suites: prompts with reference answers, in files of their own (never trained on)
+        "suite-capitals.jsonl": jsonl(alpaca()[:8]),
+        "suite-helpdesk.jsonl": jsonl(openai()[:6]),
     }
     base = os.path.join(out, "datasets", "e2e")
     os.makedirs(base, exist_ok=True)

@@ -297,6 +297,8 @@ interface Manifest {
   stage?: string;
   preference?: { beta: number; loss: string };
   from?: { name: string; runId: string; uri: string };
+  evaluation?: Record<string, { adapter: number; base: number | null; better: string; samples: number }>;
+  suites?: { name: string; path: string; etag: string; rows: number; maxSamples: number }[];
 }
 
 interface FineTuneSpec {
@@ -309,6 +311,7 @@ interface FineTuneSpec {
   stage?: "sft" | "dpo";
   preference?: { beta?: number; loss?: string };
   from?: string;
+  evaluation?: { suites: { name: string; path: string; maxSamples?: number }[] };
 }
 
 function stackFineTunes(): FineTuneSpec[] {
@@ -345,11 +348,42 @@ async function checkPublished(ft: FineTuneSpec, runId: string, attempts: number)
   expect(manifest.smoke.length === prompts.length, `manifest has ${manifest.smoke.length} smoke outputs for ${prompts.length} prompts`);
   manifest.smoke.forEach((s, i) => expect(s.prompt === prompts[i] && typeof s.output === "string", `smoke[${i}] is ${JSON.stringify(s)}`));
   expect(manifest.gpuType === "none" && typeof manifest.wallSeconds === "number", `gpuType ${manifest.gpuType}, wallSeconds ${manifest.wallSeconds}`);
+  const evaluation = checkEvaluation(ft, manifest, evaluates);
   const peft = await check(ENGINE_VENV[ft.engine]!, "adapter.py", [MODELS[ft.baseModel]!, adapter]);
   expect((peft.maxLogitDiff as number) > 1e-4, `the adapter does not change the base's logits (max |Δ| ${String(peft.maxLogitDiff)})`);
   const loss = evaluates ? `, eval loss ${manifest.result.finalEvalLoss?.toFixed(3)}` : "";
   const smoke = manifest.smoke.length > 0 ? `, smoke ${JSON.stringify(manifest.smoke[0]!.output.slice(0, 40))}` : "";
-  return { manifest, adapter, detail: `${manifest.result.steps} steps${loss}, rows ${manifest.datasets.map((d) => d.rows).join("+")}, PEFT max |Δlogit| ${(peft.maxLogitDiff as number).toFixed(3)}${smoke}` };
+  return { manifest, adapter, detail: `${manifest.result.steps} steps${loss}, rows ${manifest.datasets.map((d) => d.rows).join("+")}, PEFT max |Δlogit| ${(peft.maxLogitDiff as number).toFixed(3)}${smoke}${evaluation}` };
+}
+
+/**
+ * The manifest's `evaluation` (components/lib/adapter-manifest.ts), written by the engine in the
+ * pod (scripts/eval-heldout.py, eval-suite.py, lineage.py): with a val split, heldout.loss for the
+ * adapter and the base, and for DPO the reward accuracy and margin with base null; per suite,
+ * exact match and ROUGE-L of both on the suite's first maxSamples rows; nothing else.
+ */
+function checkEvaluation(ft: FineTuneSpec, manifest: Manifest, evaluates: boolean): string {
+  const ev = manifest.evaluation;
+  expect(ev !== undefined, "manifest has no evaluation");
+  const suites = ft.evaluation?.suites ?? [];
+  const heldout = !evaluates ? [] : ft.stage === "dpo" ? ["heldout.loss", "heldout.rewardAccuracy", "heldout.rewardMargin"] : ["heldout.loss"];
+  const want = [...heldout, ...suites.flatMap((s) => [`suite.${s.name}.exactMatch`, `suite.${s.name}.rougeL`])].sort();
+  expect(JSON.stringify(Object.keys(ev).sort()) === JSON.stringify(want), `manifest evaluation has ${Object.keys(ev).join(", ") || "nothing"}, expected ${want.join(", ") || "nothing"}`);
+  for (const [name, m] of Object.entries(ev)) {
+    expect(Number.isFinite(m.adapter) && Number.isInteger(m.samples) && m.samples > 0, `${name}: adapter ${m.adapter} on ${m.samples} rows`);
+    if (name.startsWith("heldout.reward")) expect(m.base === null && m.better === "higher", `${name}: base ${m.base} (the base is DPO's reference: null), better ${m.better}`);
+    else expect(typeof m.base === "number" && Number.isFinite(m.base) && m.better === (name === "heldout.loss" ? "lower" : "higher"), `${name}: base ${m.base}, better ${m.better}`);
+    if (name.startsWith("suite.")) expect(m.adapter >= 0 && m.adapter <= 1 && m.base! >= 0 && m.base! <= 1, `${name}: ${m.adapter} vs ${m.base}, not in 0..1`);
+  }
+  if (heldout.length > 0) expect(new Set(heldout.map((k) => ev[k]!.samples)).size === 1, `held-out metrics on different row counts`);
+  for (const s of suites) {
+    const local = readFileSync(join(BUILD, s.path), "utf8").split("\n").filter((l) => l.trim() !== "").length;
+    const entry = manifest.suites?.find((x) => x.name === s.name);
+    expect(entry !== undefined && entry.path === s.path && entry.etag.length > 0 && entry.rows === local, `manifest suites entry of ${s.name}: ${JSON.stringify(entry)} (the file has ${local} rows)`);
+    expect(ev[`suite.${s.name}.exactMatch`]!.samples === Math.min(local, s.maxSamples ?? 200), `suite ${s.name} scored on ${ev[`suite.${s.name}.exactMatch`]!.samples} rows`);
+  }
+  const fmt = (n: number | null) => (n === null ? "null" : n.toFixed(4));
+  return want.length === 0 ? "" : `; evaluation adapter vs base: ${Object.entries(ev).map(([k, m]) => `${k} ${fmt(m.adapter)} vs ${fmt(m.base)} (${m.samples} rows)`).join(", ")}`;
 }
 
 async function train(rendered: Rendered, ft: FineTuneSpec): Promise<string> {

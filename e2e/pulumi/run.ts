@@ -240,6 +240,8 @@ async function scenario(ctx: Ctx, store: S3Server): Promise<void> {
   r = up(ctx, "e2e-workloads", ["--yes", "--expect-no-changes"]);
   check(`release change: next up reports no changes (${r.seconds}s)`, ok(r), why(r));
 
+  await retry(ctx, `support-bot-train-${runB}`, nodes.map((n) => n.metadata.name));
+
   // ---- destroy, workloads first
   r = up(ctx, "e2e-workloads", ["--destroy", "--yes"]);
   check(`workloads: npm run up --destroy --yes (${r.seconds}s)`, ok(r), why(r));
@@ -252,6 +254,57 @@ async function scenario(ctx: Ctx, store: S3Server): Promise<void> {
   });
   check("destroy: no object of ours left in any namespace (part-of=llmkit / managed-by=pulumi)", left !== undefined, ourObjects(kube).join(", "));
   for (const n of nodes) kube.run(["delete", "node", n.metadata.name, "--ignore-not-found"]);
+}
+
+const FAILED_MESSAGE = "Job has reached the specified backoff limit"; // the Job controller's own text for BackoffLimitExceeded
+
+/**
+ * `up` retries a fine-tune Job that was deleted by hand, then one that failed (cli/retry.ts). KWOK
+ * finishes a Job's pod as soon as it runs (e2e/cluster/start.sh), so the nodes are cordoned while
+ * the Job must stay unfinished; the failure is written into the Job's status subresource as the
+ * Job controller writes it (FailureTarget, then Failed, no active pods: the API server refuses a
+ * Failed condition without FailureTarget, kubernetes@v1.34 pkg/apis/batch/validation/validation.go
+ * RejectFailedJobWithoutFailureTarget), after which the controller leaves the finished Job alone.
+ */
+async function retry(ctx: Ctx, job: string, nodes: readonly string[]): Promise<void> {
+  const { kube } = ctx;
+  const live = () => kube.get("job", job, NAMESPACE) as { metadata: { uid: string }; status?: { startTime?: string; conditions?: { type: string; status: string }[] } } | undefined;
+  const failed = () => live()?.status?.conditions?.some((c) => c.type === "Failed" && c.status === "True") === true;
+  for (const n of nodes) kube.run(["cordon", n]);
+  const deleted = kube.run(["-n", NAMESPACE, "delete", "job", job, "--wait=true"]);
+  check(`retry: training Job ${job} deleted by hand`, deleted.ok && live() === undefined, deleted.stderr);
+  let r = up(ctx, "e2e-workloads", ["--yes"]);
+  const uid1 = live()?.metadata.uid;
+  check(
+    `retry: npm run up --yes creates the Job deleted by hand again (${r.seconds}s)`,
+    ok(r) && r.stdout.includes(`fine-tune support-bot: Job ${NAMESPACE}/${job} is in the stack's state but not in the cluster (deleted by hand?): it will be created again`) && uid1 !== undefined,
+    why(r),
+  );
+  r = up(ctx, "e2e-workloads", ["--yes", "--expect-no-changes"]);
+  check(`retry: next up reports no changes, the Job being there again (${r.seconds}s)`, ok(r), why(r));
+
+  const started = await waitFor(60, () => live()?.status?.startTime);
+  const now = new Date().toISOString();
+  const condition = (type: string) => ({ type, status: "True", reason: "BackoffLimitExceeded", message: FAILED_MESSAGE, lastProbeTime: now, lastTransitionTime: now });
+  const patch = { status: { active: 0, ready: 0, terminating: 0, conditions: [condition("FailureTarget"), condition("Failed")] } };
+  const patched = kube.run(["-n", NAMESPACE, "patch", "job", job, "--subresource=status", "--type=merge", "-p", JSON.stringify(patch)]);
+  if (!check(`retry: Job ${job} marked Failed through its status subresource`, started !== undefined && patched.ok && failed(), `${patched.stderr} ${JSON.stringify(live()?.status)}`)) return;
+  const line = `fine-tune support-bot: Job ${NAMESPACE}/${job} failed (BackoffLimitExceeded: ${FAILED_MESSAGE}): it will be replaced`;
+  r = up(ctx, "e2e-workloads", ["--preview"]);
+  check(`retry: npm run up --preview names the failed Job and shows it replaced (${r.seconds}s)`, ok(r) && r.stdout.includes(line) && /kubernetes:batch\/v1:Job.*replace/.test(r.stdout) && live()?.metadata.uid === uid1, why(r));
+  r = up(ctx, "e2e-workloads", ["--yes", "--expect-no-changes"]);
+  check(`retry: --expect-no-changes fails on the failed Job (drift) and leaves it (${r.seconds}s)`, !ok(r) && r.stdout.includes(line) && failed() && live()?.metadata.uid === uid1, why(r));
+  r = up(ctx, "e2e-workloads", ["--yes", "--expect-no-changes", "--no-retry"]);
+  check(`retry: --no-retry leaves the failed Job alone (no changes, ${r.seconds}s)`, ok(r) && !r.stdout.includes(line) && failed(), why(r));
+
+  for (const n of nodes) kube.run(["uncordon", n]);
+  r = up(ctx, "e2e-workloads", ["--yes"]);
+  const uid2 = live()?.metadata.uid;
+  check(`retry: npm run up --yes replaces the failed Job (${r.seconds}s)`, ok(r) && r.stdout.includes(line) && uid2 !== undefined && uid2 !== uid1 && !failed(), `uid ${uid1} → ${uid2}; ${why(r)}`);
+  const complete = await waitFor(60, () => (live()?.status?.conditions?.some((c) => c.type === "Complete" && c.status === "True") ? true : undefined));
+  check("retry: the new Job's pod ran (Job Complete)", complete === true, JSON.stringify(live()?.status));
+  r = up(ctx, "e2e-workloads", ["--yes", "--expect-no-changes"]);
+  check(`retry: next up after the retry reports no changes (${r.seconds}s)`, ok(r), why(r));
 }
 
 /**

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Fine-tune, init container `train` (engine image): train, run the smoke prompts (if any) with the
-# new adapter, then stage the adapter and the run's manifest (lineage.py: ETags, rows, steps, eval
-# loss, GPU, smoke outputs) for publishing.
+# new adapter, evaluate the held-out split with the adapter and with the base (valRatio > 0), then
+# stage the adapter and the run's manifest (lineage.py: ETags, rows, steps, eval loss, GPU,
+# evaluation, smoke outputs) for publishing.
 set -euo pipefail
 source "$(dirname "$0")/store.sh"
-require ENGINE CONFIG_DIR OUTPUT_DIR ADAPTER_DIR DONE_MARKER DATA_DIR LINEAGE_DIR WORK_DIR SMOKE_DIR
+require ENGINE CONFIG_DIR OUTPUT_DIR ADAPTER_DIR DONE_MARKER DATA_DIR LINEAGE_DIR WORK_DIR SMOKE_DIR EVAL_DIR
 
 if [[ -e "$DONE_MARKER" ]]; then
   echo "adapter already published: skipping training"
@@ -115,10 +116,78 @@ if [[ -f "$CONFIG_DIR/smoke-prompts.json" ]]; then
   fi
 fi
 
+# Held-out evaluation (components/training/evaluation.ts, scripts/eval-heldout.py): the engine
+# evaluates the held-out split once with the new adapter and once with the base, same rows, same
+# code; like the smoke run, a failure fails the pod before anything is published.
+rm -rf "$EVAL_DIR"
+mkdir -p "$EVAL_DIR"
+if [[ -f "$CONFIG_DIR/eval-heldout.py" ]]; then
+  for pass in adapter base; do
+    status=0
+    case "$ENGINE" in
+      llamafactory)
+        python3 "$(dirname "$0")/eval-heldout.py" llamafactory "$CONFIG_DIR/eval-$pass.yaml" "$EVAL_DIR/heldout-$pass.json" || status=$?
+        ;;
+      ms-swift)
+        extra=(--output_dir "$EVAL_DIR/$pass")
+        if [[ "$pass" == adapter ]]; then
+          extra+=(--adapters "$final")
+        fi
+        # one process, as for the smoke run
+        env -u NPROC_PER_NODE python3 "$(dirname "$0")/eval-heldout.py" ms-swift "$command" "$CONFIG_DIR/swift-eval-args.txt" "$EVAL_DIR/heldout-$pass.json" "$OUTPUT_DIR/val_dataset.jsonl" "${extra[@]}" || status=$?
+        ;;
+    esac
+    if (( status != 0 )); then
+      echo "held-out evaluation failed: the $ENGINE evaluation with the $pass exited $status; nothing is published" >&2
+      exit 1
+    fi
+  done
+fi
+
+# Evaluation suites (components/training/evaluation.ts, scripts/eval-suite.py): the suite's first
+# rows, restored beside the datasets, answered greedily by the adapter and by the base through the
+# engine's predict step, then scored against the reference answers.
+if [[ -f "$CONFIG_DIR/eval-suites.txt" ]]; then
+  mapfile -t suites < "$CONFIG_DIR/eval-suites.txt"
+  for line in "${suites[@]}"; do
+    read -r name file format max_samples <<< "$line"
+    dir="$EVAL_DIR/suite-$name"
+    mkdir -p "$dir"
+    python3 "$(dirname "$0")/eval-suite.py" rows "$DATA_DIR/$file" "$format" "$max_samples" "$dir/rows.jsonl"
+    for pass in adapter base; do
+      status=0
+      case "$ENGINE" in
+        llamafactory)
+          cp "$CONFIG_DIR/suite-dataset_info.json" "$dir/dataset_info.json"
+          llamafactory-cli train "$CONFIG_DIR/suite-$name-$pass.yaml" || status=$?
+          ;;
+        ms-swift)
+          mapfile -t args < "$CONFIG_DIR/suite-$name-$pass-infer-args.txt"
+          if [[ "$pass" == adapter ]]; then
+            args+=(--adapters "$final")
+          fi
+          env -u NPROC_PER_NODE swift infer "${args[@]}" || status=$?
+          ;;
+      esac
+      if (( status != 0 )); then
+        echo "evaluation suite $name failed: the $ENGINE inference with the $pass exited $status; nothing is published" >&2
+        exit 1
+      fi
+    done
+    # results: LLaMA-Factory's output_dir/generated_predictions.jsonl, ms-swift's --result_path
+    if [[ "$ENGINE" == llamafactory ]]; then
+      results=("$dir/adapter/generated_predictions.jsonl" "$dir/base/generated_predictions.jsonl")
+    else
+      results=("$dir/adapter.jsonl" "$dir/base.jsonl")
+    fi
+    python3 "$(dirname "$0")/eval-suite.py" score "$dir/rows.jsonl" "$ENGINE" "${results[@]}" "$EVAL_DIR/suite-$name.json"
+  done
+fi
+
 # nvidia-smi is mounted into GPU containers by the NVIDIA runtime; CPU pods have none.
 gpu=none
 if names=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null) && [[ -n "$names" ]]; then
   gpu=$(head -n 1 <<< "$names")
 fi
-python3 "$(dirname "$0")/lineage.py" "$final/trainer_state.json" "$gpu" "$WORK_DIR/manifest.json" "$smoke_results"
+python3 "$(dirname "$0")/lineage.py" "$final/trainer_state.json" "$gpu" "$WORK_DIR/manifest.json" "$smoke_results" "$EVAL_DIR"
 echo "adapter and manifest staged in $ADAPTER_DIR and $WORK_DIR/manifest.json"
