@@ -194,9 +194,10 @@ export function platformNodes(
 
   if (platform.provider === "local") {
     // One node like the documented kind node (docs/kind-local.yaml; kind untaints its single
-    // control-plane node), its allocatable less what kind's own pods request there.
+    // control-plane node; named as kind names it for the cluster "llmkit"), its allocatable less
+    // what kind's own pods request there.
     const alloc = kindAllocatable();
-    nodes.push(node("kind-control-plane", { "kubernetes.io/arch": "amd64", "topology.kubernetes.io/zone": zones[0]! }, [], { ...KIND_NODE, gpus: 0 }, { ephemeralGiB: KIND_NODE.diskGiB, alloc }));
+    nodes.push(node("llmkit-control-plane", { "kubernetes.io/arch": "amd64", "topology.kubernetes.io/zone": zones[0]! }, [], { ...KIND_NODE, gpus: 0 }, { ephemeralGiB: KIND_NODE.diskGiB, alloc }));
     plans.push({ pool: "local", instanceType: `${KIND_NODE.vcpu} CPU / ${KIND_NODE.memoryGiB} GiB`, count: 1, zones: [zones[0]!], reason: `one kind node; ${alloc.cpuMilli}m / ${alloc.memoryMiB}Mi left after kind's own pods` });
     return { nodes, plans };
   }
