@@ -15,7 +15,8 @@ const ROOT = join(import.meta.dirname, "../..");
 const START_UP_JOBS = /^Job\/(llmkit-store-bucket|.*-mirror)$/;
 
 export function localChecks(kube: Kube, namespace: string, objects: readonly KubeObject[], report: Pick<Report, "check" | "note">): void {
-  const { check, note } = report;
+  const check = report.check.bind(report);
+  const note = report.note.bind(report);
   const alloc = kindAllocatable();
   const pods = podTemplates(objects).map((t) => {
     const replicas = Number((objects.find((o) => `${o.kind}/${o.metadata.name}` === t.owner)?.spec as Live)?.replicas ?? 1);
@@ -48,12 +49,13 @@ export function localChecks(kube: Kube, namespace: string, objects: readonly Kub
   );
 
   // the service: the engine starts on the base model, adapter-follow loads the current run
+  // (an empty env value comes back from the API server without its `value`: EnvVar omits it empty)
   const chat = kube.get("deployment", "chat", namespace);
   const pod = chat?.spec.template.spec;
   const env = (c: string, name: string) => pod?.[c === "fetch" ? "initContainers" : "containers"].find((x: Live) => x.name === c)?.env.find((e: Live) => e.name === name)?.value;
   const runId = train?.metadata.labels?.["llmkit.dev/run-id"];
   check(
     `Deployment chat follows run ${runId}: adapter-follow beside vllm, runtime LoRA on, nothing pinned to fetch`,
-    env("adapter-follow", "FOLLOW_ADAPTERS") === `support-bot=adapters/support-bot/${runId}/` && env("vllm", "VLLM_ALLOW_RUNTIME_LORA_UPDATING") === "True" && env("fetch", "ADAPTER_PREFIXES") === "",
+    env("adapter-follow", "FOLLOW_ADAPTERS") === `support-bot=adapters/support-bot/${runId}/` && env("vllm", "VLLM_ALLOW_RUNTIME_LORA_UPDATING") === "True" && (env("fetch", "ADAPTER_PREFIXES") ?? "") === "",
   );
 }

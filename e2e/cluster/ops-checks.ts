@@ -185,6 +185,9 @@ async function run(kubeconfig: string, outDir: string): Promise<void> {
     const stacksDir = join(outDir, "stacks");
     mkdirSync(stacksDir, { recursive: true });
     copyFileSync(join(STACKS_DIR, `Pulumi.${STACK}.yaml`), join(stacksDir, `Pulumi.${STACK}.yaml`));
+    // the file the stack uploads, where the copy's project root (the folder holding stacks/) has it
+    mkdirSync(join(outDir, "data/support"), { recursive: true });
+    copyFileSync(join(ROOT, "data/support/train.jsonl"), join(outDir, "data/support/train.jsonl"));
     const file = join(stacksDir, `Pulumi.${STACK}.yaml`);
     writeFileSync(file, `${readFileSync(file, "utf8")}  llmkit:release:\n    adapters:\n      support-bot: { runId: "${OLDER}", baseModel: qwen2-5-0-5b }\n`);
     const pending = await capture((p, e) => status(["--stack", STACK, "--kubeconfig", kubeconfig, "--stacks-dir", stacksDir], p, e, deps));
@@ -203,7 +206,8 @@ async function run(kubeconfig: string, outDir: string): Promise<void> {
   console.log(dry.out.map((l) => `     | ${l}`).join("\n"));
   const dryLines = hasLines(dry, [
     new RegExp(`^run ${CURRENT}: Job llmkit/support-bot-train-${CURRENT}, pod support-bot-train-${CURRENT}-[a-z0-9]{5} \\(Succeeded\\)$`),
-    /^containers: restore \(\w+\), checkpoint-sync \(\w+\), train \(\w+\), publish \(\w+\)$/,
+    // upload-datasets first: the local stack uploads its sample data
+    /^containers: upload-datasets \(\w+\), restore \(\w+\), checkpoint-sync \(\w+\), train \(\w+\), publish \(\w+\)$/,
     /^dry run: would print /,
   ]);
   check("logs --dry-run: the current run's training pod and its containers in start order", dry.code === 0 && dryLines === "", `exit ${dry.code} ${dryLines} ${dry.err.join(" | ")}`);
