@@ -7,9 +7,13 @@ import { describe, expect, it } from "vitest";
 import { workloadsDev, type Raw } from "../test/bad-configs.ts";
 import { parseStackConfig } from "./load.ts";
 
-/** workloads-dev pins support-bot; a second pin makes default-adapter gates cover two adapters. */
+/**
+ * workloads-dev trains and pins support-bot (given a suite `faq` here); a second pin, trained
+ * elsewhere, makes default-adapter gates cover two adapters.
+ */
 function problems(gates: unknown[]): string[] {
   const raw: Raw = workloadsDev();
+  raw.fineTunes[0].evaluation = { suites: [{ name: "faq", path: "datasets/eval/faq.jsonl", format: "alpaca" }] };
   raw.release.adapters["support-bot-dpo"] = { runId: "0123456789ab", baseModel: raw.release.adapters["support-bot"].baseModel, rank: 8 };
   raw.release.gates = gates;
   const result = parseStackConfig(raw);
@@ -60,6 +64,18 @@ describe("release gates the loader refuses", () => {
       "llmkit:release.gates[1]: gates suite.faq.rougeL for every adapter, which release.gates[0] gates already: put every bound of one metric and adapter in one gate",
     ]],
   ])("%s", (_name, gates, expected) => expect(problems(gates)).toEqual(expected));
+
+  it("a suite metric of a suite the stack's own fine-tune does not declare", () => {
+    expect(problems([{ metric: "suite.capitals.exactMatch", min: 0.5 }, { metric: "suite.capitals.rougeL", adapters: ["support-bot-dpo"], min: 0.5 }])).toEqual([
+      'llmkit:release.gates[0].metric: suite.capitals.exactMatch is never recorded for adapter "support-bot": fineTunes[0] declares no evaluation suite "capitals" (suites: faq); add it to fineTunes[0].evaluation.suites, or gate other adapters',
+    ]);
+    const raw: Raw = workloadsDev();
+    raw.release.gates = [{ metric: "suite.faq.rougeL", maxRegression: { vsBase: 0 } }];
+    const result = parseStackConfig(raw);
+    expect(result.ok ? [] : result.problems).toEqual([
+      'llmkit:release.gates[0].metric: suite.faq.rougeL is never recorded for adapter "support-bot": fineTunes[0] declares no evaluation suite "faq" (suites: none); add it to fineTunes[0].evaluation.suites, or gate other adapters',
+    ]);
+  });
 
   it("a heldout metric the stack's own fine-tune never records (valRatio 0; DPO rewards of an SFT run)", () => {
     const raw: Raw = workloadsDev();

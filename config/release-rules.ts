@@ -3,6 +3,7 @@
  * one that could never be checked, is refused here with its path and fix (docs/architecture.md §4).
  * What each bound means at promotion time: gitops/gates.ts.
  */
+import { METRIC_NAME } from "../components/lib/adapter-manifest.ts";
 import { TRAINING_DEFAULTS } from "../components/training/defaults.ts";
 import type { Problem } from "./rules.ts";
 import type { ParsedStackConfig } from "./schema.ts";
@@ -48,12 +49,18 @@ export function releaseRuleProblems(cfg: ParsedStackConfig): Problem[] {
       add(["maxRegression", "vsBase"], `has no meaning for ${g.metric}: DPO rewards are measured against the base model (the reference), so manifests record no base score; use min or vsPinned`);
     }
 
-    // an adapter this stack trains: a heldout metric its runs never record can never pass
+    // an adapter this stack trains: a metric its runs never record can never pass
     for (const a of new Set(g.adapters ?? pinned)) {
       const t = trained.get(a);
-      if (t === undefined || !g.metric.startsWith("heldout.")) continue;
+      if (t === undefined || !METRIC_NAME.test(g.metric)) continue; // a bad name is the schema's error
       const what = `${g.metric} is never recorded for adapter "${a}"`;
-      if ((t.f.training?.valRatio ?? TRAINING_DEFAULTS.valRatio) === 0) {
+      if (g.metric.startsWith("suite.")) {
+        const suite = g.metric.split(".")[1]!;
+        const declared = (t.f.evaluation?.suites ?? []).map((s) => s.name);
+        if (!declared.includes(suite)) {
+          add(["metric"], `${what}: fineTunes[${t.k}] declares no evaluation suite "${suite}" (suites: ${declared.join(", ") || "none"}); add it to fineTunes[${t.k}].evaluation.suites, or gate other adapters`);
+        }
+      } else if ((t.f.training?.valRatio ?? TRAINING_DEFAULTS.valRatio) === 0) {
         add(["metric"], `${what}: fineTunes[${t.k}] sets training.valRatio 0, so its runs evaluate nothing; set valRatio > 0 there, or gate other adapters`);
       } else if (BASELESS.has(g.metric) && t.f.stage !== "dpo") {
         add(["metric"], `${what}: fineTunes[${t.k}] is stage ${t.f.stage} and only stage dpo runs record DPO rewards; gate heldout.loss instead`);

@@ -2,8 +2,11 @@
 import { change, platformDev, workloadsDev, type BadCase } from "./stack-edits.ts";
 
 export const RELEASE_CASES: BadCase[] = [
-  ["gate whose min exceeds its max", change(workloadsDev(), (r) => (r.release.gates = [{ metric: "suite.faq.exactMatch", min: 0.8, max: 0.6 }])), [
+  ["gate whose min exceeds its max", change(workloadsDev(), (r) => (r.release.gates = [{ metric: "heldout.loss", min: 0.8, max: 0.6 }])), [
     "llmkit:release.gates[0].min: (0.8) exceeds max (0.6): no score could pass; lower min or raise max",
+  ]],
+  ["gate on a suite the trained adapter does not declare", change(workloadsDev(), (r) => (r.release.gates = [{ metric: "suite.faq.exactMatch", min: 0.5 }])), [
+    'llmkit:release.gates[0].metric: suite.faq.exactMatch is never recorded for adapter "support-bot": fineTunes[0] declares no evaluation suite "faq" (suites: none); add it to fineTunes[0].evaluation.suites, or gate other adapters',
   ]],
   ["gate with a negative regression", change(workloadsDev(), (r) => (r.release.gates = [{ metric: "heldout.loss", maxRegression: { vsPinned: -0.05 } }])), [
     "llmkit:release.gates[0].maxRegression.vsPinned: is a tolerance in metric units, measured in the metric's worse direction: use a number ≥ 0 (0: no regression at all)",

@@ -20,6 +20,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parse, parseDocument, Scalar } from "yaml";
 import { startS3Server, storeClient, type S3Server } from "../../test/s3-server.ts";
+import { LORA_DEFAULTS } from "../../components/training/defaults.ts";
+import { expected, GATE, promoteCli, STACKS, withLearningRate, WORSE, writeGateStacks, type CliRun, type Scored } from "./gate.ts";
 import { ContainerFailed, killAll, PathMap, runPod, start, writeConfigMap, type Container, type PodContext, type PodSpec, type Proc } from "./pod.ts";
 
 const HERE = import.meta.dirname;
@@ -287,6 +289,7 @@ interface Manifest {
   name: string;
   runId: string;
   engine: string;
+  createdAt: string;
   datasets: { path: string; rows: number; etag: string; samples?: number | null }[];
   result: { steps: number; finalEvalLoss: number | null; bestEvalLoss: number | null };
   restarts: number;
@@ -305,6 +308,7 @@ interface FineTuneSpec {
   name: string;
   engine: string;
   baseModel: string;
+  lora?: { rank?: number };
   smokePrompts?: string[];
   training?: { valRatio?: number };
   identity?: unknown;
@@ -321,11 +325,12 @@ function stackFineTunes(): FineTuneSpec[] {
 
 const ENGINE_VENV: Record<string, string> = { llamafactory: "llamafactory", "ms-swift": "ms-swift" };
 
-async function checkPublished(ft: FineTuneSpec, runId: string, attempts: number): Promise<{ manifest: Manifest; adapter: string; detail: string }> {
+/** `local`: where the adapter is downloaded to (default: check/<fine-tune>/adapter, which merge reads). */
+async function checkPublished(ft: FineTuneSpec, runId: string, attempts: number, local = join(TMP, "check", ft.name, "adapter")): Promise<{ manifest: Manifest; adapter: string; detail: string }> {
   const prefix = `adapters/${ft.name}/${runId}/`;
   const keys = await storeClient(s3).keys(prefix);
   expect(keys.includes(`${prefix}_SUCCESS`), `no _SUCCESS under ${prefix} (${keys.join(", ")})`);
-  const adapter = await download(prefix, join(TMP, "check", ft.name, "adapter"));
+  const adapter = await download(prefix, local);
   const manifest = JSON.parse(readFileSync(join(adapter, "manifest.json"), "utf8")) as Manifest;
   expect(manifest.runId === runId && manifest.name === ft.name, `manifest names ${manifest.name}@${manifest.runId}`);
   expect(Number.isInteger(manifest.result.steps) && manifest.result.steps > 0, `manifest result.steps is ${manifest.result.steps}`);
@@ -386,13 +391,13 @@ function checkEvaluation(ft: FineTuneSpec, manifest: Manifest, evaluates: boolea
   return want.length === 0 ? "" : `; evaluation adapter vs base: ${Object.entries(ev).map(([k, m]) => `${k} ${fmt(m.adapter)} vs ${fmt(m.base)} (${m.samples} rows)`).join(", ")}`;
 }
 
-async function train(rendered: Rendered, ft: FineTuneSpec): Promise<string> {
+async function train(rendered: Rendered, ft: FineTuneSpec, local?: string): Promise<string> {
   const runId = rendered.runIds[ft.name]!;
   const job = `${ft.name}-train-${runId}`;
   const spec = jobPod(rendered, job);
   const { ctx } = podContext(`${job}-a1`, spec, rendered);
   const pod = await runPod(spec, ctx, { graceSeconds: spec.terminationGracePeriodSeconds ?? 30 });
-  const published = await checkPublished(ft, runId, 1);
+  const published = await checkPublished(ft, runId, 1, local);
   if (ft.stage !== "dpo") return published.detail;
   return `${published.detail}; ${await checkDpo(ft, published, ctx.map.apply("/work/output"), pod.outputs.train ?? "")}`;
 }
@@ -527,6 +532,75 @@ async function gguf(rendered: Rendered, ft: FineTuneSpec): Promise<string> {
   return `${file}: ${String(r.tensors)} tensors, arch ${String(r.arch)}, ${String(r.compared)} compared with the merged weights (max |Δ| ${(r.maxDiff as number).toExponential(2)})`;
 }
 
+/**
+ * The evaluation gate on real runs (gate.ts): lf-qwen trained a second time with a destructive
+ * learning rate (the stack rendered again with that one value changed: a new run id, the same
+ * data and held-out rows), checked to be worse on heldout.loss by the engine's own measurement;
+ * then the promote CLI against the store holding both runs: the worse run is refused over the
+ * good one (exit 2), admitted with --allow-regression and its reason (exit 0, written), and the
+ * good one is admitted back over it (exit 0, written; a rollback by publish time, hence
+ * --allow-downgrade).
+ */
+async function gate(rendered: Rendered, ft: FineTuneSpec): Promise<string> {
+  const stacks = join(TMP, "stacks-worse");
+  mkdirSync(stacks, { recursive: true });
+  const stackText = readFileSync(join(TMP, "stacks", `Pulumi.${STACK}.yaml`), "utf8");
+  writeFileSync(join(stacks, `Pulumi.${STACK}.yaml`), withLearningRate(stackText, ft.name, WORSE.learningRate));
+  const worseRender = await renderStack(stacks, join(TMP, "render-worse"));
+  const runs = { good: rendered.runIds[ft.name]!, worse: worseRender.runIds[ft.name]! };
+  expect(runs.worse !== runs.good, `learningRate ${WORSE.learningRate} did not change ${ft.name}'s run id ${runs.good}`);
+  const trainedWorse = await train(worseRender, ft, join(TMP, "check", `${ft.name}-worse`, "adapter"));
+
+  const client = storeClient(s3);
+  const scored = async (runId: string): Promise<Scored & { samples: number }> => {
+    const m = JSON.parse(await client.get(`adapters/${ft.name}/${runId}/manifest.json`)) as Manifest;
+    const loss = m.evaluation?.[GATE.metric];
+    expect(loss !== undefined, `${ft.name}@${runId}'s manifest has no ${GATE.metric}`);
+    return { runId, createdAt: m.createdAt, loss: { adapter: loss.adapter, base: loss.base }, samples: loss.samples };
+  };
+  const good = await scored(runs.good);
+  const worse = await scored(runs.worse);
+  client.destroy();
+  // the premise, by the engine's own measurement: same rows, same base score, worse past the gate
+  expect(good.samples === worse.samples && good.loss.base === worse.loss.base, `the two runs were not scored on the same held-out rows: ${good.samples} vs ${worse.samples} rows, base ${good.loss.base} vs ${worse.loss.base}`);
+  expect(worse.loss.adapter - good.loss.adapter > GATE.vsPinned, `learningRate ${WORSE.learningRate} is not worse past the gate: ${GATE.metric} ${worse.loss.adapter} vs ${good.loss.adapter}`);
+  expect(Date.parse(worse.createdAt) > Date.parse(good.createdAt), `the worse run (${worse.createdAt}) was not published after the good one (${good.createdAt})`);
+
+  const dir = join(TMP, "gate-stacks");
+  mkdirSync(dir, { recursive: true });
+  writeGateStacks(dir, stackText, { adapter: ft.name, baseModel: ft.baseModel, rank: ft.lora?.rank ?? LORA_DEFAULTS.rank }, runs);
+  const env: Record<string, string> = { ...(process.env as Record<string, string>), ...s3.env };
+  delete env.AWS_PROFILE;
+  const root = { dir, bucket: s3.bucket, adapter: ft.name };
+  const promote = (from: string, ...extra: string[]) => promoteCli(ROOT, ["--from", from, "--to", STACKS.target, "--only", ft.name, "--check-store", "--store-endpoint", s3.endpoint, "--stacks-dir", dir, ...extra], env);
+  const pinnedIn = () => /runId: "([0-9a-f]{12})"/.exec(readFileSync(join(dir, `Pulumi.${STACKS.target}.yaml`), "utf8"))?.[1];
+  const same = (what: string, run: CliRun, want: { out: string[]; err: string[] }, code: number) => {
+    const got = JSON.stringify({ code: run.code, out: run.out, err: run.err }, null, 1);
+    expect(got === JSON.stringify({ code, ...want }, null, 1), `${what}: the CLI printed\n${got}\nexpected\n${JSON.stringify({ code, ...want }, null, 1)}`);
+  };
+
+  // pinned good, incoming worse: refused, nothing written
+  const refused = await promote(STACKS.worse);
+  same("worse over good", refused, expected(root, STACKS.worse, good, worse), 2);
+  expect(pinnedIn() === runs.good, `a refused promotion changed ${STACKS.target}'s pin to ${pinnedIn()}`);
+  // the same with an override: admitted, the reason printed for the pull request, written
+  const reason = `engine lane: learningRate ${WORSE.learningRate} run promoted on purpose`;
+  const allowed = await promote(STACKS.worse, "--allow-regression", GATE.metric, "--reason", reason);
+  same("worse over good, --allow-regression", allowed, expected(root, STACKS.worse, good, worse, { allow: reason }), 0);
+  expect(pinnedIn() === runs.worse, `the allowed promotion pinned ${pinnedIn()}, not ${runs.worse}`);
+  // pinned worse (written just now), incoming good: the gate passes; good was published first
+  const better = await promote(STACKS.good, "--allow-downgrade");
+  same("good over worse", better, expected(root, STACKS.good, worse, good, { downgrade: true }), 0);
+  expect(pinnedIn() === runs.good, `the admitted promotion pinned ${pinnedIn()}, not ${runs.good}`);
+
+  const f4 = (v: number) => v.toFixed(4);
+  return (
+    `${ft.name}@${runs.worse} (learningRate ${WORSE.learningRate}): ${trainedWorse.split(";")[0]}; ${GATE.metric} on ${good.samples} rows: ${ft.name}@${runs.good} ${f4(good.loss.adapter)}, ` +
+    `${ft.name}@${runs.worse} ${f4(worse.loss.adapter)}, base ${good.loss.base === null ? "null" : f4(good.loss.base)}; promote --check-store (gate vsPinned ${GATE.vsPinned}): worse over good exit 2 (refused), ` +
+    `with --allow-regression exit 0, good over worse exit 0`
+  );
+}
+
 async function serving(rendered: Rendered, name: string): Promise<string> {
   const spec: PodSpec = rendered.find("Deployment", name).spec!.template.spec;
   const { ctx } = podContext(`${name}-pod`, spec, rendered);
@@ -617,7 +691,7 @@ async function main(): Promise<number> {
     const chain = async (ft: FineTuneSpec) => {
       const id = ft.name === "lf-resume" ? `resume: ${ft.name} (SIGTERM mid-training, second attempt)` : `train: ${ft.name} (${ft.engine}${ft.stage === "dpo" ? `, DPO ${ft.from === undefined ? "from the base" : `from ${sourceOf(ft)}`}` : ""})`;
       const src = sourceOf(ft);
-      if (!wanted(id.split(" (")[0]!) && !wanted(`merge: ${ft.name}`) && !wanted(`gguf: ${ft.name}`) && !wanted("serve")) return;
+      if (!wanted(id.split(" (")[0]!) && !wanted(`merge: ${ft.name}`) && !wanted(`gguf: ${ft.name}`) && !wanted("serve") && !(ft.name === WORSE.fineTune && wanted(`gate: ${ft.name}`))) return;
       if (!mirrored[ft.baseModel]) return void (await needs(id, false, `mirror: ${ft.baseModel}`));
       if (src !== undefined && !(await trainedSignal[src]!.promise)) return void (await needs(id, false, `train: ${src}`));
       trained[ft.name] = await scenario(id, () => (ft.name === "lf-resume" ? resume(r, ft) : train(r, ft)));
@@ -632,6 +706,12 @@ async function main(): Promise<number> {
     };
     await pool(JOBS, chains);
 
+    if (wanted(`gate: ${WORSE.fineTune}`)) {
+      const ft = fts.find((f) => f.name === WORSE.fineTune)!;
+      const id = `gate: ${ft.name} (promote --check-store on a worse run, real manifests)`;
+      if (trained[ft.name]) await scenario(id, () => gate(r, ft));
+      else await needs(id, false, `train: ${ft.name}`);
+    }
     if (wanted("serve")) {
       const served = r.objects.filter((o) => o.kind === "Deployment").map((o) => o.metadata.name);
       for (const name of served) await scenario(`serve: ${name} (vLLM argument parser and LoRA checks)`, () => serving(r, name));
