@@ -61,7 +61,11 @@ step pulumi
 # The provider's main embeds schema-embed.json and terraform-mapping-embed.json, which upstream's
 # Makefile generates (cmd/pulumi-resource-kubernetes/generate.go: the schema with its version set,
 # both re-serialised compactly); written here the same way from the module's copies.
-k8s_cmd="$(cd "$tools/kubernetes" && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi-kubernetes/provider/v4)/cmd/pulumi-resource-kubernetes"
+# `go list -m` reports no Dir for a module not yet in the module cache (a fresh machine): download it first.
+k8s_module=github.com/pulumi/pulumi-kubernetes/provider/v4
+(cd "$tools/kubernetes" && go mod download "$k8s_module")
+k8s_cmd="$(cd "$tools/kubernetes" && go list -m -f '{{.Dir}}' "$k8s_module")/cmd/pulumi-resource-kubernetes"
+if [ ! -f "$k8s_cmd/schema.json" ]; then echo "build: no schema.json under $k8s_cmd" >&2; exit 1; fi
 node -e '
 const fs = require("fs");
 const [from, to, version] = process.argv.slice(1);
