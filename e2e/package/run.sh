@@ -50,14 +50,14 @@ has_required_files() {
     const needed = [
       ...Object.values(pkg.exports).map((p) => p.replace(/^\.\//, "")),
       ...Object.values(pkg.bin),
-      "LICENSE", "CHANGELOG.md", "README.md", "Pulumi.yaml", "policies/PulumiPolicy.yaml",
+      "LICENSE", "CHANGELOG.md", "README.md", "Pulumi.yaml", "policies/PulumiPolicy.yaml", "data/support/train.jsonl",
       "components/serving/vllm-flags.json", "components/training/llamafactory-keys.json", "components/training/ms-swift-keys.json",
     ];
     const missing = needed.filter((p) => !files.has(p));
     if (missing.length > 0) { console.log(`missing: ${missing.join(", ")}`); process.exit(1); }
   ' "$work/pack.json" "$repo/package.json"
 }
-check "the tarball holds the exports, bin, LICENSE, CHANGELOG, policy pack and engine lists" has_required_files
+check "the tarball holds the exports, bin, LICENSE, CHANGELOG, policy pack, engine lists and sample data" has_required_files
 
 # ---------------------------------------------------------------- install like a user's project
 project="$work/project"
@@ -79,8 +79,10 @@ no_dev_tree() { # no package the lock marks dev-only (vitest, eslint, ajv, …) 
 }
 check "no dev-only package installed" no_dev_tree
 
-# the stack files a user keeps in ./stacks: the ones the package ships
+# the stack files a user keeps in ./stacks: the ones the package ships, and the sample data the
+# local stack uploads (a path relative to the project, the folder holding stacks/)
 cp -r "$project/node_modules/llmkit/stacks" "$project/stacks"
+cp -r "$project/node_modules/llmkit/data" "$project/data"
 in_project() { (cd "$project" && "$@"); }
 
 help_lists_commands() {
