@@ -24,9 +24,9 @@ export function generateStackConfig(n: number, base: ConfigMap = localStackConfi
   const serving = cfg["llmkit:serving"] as Record<string, unknown>[];
   const engine = { ...(serving[0]!.engine as Record<string, unknown>), maxLoras: Math.min(n, 8), maxCpuLoras: n };
   cfg["llmkit:serving"] = [{ ...serving[0]!, adapters: names, engine }];
-  const release = cfg["llmkit:release"] as { adapters: Record<string, { runId: string; baseModel: string }> };
-  const entry = Object.values(release.adapters)[0]!;
-  cfg["llmkit:release"] = { adapters: Object.fromEntries(names.map((name, i) => [name, { ...entry, runId: i.toString(16).padStart(12, "0") }])) };
+  // every adapter pinned (the local stack follows its one run instead, which only env local allows)
+  const baseModel = template.baseModel as string;
+  cfg["llmkit:release"] = { adapters: Object.fromEntries(names.map((name, i) => [name, { runId: i.toString(16).padStart(12, "0"), baseModel }])) };
   return cfg;
 }
 

@@ -1,5 +1,5 @@
 /** Bad llmkit:chatUi blocks (see bad-configs.ts): each a shipped stack with one thing changed. */
-import { change, local, platformDev, workloadsDev, type BadCase } from "./stack-edits.ts";
+import { change, localWithChatUi, platformDev, workloadsDev, type BadCase } from "./stack-edits.ts";
 
 const RERANKER = {
   name: "reranker",
@@ -11,7 +11,7 @@ const RERANKER = {
 };
 
 export const CHAT_UI_CASES: BadCase[] = [
-  ["chat UI for an unknown service", change(local(), (r) => (r.chatUi.service = "chatbot")), [
+  ["chat UI for an unknown service", change(localWithChatUi(), (r) => (r.chatUi.service = "chatbot")), [
     'llmkit:chatUi.service: unknown service "chatbot": use one of llmkit:serving (chat)',
   ]],
   ["chat UI for a custom runtime", change(workloadsDev(), (r) => (r.serving.push(RERANKER), (r.chatUi.service = "reranker"))), [
@@ -20,7 +20,7 @@ export const CHAT_UI_CASES: BadCase[] = [
   ["chat UI without login outside local", change(workloadsDev(), (r) => ((r.chatUi.auth = { type: "none" }), delete r.chatUi.exposure)), [
     'llmkit:chatUi.auth: is "none" but env is "dev": only a local cluster may run the UI without a login; use type: oidc with issuer, clientId, clientSecret and jwksUri, behind an exposure',
   ]],
-  ["chat UI without login on a gateway listener", change(local(), (r) => (r.chatUi.exposure = { hostname: "chat-ui.localtest.me" })), [
+  ["chat UI without login on a gateway listener", change(localWithChatUi(), (r) => (r.chatUi.exposure = { hostname: "chat-ui.localtest.me" })), [
     'llmkit:chatUi.exposure: is refused with auth none: anyone reaching the gateway would chat without logging in; remove exposure (use kubectl port-forward) or use auth oidc',
   ]],
   ["chat UI with OIDC but no exposure", change(workloadsDev(), (r) => delete r.chatUi.exposure), [
@@ -47,10 +47,10 @@ export const CHAT_UI_CASES: BadCase[] = [
   ["chat UI allowed emails that are not emails", change(workloadsDev(), (r) => (r.chatUi.auth.allowedEmails = ["ana@example.com", "bo"])), [
     'llmkit:chatUi.auth.allowedEmails[1]: must be an email address such as ana@example.com',
   ]],
-  ["chat UI named like a service", change(local(), (r) => (r.chatUi.name = "chat")), [
+  ["chat UI named like a service", change(localWithChatUi(), (r) => (r.chatUi.name = "chat")), [
     'llmkit:chatUi.name: "chat" is also a serving or fine-tune name: object names would collide, rename the UI',
   ]],
-  ["chat UI with an unknown auth type", change(local(), (r) => (r.chatUi.auth = { type: "basic" })), [
+  ["chat UI with an unknown auth type", change(localWithChatUi(), (r) => (r.chatUi.auth = { type: "basic" })), [
     'llmkit:chatUi.auth.type: must be {type: oidc, issuer, clientId, clientSecret, jwksUri} or, on env local only, {type: none}',
   ]],
   ["chat UI on a platform stack", change(platformDev(), (r) => (r.chatUi = { service: "chat", auth: { type: "none" } })), [

@@ -58,16 +58,11 @@ const cases: BadCase[] = [
   ]],
   ["bad resource name", change(local(), (r) => (r.serving[0].name = "Chat_Bot")), [
     "llmkit:serving[0].name: must be lower-case letters, digits and '-', starting and ending with a letter or digit",
-    // the shipped chat UI names the service by its old name
-    'llmkit:chatUi.service: unknown service "chat": use one of llmkit:serving (Chat_Bot)',
   ]],
   ["missing required field", change(local(), (r) => delete r.models[0].repo), [
     "llmkit:models[0].repo: is required: add a string value",
   ]],
-  ["adapter missing from release outside env local", change(local(), (r) => {
-    r.env = "dev";
-    delete r.chatUi; // its auth none is refused outside env local too (its own case)
-  }), [
+  ["adapter missing from release outside env local", change(local(), (r) => (r.env = "dev")), [
     'llmkit:serving[0].adapters[0]: adapter "support-bot" is not pinned in llmkit:release.adapters: add support-bot: {runId, baseModel} (only env: local serves a fine-tune\'s current run without a pin; here pin the run render prints once it is published, or npm run promote one from another stack)',
   ]],
   ["adapter neither pinned nor trained here", change(local(), (r) => (r.serving[0].adapters = ["sql-bot"])), [
@@ -114,7 +109,6 @@ const cases: BadCase[] = [
     r.serving[0].auth = { type: "none" };
   }), [
     'llmkit:serving[0].adapters[0]: adapter "support-bot" is not pinned in llmkit:release.adapters: add support-bot: {runId, baseModel} (only env: local serves a fine-tune\'s current run without a pin; here pin the run render prints once it is published, or npm run promote one from another stack)',
-    'llmkit:chatUi.auth: is "none" but env is "prod": only a local cluster may run the UI without a login; use type: oidc with issuer, clientId, clientSecret and jwksUri, behind an exposure',
     "llmkit:serving[0].replicas.min: is 1 but prod needs at least 2 replicas (no scale to zero, survives a node loss)",
     'llmkit:serving[0].auth: is "none" but prod endpoints must authenticate: use type: api-key, or jwt behind an exposure',
     'llmkit:platform.provider: is "local" but prod needs durable, retained storage: use aws or existing',

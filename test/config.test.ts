@@ -6,7 +6,8 @@ import { describe, expect, it } from "vitest";
 import { platformContract } from "../components/platform/contract.ts";
 import { ConfigError, loadStack, parseStackConfig, readStackFile } from "../config/load.ts";
 import { preflightProblems } from "../config/preflight.ts";
-import { BAD_CONFIGS, change, local, workloadsDev, type Raw } from "./bad-configs.ts";
+import { BAD_CONFIGS, change, workloadsDev, type Raw } from "./bad-configs.ts";
+import { localWithChatUi } from "./stack-edits.ts";
 
 function problems(raw: Raw): string[] {
   const result = parseStackConfig(raw);
@@ -76,8 +77,12 @@ describe("preflight: component rules run over the whole stack before registratio
     ]);
   });
 
+  it("loads the local stack with the chat UI block it ships commented out", () => {
+    expect(loadStack("local", localWithChatUi()).config.chatUi).toMatchObject({ service: "chat", auth: { type: "none" }, storage: { sizeGiB: 1 } });
+  });
+
   it("refuses a chat UI exposure on a platform without Envoy Gateway (components/chat-ui/validate.ts)", () => {
-    const raw = change(local(), (r) => {
+    const raw = change(localWithChatUi(), (r) => {
       r.platform.addons = { envoyGateway: false };
       r.chatUi.auth = { type: "oidc", issuer: "https://login.example.com/", clientId: "ui", clientSecret: { secretName: "ui-oidc" }, jwksUri: "https://login.example.com/jwks" };
       r.chatUi.exposure = { hostname: "chat-ui.localtest.me" };

@@ -33,7 +33,7 @@ describe("docs/kind-local.yaml", () => {
   });
 
   it("the lane's node has the documented size, less kind's own pods", () => {
-    expect(KIND_NODE).toEqual({ vcpu: 4, memoryGiB: 13, diskGiB: 60 });
-    expect(kindAllocatable()).toEqual({ cpuMilli: 3050, memoryMiB: 13 * 1024 - 290 - 100 });
+    expect(KIND_NODE).toEqual({ vcpu: 4, memoryGiB: 12, diskGiB: 60 });
+    expect(kindAllocatable()).toEqual({ cpuMilli: 3050, memoryMiB: 12 * 1024 - 290 - 100 });
   });
 });
