@@ -79,11 +79,15 @@ export interface Proc {
 
 const STORE_KEYS = ["AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION", "AWS_REQUEST_CHECKSUM_CALCULATION", "AWS_RESPONSE_CHECKSUM_VALIDATION"];
 
-/** Writes a ConfigMap's data into `dir` (read-only, as a configMap volume with defaultMode 0444), paths mapped. */
-export function writeConfigMap(data: Record<string, string>, dir: string, map: PathMap): void {
+/**
+ * Writes a ConfigMap's data into `dir` (read-only, as a configMap volume with defaultMode 0444),
+ * paths mapped; `map` null for a ConfigMap of user data (uploaded datasets), which a pod reads
+ * byte for byte and which names no pod path.
+ */
+export function writeConfigMap(data: Record<string, string>, dir: string, map: PathMap | null): void {
   mkdirSync(dir, { recursive: true });
   for (const [file, text] of Object.entries(data)) {
-    writeFileSync(join(dir, file), map.apply(text));
+    writeFileSync(join(dir, file), map === null ? text : map.apply(text));
     chmodSync(join(dir, file), 0o444);
   }
 }

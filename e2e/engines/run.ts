@@ -17,10 +17,12 @@ import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
+import { GetObjectCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
 import { parse, parseDocument, Scalar } from "yaml";
 import { startS3Server, storeClient, type S3Server } from "../../test/s3-server.ts";
-import { LORA_DEFAULTS } from "../../components/training/defaults.ts";
+import { LORA_DEFAULTS, TRAINING_DEFAULTS } from "../../components/training/defaults.ts";
+import { UPLOAD_VOLUME } from "../../components/training/upload.ts";
 import { expected, GATE, promoteCli, STACKS, withLearningRate, WORSE, writeGateStacks, type CliRun, type Scored } from "./gate.ts";
 import { ContainerFailed, killAll, PathMap, runPod, start, writeConfigMap, type Container, type PodContext, type PodSpec, type Proc } from "./pod.ts";
 
@@ -185,6 +187,7 @@ async function render(): Promise<Rendered> {
   mkdirSync(stacks, { recursive: true });
   const file = join(stacks, `Pulumi.${STACK}.yaml`);
   copyFileSync(join(HERE, `Pulumi.${STACK}.yaml`), file);
+  addSample(stacks, file);
   let rendered = await renderStack(stacks, join(TMP, "render"));
   const doc = parseDocument(readFileSync(file, "utf8"));
   const release = doc.getIn(["config", "llmkit:release", "adapters"]) as { toJSON(): Record<string, { runId: string }> };
@@ -237,7 +240,8 @@ function podContext(name: string, spec: PodSpec, rendered: Rendered): { ctx: Pod
     if (v.configMap === undefined) continue;
     const cm = rendered.find("ConfigMap", v.configMap.name);
     const mount = [...(spec.initContainers ?? []), ...spec.containers].flatMap((c) => c.volumeMounts ?? []).find((m) => m.name === v.name);
-    if (mount !== undefined) writeConfigMap(cm.data ?? {}, map[mount.mountPath]!, paths);
+    // the uploads' ConfigMap holds the user's files, read byte for byte: nothing in them is a pod path
+    if (mount !== undefined) writeConfigMap(cm.data ?? {}, map[mount.mountPath]!, v.name === UPLOAD_VOLUME ? null : paths);
   }
   return { ctx, spec };
 }
@@ -310,7 +314,8 @@ interface FineTuneSpec {
   baseModel: string;
   lora?: { rank?: number };
   smokePrompts?: string[];
-  training?: { valRatio?: number };
+  training?: { valRatio?: number; maxSteps?: number };
+  datasets?: { path?: string; upload?: string }[];
   identity?: unknown;
   stage?: "sft" | "dpo";
   preference?: { beta?: number; loss?: string };
@@ -320,7 +325,38 @@ interface FineTuneSpec {
 
 function stackFineTunes(): FineTuneSpec[] {
   const doc = parse(readFileSync(join(HERE, `Pulumi.${STACK}.yaml`), "utf8")) as { config: Record<string, unknown> };
-  return doc.config["llmkit:fineTunes"] as FineTuneSpec[];
+  return [...(doc.config["llmkit:fineTunes"] as FineTuneSpec[]), sampleFineTune()];
+}
+
+/**
+ * `lf-sample`: the local stack's fine-tune (stacks/Pulumi.local.yaml, the one that uploads the
+ * shipped sample data) as that stack declares it — engine, method, template, datasets, training —
+ * with only its name and base model swapped for this lane's tiny Qwen2, so the two cannot drift.
+ */
+const SAMPLE = { name: "lf-sample", baseModel: "tiny-qwen2", stack: join(ROOT, "stacks", "Pulumi.local.yaml") };
+function sampleFineTune(): FineTuneSpec {
+  const doc = parse(readFileSync(SAMPLE.stack, "utf8")) as { config: Record<string, unknown> };
+  const fts = (doc.config["llmkit:fineTunes"] ?? []) as FineTuneSpec[];
+  const withUploads = fts.filter((f) => (f.datasets ?? []).some((d) => d.upload !== undefined));
+  if (withUploads.length !== 1) throw new Error(`${SAMPLE.stack}: llmkit:fineTunes has ${withUploads.length} fine-tunes with datasets[].upload, the engine lane's ${SAMPLE.name} derives from exactly one`);
+  return { ...withUploads[0]!, name: SAMPLE.name, baseModel: SAMPLE.baseModel };
+}
+
+/**
+ * Adds lf-sample to the temp copy of the lane's stack and copies its uploaded files beside the
+ * temp stacks dir: upload paths are relative to the project root, the folder holding the stacks
+ * folder (config/load.ts projectRoot).
+ */
+function addSample(stacks: string, file: string): void {
+  const ft = sampleFineTune();
+  for (const d of ft.datasets ?? []) {
+    if (d.upload === undefined) continue;
+    mkdirSync(dirname(join(dirname(stacks), d.upload)), { recursive: true });
+    copyFileSync(join(ROOT, d.upload), join(dirname(stacks), d.upload));
+  }
+  const doc = parseDocument(readFileSync(file, "utf8"));
+  doc.addIn(["config", "llmkit:fineTunes"], doc.createNode(ft));
+  writeFileSync(file, doc.toString());
 }
 
 const ENGINE_VENV: Record<string, string> = { llamafactory: "llamafactory", "ms-swift": "ms-swift" };
@@ -336,13 +372,15 @@ async function checkPublished(ft: FineTuneSpec, runId: string, attempts: number,
   expect(Number.isInteger(manifest.result.steps) && manifest.result.steps > 0, `manifest result.steps is ${manifest.result.steps}`);
   expect(manifest.restarts === attempts - 1, `manifest restarts ${manifest.restarts}, expected ${attempts - 1}`);
   for (const d of manifest.datasets) {
-    const local = join(BUILD, d.path.replace(/^datasets\//, "datasets/"));
+    // an uploaded dataset is the project's file (its store key is content-addressed); the rest are the lane's
+    const upload = d.path.startsWith("datasets/uploads/") ? (ft.datasets ?? []).find((x) => x.upload !== undefined && d.path.endsWith(`/${basename(x.upload)}`))?.upload : undefined;
+    const local = upload !== undefined ? join(ROOT, upload) : join(BUILD, d.path);
     const text = readFileSync(local, "utf8");
     const rows = d.path.endsWith(".json") ? (JSON.parse(text) as unknown[]).length : text.split("\n").filter((l) => l.trim() !== "").length;
     expect(d.rows === rows, `manifest rows of ${d.path}: ${d.rows}, the file has ${rows}`);
     expect(typeof d.etag === "string" && d.etag.length > 0, `manifest etag of ${d.path} is empty`);
   }
-  const evaluates = (ft.training?.valRatio ?? 0) > 0;
+  const evaluates = (ft.training?.valRatio ?? TRAINING_DEFAULTS.valRatio) > 0;
   if (evaluates) {
     expect(typeof manifest.result.finalEvalLoss === "number" && Number.isFinite(manifest.result.finalEvalLoss), `finalEvalLoss ${manifest.result.finalEvalLoss} with a val split`);
     expect(typeof manifest.result.bestEvalLoss === "number" && manifest.result.bestEvalLoss <= manifest.result.finalEvalLoss, `bestEvalLoss ${manifest.result.bestEvalLoss}`);
@@ -398,8 +436,42 @@ async function train(rendered: Rendered, ft: FineTuneSpec, local?: string): Prom
   const { ctx } = podContext(`${job}-a1`, spec, rendered);
   const pod = await runPod(spec, ctx, { graceSeconds: spec.terminationGracePeriodSeconds ?? 30 });
   const published = await checkPublished(ft, runId, 1, local);
+  if ((ft.datasets ?? []).some((d) => d.upload !== undefined)) return `${await checkUploads(ft, spec, pod.outputs, published.manifest)}; ${published.detail}`;
   if (ft.stage !== "dpo") return published.detail;
   return `${published.detail}; ${await checkDpo(ft, published, ctx.map.apply("/work/output"), pod.outputs.train ?? "")}`;
+}
+
+/**
+ * A run whose datasets the stack uploads (lf-sample): `upload-datasets` ran first and put each file
+ * byte for byte under its content-addressed key (components/lib/store.ts uploadedDatasetKey:
+ * datasets/uploads/<first 16 hex of its sha256>/<file name>); the manifest names that key with the
+ * file's rows and the stored object's ETag; training stopped at maxSteps.
+ */
+async function checkUploads(ft: FineTuneSpec, spec: PodSpec, outputs: Record<string, string>, manifest: Manifest): Promise<string> {
+  expect(spec.initContainers?.[0]?.name === "upload-datasets", `the pod's first init container is ${spec.initContainers?.[0]?.name}, not upload-datasets`);
+  const client = storeClient(s3);
+  const found: string[] = [];
+  try {
+    for (const d of ft.datasets ?? []) {
+      if (d.upload === undefined) continue;
+      const bytes = readFileSync(join(ROOT, d.upload));
+      const key = `datasets/uploads/${createHash("sha256").update(bytes).digest("hex").slice(0, 16)}/${basename(d.upload)}`;
+      expect((outputs["upload-datasets"] ?? "").includes(`uploaded s3://${s3.bucket}/${key}\n`), `upload-datasets did not report uploading ${key}: ${errorText(outputs["upload-datasets"] ?? "")}`);
+      const stored = Buffer.from(await (await client.s3.send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }))).Body!.transformToByteArray());
+      expect(stored.equals(bytes), `s3://${s3.bucket}/${key} (${stored.length} bytes) is not ${d.upload} (${bytes.length} bytes) byte for byte`);
+      const etag = (await client.s3.send(new HeadObjectCommand({ Bucket: s3.bucket, Key: key }))).ETag!.replace(/"/g, "");
+      const rows = bytes.toString("utf8").split("\n").filter((l) => l.trim() !== "").length;
+      const entry = manifest.datasets.find((x) => x.path === key);
+      expect(entry !== undefined && entry.rows === rows && entry.etag === etag, `manifest dataset ${key}: ${JSON.stringify(entry)}, expected ${rows} rows and ETag ${etag}`);
+      found.push(`${d.upload} → ${key} (${bytes.length} bytes, ${rows} rows, ETag ${etag})`);
+    }
+  } finally {
+    client.destroy();
+  }
+  expect(manifest.datasets.length === found.length, `manifest has ${manifest.datasets.length} datasets, the stack uploads ${found.length}`);
+  const maxSteps = ft.training?.maxSteps;
+  expect(maxSteps !== undefined && manifest.result.steps === maxSteps, `manifest steps ${manifest.result.steps}, maxSteps ${maxSteps}`);
+  return `upload-datasets first: ${found.join(", ")}; steps ${manifest.result.steps} = maxSteps`;
 }
 
 /**
